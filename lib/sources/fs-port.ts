@@ -1,0 +1,123 @@
+import { type BigIntStats, constants } from 'node:fs';
+import { lstat, open, realpath, stat } from 'node:fs/promises';
+
+/**
+ * The only door from `lib/sources/` to the file system, so the engine's marble tests can fake it.
+ * Rejections carry Node's errno `code` (`ENOENT`, `EACCES`, ...); aborts reject with an
+ * `AbortError`.
+ * @example const fs: FsPort = { ...nodeFs, stat: async () => { throw Object.assign(new Error('x'), { code: 'EIO' }); } };
+ */
+export interface FsPort {
+  /** Follows symlinks; bigint stats, so nanosecond times and 64-bit inodes are exact. */
+  stat(path: string): Promise<BigIntStats>;
+  /** Does not follow a final symlink; bigint stats. */
+  lstat(path: string): Promise<BigIntStats>;
+  /** The canonical absolute path, every symlink resolved. */
+  realpath(path: string): Promise<string>;
+  /**
+   * The file's bytes, never more than `maxBytes + 1` of them: a file that grew past the limit is
+   * detected without reading it whole. Rejects with code `EFTYPE` when the path is not a regular
+   * file (a FIFO would block, a device never ends).
+   */
+  readFile(
+    path: string,
+    options: { readonly signal?: AbortSignal | undefined; readonly maxBytes: number },
+  ): Promise<Buffer>;
+}
+
+/**
+ * `O_NONBLOCK` makes opening a FIFO return at once instead of parking a libuv thread until some
+ * writer shows up (a path swapped for a FIFO between stat and open must not hang us); it changes
+ * nothing for regular files, which the handle's fstat then insists on. Windows has neither flag.
+ */
+const openFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/** Reads of at most this size: small enough that an abort is noticed between two of them. */
+const chunkBytes = 64 * 1024;
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
+}
+
+async function readCapped(
+  path: string,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<Buffer> {
+  const handle = await open(path, openFlags);
+  try {
+    const info = await handle.stat({ bigint: true });
+    if (!info.isFile()) {
+      throw Object.assign(new Error(`EFTYPE: not a regular file, read '${path}'`), {
+        code: 'EFTYPE',
+        path,
+      });
+    }
+    const cap = maxBytes + 1;
+    // Sized from fstat (+1 to see growth) so the usual read is one allocation; zero-filled, since
+    // a Buffer's backing store outlives the slice we return.
+    let buffer = Buffer.alloc(Math.min(cap, Number(info.size) + 1));
+    let filled = 0;
+    for (;;) {
+      if (signal?.aborted) throw abortError(signal);
+      if (filled === buffer.length) {
+        if (buffer.length >= cap) break;
+        const grown = Buffer.alloc(Math.min(cap, buffer.length * 2));
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
+      }
+      const want = Math.min(chunkBytes, buffer.length - filled);
+      const { bytesRead } = await handle.read(buffer, filled, want, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The real adapter, over `node:fs/promises`.
+ * `readFile` settles as soon as its signal aborts, even when the file system is stuck (a dead NFS
+ * server): the read then finishes in the background, and its handle is closed when it does.
+ * @example const bytes = await nodeFs.readFile('/etc/tor/torrc', { maxBytes: 1 << 20 });
+ */
+export const nodeFs: FsPort = Object.freeze({
+  stat: (path: string) => stat(path, { bigint: true }),
+  lstat: (path: string) => lstat(path, { bigint: true }),
+  realpath: (path: string) => realpath(path),
+  readFile(
+    path: string,
+    options: { readonly signal?: AbortSignal | undefined; readonly maxBytes: number },
+  ): Promise<Buffer> {
+    const { signal, maxBytes } = options;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+      return Promise.reject(
+        new TypeError(`readFile: maxBytes must be a non-negative integer, got ${maxBytes}`),
+      );
+    }
+    if (signal === undefined) return readCapped(path, maxBytes, undefined);
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    return new Promise<Buffer>((resolve, reject) => {
+      const onAbort = (): void => reject(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      // Let go of the signal before settling: a long-lived signal must not collect listeners.
+      readCapped(path, maxBytes, signal).then(
+        (bytes) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(bytes);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  },
+});

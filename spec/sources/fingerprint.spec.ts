@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import {
+  type Fingerprint,
+  fingerprintKey,
+  fingerprintOf,
+  isRacy,
+  sameFingerprint,
+} from '../../lib/sources/fingerprint.js';
+
+const fingerprintAt = async (path: string): Promise<Fingerprint> =>
+  fingerprintOf(await stat(path, { bigint: true }));
+
+const sha256 = async (path: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+
+const msToNs = (ms: number): bigint => BigInt(ms) * 1_000_000n;
+
+const at = (mtimeMs: number, ctimeMs: number = mtimeMs): Fingerprint => ({
+  dev: 1n,
+  ino: 2n,
+  size: 3n,
+  mtimeNs: msToNs(mtimeMs),
+  ctimeNs: msToNs(ctimeMs),
+});
+
+describe('sources/fingerprint', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-fingerprint-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('fingerprintOf', () => {
+    it('copies dev, ino, size and the nanosecond times of a real file, frozen', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const stats = await stat(file, { bigint: true });
+      const f = fingerprintOf(stats);
+      assert.deepEqual(f, {
+        dev: stats.dev,
+        ino: stats.ino,
+        size: 15n,
+        mtimeNs: stats.mtimeNs,
+        ctimeNs: stats.ctimeNs,
+      });
+      assert.ok(Object.isFrozen(f));
+    });
+  });
+
+  describe('fingerprintKey and sameFingerprint', () => {
+    it('formats every field in order', () => {
+      assert.equal(
+        fingerprintKey({ dev: 1n, ino: 22n, size: 333n, mtimeNs: -4n, ctimeNs: 5n }),
+        '1:22:333:-4:5',
+      );
+    });
+
+    it('give equal keys iff every field is equal', () => {
+      // Tiny ranges so that equal and nearly-equal fingerprints come up often.
+      const field = fc.bigInt({ min: -2n, max: 12n });
+      const fingerprint = fc.record({
+        dev: field,
+        ino: field,
+        size: field,
+        mtimeNs: field,
+        ctimeNs: field,
+      });
+      fc.assert(
+        fc.property(fingerprint, fingerprint, (a, b) => {
+          const equal =
+            a.dev === b.dev &&
+            a.ino === b.ino &&
+            a.size === b.size &&
+            a.mtimeNs === b.mtimeNs &&
+            a.ctimeNs === b.ctimeNs;
+          assert.equal(fingerprintKey(a) === fingerprintKey(b), equal);
+          assert.equal(sameFingerprint(a, b), equal);
+        }),
+        { numRuns: 2000 },
+      );
+    });
+  });
+
+  describe('isRacy', () => {
+    const readAt = 1_800_000_000_000;
+
+    it('is racy while the mtime is less than the window before the read', () => {
+      assert.equal(isRacy(at(readAt), readAt), true);
+      assert.equal(isRacy(at(readAt - 1999), readAt), true);
+      assert.equal(isRacy(at(readAt - 2000), readAt), false);
+      assert.equal(isRacy(at(readAt - 60_000), readAt), false);
+    });
+
+    it('honours a custom window', () => {
+      assert.equal(isRacy(at(readAt - 5000), readAt, 10_000), true);
+      assert.equal(isRacy(at(readAt - 5000), readAt, 1000), false);
+      assert.equal(isRacy(at(readAt), readAt, 0), false);
+    });
+
+    it('is racy when the times are after the read (a writer clock ahead of ours)', () => {
+      assert.equal(isRacy(at(readAt + 3_600_000), readAt), true);
+    });
+
+    it('counts a recent ctime even when the mtime was set back', () => {
+      assert.equal(isRacy(at(readAt - 86_400_000, readAt - 10), readAt), true);
+    });
+
+    it('throws on a window or read time that is not a finite number (a programmer error)', () => {
+      assert.throws(() => isRacy(at(readAt), readAt, -1), TypeError);
+      assert.throws(() => isRacy(at(readAt), readAt, Number.NaN), TypeError);
+      assert.throws(() => isRacy(at(readAt), Number.NaN), TypeError);
+    });
+  });
+
+  describe('changes on a real file system', () => {
+    it('moves on a rename-save (new inode), even with the same size', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const before = await fingerprintAt(file);
+      await writeFile(join(dir, '.torrc.swp'), 'SocksPort 9150\n');
+      await rename(join(dir, '.torrc.swp'), file);
+      const after = await fingerprintAt(file);
+      assert.equal(after.size, before.size);
+      assert.notEqual(after.ino, before.ino);
+      assert.notEqual(fingerprintKey(after), fingerprintKey(before));
+    });
+
+    it('moves on a Kubernetes ConfigMap ..data symlink swap', async () => {
+      // The kubelet's layout: torrc -> ..data/torrc, ..data -> ..<timestamp>/
+      await mkdir(join(dir, '..2026_01_01'));
+      await writeFile(join(dir, '..2026_01_01', 'torrc'), 'SocksPort 9050\n');
+      await symlink('..2026_01_01', join(dir, '..data'));
+      await symlink(join('..data', 'torrc'), join(dir, 'torrc'));
+      const before = await fingerprintAt(join(dir, 'torrc'));
+
+      await mkdir(join(dir, '..2026_01_02'));
+      await writeFile(join(dir, '..2026_01_02', 'torrc'), 'SocksPort 9150\n');
+      await symlink('..2026_01_02', join(dir, '..data_tmp'));
+      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+      await rm(join(dir, '..2026_01_01'), { recursive: true });
+      const after = await fingerprintAt(join(dir, 'torrc'));
+
+      assert.equal(after.size, before.size);
+      assert.notEqual(after.ino, before.ino);
+      assert.notEqual(fingerprintKey(after), fingerprintKey(before));
+    });
+
+    it('catches two equal-size writes in the same second: by time, or else by isRacy', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'NumEntryGuards 2\n');
+      const first = await fingerprintAt(file);
+      const readAt = Date.now();
+      const firstHash = await sha256(file);
+      await writeFile(file, 'NumEntryGuards 3\n');
+      const second = await fingerprintAt(file);
+      assert.equal(second.ino, first.ino);
+      assert.equal(second.size, first.size);
+      if (sameFingerprint(first, second)) {
+        // Coarse timestamps (or a very fast machine): only the racy re-hash sees this write.
+        assert.equal(isRacy(first, readAt), true);
+        assert.notEqual(await sha256(file), firstHash);
+      } else {
+        assert.ok(second.mtimeNs !== first.mtimeNs || second.ctimeNs !== first.ctimeNs);
+      }
+    });
+
+    it('catches equal-size writes whose mtime is pinned (rsync --times): by ctime', async () => {
+      const file = join(dir, 'torrc');
+      const pinned = new Date('2020-01-01T00:00:00Z');
+      await writeFile(file, 'NumEntryGuards 2\n');
+      await utimes(file, pinned, pinned);
+      const first = await fingerprintAt(file);
+      const readAt = Date.now();
+      await writeFile(file, 'NumEntryGuards 3\n');
+      await utimes(file, pinned, pinned);
+      const second = await fingerprintAt(file);
+      assert.equal(second.mtimeNs, first.mtimeNs);
+      assert.equal(second.size, first.size);
+      assert.equal(second.ino, first.ino);
+      if (sameFingerprint(first, second)) {
+        // ctime as coarse as the writes: the mtime is years old, but ctime keeps it racy.
+        assert.equal(isRacy(first, readAt), true);
+      } else {
+        assert.notEqual(second.ctimeNs, first.ctimeNs);
+      }
+    });
+
+    it('moves when the mtime goes backwards (any difference is a change)', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const before = await fingerprintAt(file);
+      const past = new Date('2001-09-09T01:46:40Z');
+      await utimes(file, past, past);
+      const after = await fingerprintAt(file);
+      assert.ok(after.mtimeNs < before.mtimeNs);
+      assert.equal(sameFingerprint(after, before), false);
+      assert.equal(isRacy(after, Date.now()), true, 'the utimes call itself moved ctime');
+    });
+
+    it('moves on delete and recreate, even when the inode number is reused', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const before = await fingerprintAt(file);
+      const readAt = Date.now();
+      const beforeHash = await sha256(file);
+      await unlink(file);
+      await writeFile(file, 'SocksPort 9150\n');
+      const after = await fingerprintAt(file);
+      if (sameFingerprint(before, after)) {
+        assert.equal(isRacy(before, readAt), true);
+        assert.notEqual(await sha256(file), beforeHash);
+      } else {
+        assert.notEqual(fingerprintKey(after), fingerprintKey(before));
+      }
+    });
+
+    it('is not racy for a file last changed long before the read', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const f = await fingerprintAt(file);
+      const latestMs = Math.max(Number(f.ctimeNs), Number(f.mtimeNs)) / 1e6;
+      assert.equal(isRacy(f, latestMs + 2001), false);
+      assert.equal(isRacy(f, latestMs + 1999), true);
+    });
+  });
+});

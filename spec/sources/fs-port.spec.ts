@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeFs } from '../../lib/sources/fs-port.js';
+
+describe('sources/fs-port nodeFs', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-fs-port-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('stat, lstat, realpath', () => {
+    it('stat follows symlinks with bigint stats; lstat does not', async () => {
+      await writeFile(join(dir, 'real'), 'SocksPort 9050\n');
+      await symlink('real', join(dir, 'link'));
+      const followed = await nodeFs.stat(join(dir, 'link'));
+      const own = await nodeFs.lstat(join(dir, 'link'));
+      assert.equal(typeof followed.ino, 'bigint');
+      assert.equal(typeof followed.mtimeNs, 'bigint');
+      assert.equal(followed.isFile(), true);
+      assert.equal(followed.size, 15n);
+      assert.equal(own.isSymbolicLink(), true);
+      assert.notEqual(own.ino, followed.ino);
+    });
+
+    it('realpath resolves every symlink on the way', async () => {
+      await mkdir(join(dir, 'v1'));
+      await writeFile(join(dir, 'v1', 'torrc'), 'x');
+      await symlink('v1', join(dir, 'data'));
+      await symlink(join('data', 'torrc'), join(dir, 'torrc'));
+      assert.equal(
+        await nodeFs.realpath(join(dir, 'torrc')),
+        join(await nodeFs.realpath(dir), 'v1', 'torrc'),
+      );
+    });
+
+    it('reject with the errno code', async () => {
+      await assert.rejects(nodeFs.stat(join(dir, 'nope')), { code: 'ENOENT' });
+      await assert.rejects(nodeFs.lstat(join(dir, 'nope')), { code: 'ENOENT' });
+      await assert.rejects(nodeFs.realpath(join(dir, 'nope')), { code: 'ENOENT' });
+    });
+  });
+
+  describe('readFile', () => {
+    it('reads a small file whole', async () => {
+      await writeFile(join(dir, 'torrc'), 'SocksPort 9050\nLog notice stdout\n');
+      const bytes = await nodeFs.readFile(join(dir, 'torrc'), { maxBytes: 1024 });
+      assert.equal(bytes.toString(), 'SocksPort 9050\nLog notice stdout\n');
+    });
+
+    it('reads a file of exactly maxBytes whole, and an empty file as no bytes', async () => {
+      await writeFile(join(dir, 'full'), 'x'.repeat(100));
+      await writeFile(join(dir, 'empty'), '');
+      assert.equal((await nodeFs.readFile(join(dir, 'full'), { maxBytes: 100 })).length, 100);
+      assert.equal((await nodeFs.readFile(join(dir, 'empty'), { maxBytes: 100 })).length, 0);
+    });
+
+    it('never returns more than maxBytes + 1 bytes of a larger file', async () => {
+      const content = Buffer.alloc(300_000);
+      for (let i = 0; i < content.length; i++) content[i] = i % 251;
+      await writeFile(join(dir, 'big'), content);
+      const bytes = await nodeFs.readFile(join(dir, 'big'), { maxBytes: 100_000 });
+      assert.equal(bytes.length, 100_001);
+      assert.deepEqual(bytes, content.subarray(0, 100_001));
+      assert.equal((await nodeFs.readFile(join(dir, 'big'), { maxBytes: 0 })).length, 1);
+    });
+
+    it('reads past the size fstat reports (files that grow, /proc)', async function () {
+      if (!existsSync('/proc/self/status')) {
+        console.log('      no /proc/self/status: skipping');
+        this.skip();
+      }
+      const bytes = await nodeFs.readFile('/proc/self/status', { maxBytes: 1 << 20 });
+      assert.match(bytes.toString(), /^Name:/);
+      assert.ok(bytes.length > 1);
+    });
+
+    it('refuses a directory with EFTYPE', async () => {
+      await assert.rejects(nodeFs.readFile(dir, { maxBytes: 10 }), { code: 'EFTYPE' });
+    });
+
+    it('refuses a FIFO with EFTYPE at once instead of waiting for a writer', async () => {
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      await assert.rejects(nodeFs.readFile(join(dir, 'fifo'), { maxBytes: 10 }), {
+        code: 'EFTYPE',
+      });
+    });
+
+    it('refuses an endless device with EFTYPE', async () => {
+      await assert.rejects(nodeFs.readFile('/dev/zero', { maxBytes: 10 }), { code: 'EFTYPE' });
+    });
+
+    it('follows a symlink to the file', async () => {
+      await writeFile(join(dir, 'real'), 'abc');
+      await symlink('real', join(dir, 'link'));
+      assert.equal((await nodeFs.readFile(join(dir, 'link'), { maxBytes: 10 })).toString(), 'abc');
+    });
+
+    it('rejects with the errno code of a missing file', async () => {
+      await assert.rejects(nodeFs.readFile(join(dir, 'nope'), { maxBytes: 10 }), {
+        code: 'ENOENT',
+      });
+      await writeFile(join(dir, 'file'), 'x');
+      await assert.rejects(nodeFs.readFile(join(dir, 'file', 'x'), { maxBytes: 10 }), {
+        code: 'ENOTDIR',
+      });
+    });
+
+    it('rejects a bad maxBytes with a TypeError (a programmer error)', async () => {
+      await writeFile(join(dir, 'torrc'), 'x');
+      for (const maxBytes of [-1, 1.5, Number.NaN]) {
+        await assert.rejects(nodeFs.readFile(join(dir, 'torrc'), { maxBytes }), TypeError);
+      }
+    });
+
+    it('rejects with an AbortError when the signal is already aborted', async () => {
+      await writeFile(join(dir, 'torrc'), 'x');
+      const signal = AbortSignal.abort();
+      await assert.rejects(nodeFs.readFile(join(dir, 'torrc'), { maxBytes: 10, signal }), {
+        name: 'AbortError',
+      });
+    });
+
+    it('rejects with an AbortError when aborted while reading', async () => {
+      await writeFile(join(dir, 'big'), Buffer.alloc(4 << 20));
+      const controller = new AbortController();
+      const reading = nodeFs.readFile(join(dir, 'big'), {
+        maxBytes: 8 << 20,
+        signal: controller.signal,
+      });
+      controller.abort();
+      await assert.rejects(reading, { name: 'AbortError' });
+    });
+
+    it('reads normally with a signal that never aborts', async () => {
+      await writeFile(join(dir, 'torrc'), 'abc');
+      const controller = new AbortController();
+      const bytes = await nodeFs.readFile(join(dir, 'torrc'), {
+        maxBytes: 10,
+        signal: controller.signal,
+      });
+      assert.equal(bytes.toString(), 'abc');
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    });
+  });
+});
