@@ -1,0 +1,572 @@
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
+import { compileGlobSegment, hasTorGlob } from './glob-segment.js';
+import { includeKeyword, parseTorrcEntries, type TorrcEntry, type TorrcError } from './torrc.js';
+import { decodeTorrcBytes } from './torrc-bytes.js';
+
+/**
+ * A torrc with its %includes expanded, and what to watch to notice that it changed.
+ * @example const doc: TorrcDocument = { entries: [], files: ['/etc/tor/torrc'], watched: ['/etc/tor/torrc'] };
+ */
+export interface TorrcDocument {
+  /** Every entry, included files spliced in place of their %include line, in Tor's order. */
+  readonly entries: ReadonlyArray<TorrcEntry>;
+  /** Every file that is part of the config, main file first, absolute paths, each once. */
+  readonly files: ReadonlyArray<string>;
+  /**
+   * Files and directories whose change could change the result: each file in `files`, each
+   * directory listed for a directory or glob include, and each path a glob probed, including
+   * paths that do not exist yet (their appearance changes the result).
+   */
+  readonly watched: ReadonlyArray<string>;
+}
+
+/**
+ * Options of readTorrc and resolveTorrc.
+ * @example await readTorrc('/etc/tor/torrc', { root: '/etc/tor', maxBytes: 65_536 });
+ */
+export interface ReadOptions {
+  /** When set, every file read must really (after symlinks) be inside this directory. */
+  readonly root: string | undefined;
+  /** Largest file read, in bytes, per file. */
+  readonly maxBytes: number;
+  /** Aborting makes the read stop at the next file system step with a Left. */
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * Defaults for ReadOptions: no root, 1 MiB per file, no signal.
+ * @example await readTorrc('/etc/tor/torrc', { ...defaultReadOptions, maxBytes: 4096 });
+ */
+export const defaultReadOptions: ReadOptions = Object.freeze({
+  root: undefined,
+  maxBytes: 1_048_576,
+  signal: undefined,
+});
+
+/** Tor's MAX_INCLUDE_RECURSION_LEVEL: the main file is level 1, a file at level 32 is refused. */
+const maxIncludeLevel = 31;
+/** PATH_MAX: a longer %include path cannot name anything, and bounds the glob compiler's work. */
+const maxPatternLength = 4096;
+/** A single %include expanding to more paths than this is refused rather than read. */
+const maxGlobMatches = 10_000;
+/** Reads of at most this size, so an abort is noticed between two of them. */
+const chunkBytes = 65_536;
+
+// O_NONBLOCK: opening a FIFO must not wait for a writer (Tor would block there; we refuse it).
+const openFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/** A failed file system step: its message, or an abort. */
+interface Failure {
+  readonly aborted: boolean;
+  readonly message: string;
+}
+
+interface Stack {
+  readonly display: string;
+  readonly real: string;
+}
+
+interface Context {
+  readonly options: ReadOptions;
+  readonly main: string;
+  readonly realRoot: string | undefined;
+  readonly files: Set<string>;
+  readonly watched: Set<string>;
+}
+
+function resolveReadOptions(options: Partial<ReadOptions> | undefined): ReadOptions {
+  const o: ReadOptions = {
+    root: options?.root ?? defaultReadOptions.root,
+    maxBytes: options?.maxBytes ?? defaultReadOptions.maxBytes,
+    signal: options?.signal ?? defaultReadOptions.signal,
+  };
+  if (o.root !== undefined && (typeof o.root !== 'string' || o.root === '')) {
+    throw new TypeError('ReadOptions.root must be a non-empty string or undefined');
+  }
+  if (!Number.isSafeInteger(o.maxBytes) || o.maxBytes < 1) {
+    throw new TypeError('ReadOptions.maxBytes must be a positive integer');
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError('ReadOptions.signal must be an AbortSignal or undefined');
+  }
+  return {
+    root: o.root === undefined ? undefined : resolve(o.root),
+    maxBytes: o.maxBytes,
+    signal: o.signal,
+  };
+}
+
+const errnoText: ReadonlyMap<string, string> = new Map([
+  ['ENOENT', 'does not exist'],
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'operation not permitted'],
+  ['EISDIR', 'is a directory'],
+  ['ENOTDIR', 'a component of the path is not a directory'],
+  ['ELOOP', 'too many levels of symbolic links'],
+  ['ENAMETOOLONG', 'name too long'],
+  ['EMFILE', 'too many open files'],
+  ['EIO', 'input/output error'],
+]);
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function failureOf(path: string, err: unknown): Failure {
+  const code = codeOf(err);
+  if (code === undefined) return { aborted: false, message: `${path}: ${String(err)}` };
+  const text = errnoText.get(code);
+  return {
+    aborted: false,
+    message: text === undefined ? `${path}: ${code}` : `${path}: ${text} (${code})`,
+  };
+}
+
+const aborted: Failure = { aborted: true, message: 'aborted' };
+
+/** Catches a file system call's rejection as a Failure naming the path. */
+async function attempt<T>(
+  ctx: Context,
+  path: string,
+  run: () => Promise<T>,
+): Promise<Either<Failure, T>> {
+  if (ctx.options.signal?.aborted) return left(aborted);
+  try {
+    const value = await run();
+    if (ctx.options.signal?.aborted) return left(aborted);
+    return right(value);
+  } catch (err) {
+    if (ctx.options.signal?.aborted) return left(aborted);
+    return left(failureOf(path, err));
+  }
+}
+
+/** Collapses `//` and `/./` (harmless to the kernel); keeps `..`, which symlinks make meaningful. */
+function cleanPath(path: string): string {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  return `/${parts.join('/')}`;
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
+// UTF-8 byte order, which is what Tor's strcmp sort gives: UTF-16 order except that surrogate
+// pairs (code points above U+FFFF) sort after U+E000..U+FFFF.
+function byteOrderKey(c: number): number {
+  if (c >= 0xd800 && c <= 0xdfff) return c + 0x2000;
+  return c >= 0xe000 ? c - 0x800 : c;
+}
+
+function byteOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca !== cb) return byteOrderKey(ca) - byteOrderKey(cb);
+  }
+  return a.length - b.length;
+}
+
+function escapeGlob(path: string): string {
+  let out = '';
+  for (const ch of path) out += '*?[\\'.includes(ch) ? `\\${ch}` : ch;
+  return out;
+}
+
+function isInside(real: string, root: string): boolean {
+  return real === root || real.startsWith(root.endsWith('/') ? root : `${root}/`);
+}
+
+/** The file's bytes, refusing non-regular files and files over maxBytes without reading them whole. */
+async function readCapped(ctx: Context, path: string): Promise<Either<Failure, Uint8Array>> {
+  const { maxBytes } = ctx.options;
+  if (ctx.options.signal?.aborted) return left(aborted);
+  let fh: FileHandle;
+  try {
+    fh = await open(path, openFlags);
+  } catch (err) {
+    return left(failureOf(path, err));
+  }
+  try {
+    const info = await attempt(ctx, path, () => fh.stat());
+    if (isLeft(info)) return info;
+    if (!info.right.isFile()) {
+      const what = info.right.isFIFO()
+        ? 'a FIFO (Tor would block reading it)'
+        : 'not a regular file';
+      return left({ aborted: false, message: `${path}: ${what}; hotrc refuses it` });
+    }
+    if (info.right.size > maxBytes) {
+      return left({
+        aborted: false,
+        message: `${path}: ${info.right.size} bytes, over the limit of ${maxBytes} bytes per file`,
+      });
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // Sized to the stat'ed length plus one, so a file that grew since the stat is noticed; the
+      // end is a zero-byte read, never a short one (network file systems may read short).
+      const wanted = total <= info.right.size ? info.right.size + 1 - total : chunkBytes;
+      const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, wanted, maxBytes + 1 - total));
+      const got = await attempt(ctx, path, () => fh.read(buffer, 0, buffer.length, null));
+      if (isLeft(got)) return got;
+      const { bytesRead } = got.right;
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) {
+        return left({
+          aborted: false,
+          message: `${path}: grew past the limit of ${maxBytes} bytes per file while being read`,
+        });
+      }
+    }
+    return right(Buffer.concat(chunks, total));
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** Entry names of a directory; a missing directory or a non-directory has none (as in glob(3)). */
+async function listForGlob(
+  ctx: Context,
+  dir: string,
+): Promise<Either<Failure, ReadonlyArray<string>>> {
+  if (ctx.options.signal?.aborted) return left(aborted);
+  try {
+    const names = await readdir(dir);
+    ctx.watched.add(cleanPath(dir));
+    return right(names);
+  } catch (err) {
+    if (ctx.options.signal?.aborted) return left(aborted);
+    const code = codeOf(err);
+    if (code === 'ENOTDIR') return right([]);
+    if (code === 'ENOENT') {
+      ctx.watched.add(cleanPath(dir));
+      return right([]);
+    }
+    // glob(3) with GLOB_ERR, as Tor calls it: an unreadable directory fails the include.
+    return left(failureOf(dir, err));
+  }
+}
+
+/**
+ * glibc glob(3) as Tor calls it (GLOB_ERR, no GLOB_PERIOD, escapes on), over readdir: each
+ * magic component is matched against the entries of every directory reached so far, `.` and
+ * `..` included as readdir returns them; a final literal component must exist (lstat). A trailing
+ * slash keeps directories only. Results in byte order, as Tor sorts them.
+ */
+async function expandGlob(ctx: Context, pattern: string): Promise<Either<Failure, string[]>> {
+  let body = pattern;
+  let dirOnly = false;
+  while (body.length > 1 && body.endsWith('/')) {
+    body = body.slice(0, -1);
+    dirOnly = true;
+  }
+  const segments = body.split('/').filter((s) => s !== '');
+  let frontier: string[] = ['/'];
+  for (let k = 0; k < segments.length; k++) {
+    const segment = compileGlobSegment(segments[k] as string);
+    const last = k === segments.length - 1;
+    const next: string[] = [];
+    for (const dir of frontier) {
+      if (segment.magic) {
+        const names = await listForGlob(ctx, dir);
+        if (isLeft(names)) return names;
+        for (const name of ['.', '..', ...names.right]) {
+          if (segment.match(name)) next.push(joinPath(dir, name));
+        }
+      } else if (last) {
+        const path = joinPath(dir, segment.literal);
+        ctx.watched.add(cleanPath(path));
+        const found = await attempt(ctx, path, () => lstat(path));
+        if (isLeft(found) && found.left.aborted) return found;
+        if (!isLeft(found)) next.push(path);
+      } else {
+        next.push(joinPath(dir, segment.literal));
+      }
+      if (next.length > maxGlobMatches) {
+        return left({
+          aborted: false,
+          message: `${pattern} matches more than ${maxGlobMatches} paths`,
+        });
+      }
+    }
+    frontier = next;
+  }
+  if (dirOnly) {
+    const dirs: string[] = [];
+    for (const path of frontier) {
+      const info = await attempt(ctx, path, () => stat(path));
+      if (isLeft(info) && info.left.aborted) return info;
+      if (!isLeft(info) && info.right.isDirectory()) dirs.push(path);
+    }
+    frontier = dirs;
+  }
+  return right(frontier.sort(byteOrder));
+}
+
+/** What Tor's config_get_file_list yields for one path: the files to read, in order. */
+async function filesOf(
+  ctx: Context,
+  candidate: string,
+  mustBeDir: boolean,
+): Promise<Either<Failure, string[]>> {
+  const path = cleanPath(candidate);
+  const info = await attempt(ctx, path, () => stat(path));
+  if (isLeft(info)) return info;
+  ctx.watched.add(path);
+  const st = info.right;
+  if (st.isDirectory()) {
+    const names = await attempt(ctx, path, () => readdir(path));
+    if (isLeft(names)) return names;
+    const paths = names.right
+      .filter((name) => !name.startsWith('.'))
+      .sort(byteOrder)
+      .map((name) => joinPath(path, name));
+    // The stats are independent: run them together, then judge them in order.
+    const entries = await Promise.all(paths.map((full) => attempt(ctx, full, () => stat(full))));
+    const files: string[] = [];
+    for (const [k, full] of paths.entries()) {
+      const entry = entries[k] as Either<Failure, Stats>;
+      if (isLeft(entry)) {
+        if (entry.left.aborted) return entry;
+        continue; // Tor skips what it cannot stat as a file (dangling links, ...)
+      }
+      if (entry.right.isFIFO()) {
+        return left({
+          aborted: false,
+          message: `${full}: a FIFO (Tor would block reading it); hotrc refuses it`,
+        });
+      }
+      if (!entry.right.isFile()) continue; // subdirectories and the like
+      files.push(full);
+    }
+    return right(files);
+  }
+  if (mustBeDir) return left({ aborted: false, message: `${path}: not a directory` });
+  if (st.isFile()) return right([path]);
+  if (st.isFIFO()) {
+    return left({
+      aborted: false,
+      message: `${path}: a FIFO (Tor would block reading it); hotrc refuses it`,
+    });
+  }
+  return left({ aborted: false, message: `${path}: neither a regular file nor a directory` });
+}
+
+async function expandText(
+  ctx: Context,
+  text: string,
+  file: string,
+  stack: ReadonlyArray<Stack>,
+  out: TorrcEntry[],
+): Promise<Either<TorrcError, void>> {
+  const parsed = parseTorrcEntries(text, { file });
+  if (isLeft(parsed)) return parsed;
+  for (const entry of parsed.right) {
+    if (entry.key !== includeKeyword) {
+      out.push(entry);
+      continue;
+    }
+    const done = await include(ctx, entry, stack, out);
+    if (isLeft(done)) return done;
+  }
+  return right(undefined);
+}
+
+async function include(
+  ctx: Context,
+  entry: TorrcEntry,
+  stack: ReadonlyArray<Stack>,
+  out: TorrcEntry[],
+): Promise<Either<TorrcError, void>> {
+  const fail = (f: Failure): Either<TorrcError, never> =>
+    left(
+      f.aborted
+        ? { file: ctx.main, line: 0, message: `reading aborted (at ${entry.file}:${entry.line})` }
+        : {
+            file: entry.file,
+            line: entry.line,
+            message: `%include ${JSON.stringify(entry.value)}: ${f.message}`,
+          },
+    );
+  const pattern = entry.value;
+  if (pattern === '') return fail({ aborted: false, message: 'no path given' });
+  if (pattern.length > maxPatternLength) {
+    return fail({ aborted: false, message: `path longer than ${maxPatternLength} characters` });
+  }
+  // Relative to the including file's directory; Tor uses its working directory (documented).
+  const base = dirname(entry.file);
+  let candidates: string[];
+  if (hasTorGlob(pattern)) {
+    const expanded = await expandGlob(
+      ctx,
+      isAbsolute(pattern) ? pattern : `${escapeGlob(base)}/${pattern}`,
+    );
+    if (isLeft(expanded)) return fail(expanded.left);
+    candidates = expanded.right;
+  } else {
+    candidates = [isAbsolute(pattern) ? pattern : `${base}/${pattern}`];
+  }
+  const files: string[] = [];
+  for (const candidate of candidates) {
+    const found = await filesOf(ctx, candidate, /\/\.?$/.test(candidate) && !hasTorGlob(pattern));
+    if (isLeft(found)) return fail(found.left);
+    for (const f of found.right) files.push(f); // no spread: a directory may hold many files
+  }
+  for (const file of files) {
+    const real = await attempt(ctx, file, () => realpath(file));
+    if (isLeft(real)) return fail(real.left);
+    const loopStart = stack.findIndex((s) => s.real === real.right);
+    if (loopStart !== -1) {
+      const cycle = [...stack.slice(loopStart).map((s) => s.display), file].join(' -> ');
+      return left({ file: entry.file, line: entry.line, message: `%include loop: ${cycle}` });
+    }
+    if (ctx.realRoot !== undefined && !isInside(real.right, ctx.realRoot)) {
+      return fail({
+        aborted: false,
+        message: `${file} is really ${real.right}, outside the root ${ctx.options.root}`,
+      });
+    }
+    ctx.files.add(file);
+    ctx.watched.add(file);
+    const bytes = await readCapped(ctx, ctx.realRoot === undefined ? file : real.right);
+    if (isLeft(bytes)) return fail(bytes.left);
+    // Tor skips empty files without parsing them, so they count toward no nesting level.
+    if (bytes.right.length === 0) continue;
+    // The stack holds the main file (level 1) and every file including this one.
+    const level = stack.length + 1;
+    if (level > maxIncludeLevel) {
+      return left({
+        file: entry.file,
+        line: entry.line,
+        message: `more than ${maxIncludeLevel} nested %includes (${file} would be level ${level})`,
+      });
+    }
+    const text = decodeTorrcBytes(bytes.right, file);
+    if (isLeft(text)) return text;
+    const done = await expandText(
+      ctx,
+      text.right,
+      file,
+      [...stack, { display: file, real: real.right }],
+      out,
+    );
+    if (isLeft(done)) return done;
+  }
+  return right(undefined);
+}
+
+async function start(main: string, options: ReadOptions): Promise<Either<TorrcError, Context>> {
+  let realRoot: string | undefined;
+  if (options.root !== undefined) {
+    if (options.signal?.aborted) return left({ file: main, line: 0, message: 'reading aborted' });
+    try {
+      realRoot = await realpath(options.root);
+    } catch (err) {
+      return left({ file: main, line: 0, message: `root ${failureOf(options.root, err).message}` });
+    }
+  }
+  return right({ options, main, realRoot, files: new Set([main]), watched: new Set([main]) });
+}
+
+async function finish(
+  ctx: Context,
+  text: string,
+  real: string,
+): Promise<Either<TorrcError, TorrcDocument>> {
+  const entries: TorrcEntry[] = [];
+  const done = await expandText(ctx, text, ctx.main, [{ display: ctx.main, real }], entries);
+  if (isLeft(done)) return done;
+  return right({ entries, files: [...ctx.files], watched: [...ctx.watched] });
+}
+
+/**
+ * Parses a main torrc whose text the caller already read (safely, e.g. stat-read-stat), and
+ * expands its %include lines from disk as Tor does: a file, a directory (its files in byte order,
+ * skipping dot-files and subdirectories), or a glob (`*`, `?`, `[...]` as glob(3), sorted; only an
+ * unescaped `*` or `?` makes a path a glob, as in Tor). Empty files are skipped; no glob match
+ * includes nothing; a missing path is a Left.
+ *
+ * `root` confines the included files; the main file is the caller's to vouch for.
+ *
+ * Deliberate differences from Tor: a relative %include path is resolved against the including
+ * file's directory (Tor uses its working directory); an include loop is a Left naming the files
+ * in it (Tor fails only at its depth limit); FIFOs are refused (Tor would block reading one);
+ * files over maxBytes, NUL bytes, invalid UTF-8 and a BOM are refused; one %include expanding to
+ * more than 10 000 paths or a path over 4096 characters is refused.
+ *
+ * Never rejects for bad input or I/O: every failure is a Left naming the file and, for a failed
+ * %include, the line of the %include. It rejects only for bad options (TypeError).
+ * @example
+ * const doc = await resolveTorrc('%include torrc.d/*.conf\n', '/etc/tor/torrc');
+ * // right({ entries: [...], files: ['/etc/tor/torrc', '/etc/tor/torrc.d/a.conf'], watched: [...] })
+ */
+export async function resolveTorrc(
+  text: string,
+  file: string,
+  options?: Partial<ReadOptions>,
+): Promise<Either<TorrcError, TorrcDocument>> {
+  const resolved = resolveReadOptions(options);
+  const main = cleanPath(resolve(file));
+  const ctx = await start(main, resolved);
+  if (isLeft(ctx)) return ctx;
+  // The main file may be gone by now, or never have been on disk: its path is then its identity.
+  let real = main;
+  try {
+    real = await realpath(main);
+  } catch {
+    // keep the path
+  }
+  return finish(ctx.right, text, real);
+}
+
+/**
+ * Reads a torrc from disk exactly as Tor would read it: at most maxBytes (checked before reading,
+ * and again while reading), bytes decoded by decodeTorrcBytes, then parsed and expanded by
+ * resolveTorrc. With a root, the main file too must really be inside it.
+ *
+ * Never rejects for bad input or I/O (ENOENT, EACCES, EISDIR, ...): those are Lefts naming the
+ * file (line 0 when no line is to blame). It rejects only for bad options (TypeError).
+ * @example
+ * const doc = await readTorrc('/etc/tor/torrc', { root: '/etc/tor' });
+ * if (isRight(doc)) console.log(doc.right.entries.length);
+ */
+export async function readTorrc(
+  path: string,
+  options?: Partial<ReadOptions>,
+): Promise<Either<TorrcError, TorrcDocument>> {
+  const resolved = resolveReadOptions(options);
+  const main = cleanPath(resolve(path));
+  const started = await start(main, resolved);
+  if (isLeft(started)) return started;
+  const ctx = started.right;
+  const fail = (f: Failure): Either<TorrcError, never> =>
+    left({
+      file: main,
+      line: 0,
+      message: f.aborted ? 'reading aborted' : `cannot read ${f.message}`,
+    });
+  const real = await attempt(ctx, main, () => realpath(main));
+  if (isLeft(real)) return fail(real.left);
+  if (ctx.realRoot !== undefined && !isInside(real.right, ctx.realRoot)) {
+    return left({
+      file: main,
+      line: 0,
+      message: `${main} is really ${real.right}, outside the root ${resolved.root}`,
+    });
+  }
+  // With a root, open the path that was checked, so a symlink swapped in meanwhile is not followed.
+  const bytes = await readCapped(ctx, ctx.realRoot === undefined ? main : real.right);
+  if (isLeft(bytes)) return fail(bytes.left);
+  const text = decodeTorrcBytes(bytes.right, main);
+  if (isLeft(text)) return text;
+  return finish(ctx, text.right, real.right);
+}
