@@ -1,0 +1,57 @@
+// The few C string routines whose exact behaviour shows through in how Tor reads values:
+// strcasecmp's ASCII-only case folding, isspace() as strtol/strtod skip it, and Tor's own
+// eat_whitespace/find_whitespace, which treat '#' as the start of a comment.
+
+/**
+ * Lower-cases A-Z only, as C's strcasecmp compares. Unicode case folding would let look-alikes
+ * match (the Kelvin sign lower-cases to "k"), so every case-insensitive keyword match goes
+ * through this.
+ * @example asciiLower('MiNuTeS'); // 'minutes'
+ */
+export function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
+// C's isspace() in the C locale.
+const leading = /^[ \t\n\v\f\r]+/;
+const trailing = /[ \t\n\v\f\r]+$/;
+
+/**
+ * Drops leading isspace() characters, as strtol and strtod do before a number.
+ * @example skipCSpace(' \t42'); // '42'
+ */
+export function skipCSpace(s: string): string {
+  return s.replace(leading, '');
+}
+
+/**
+ * Drops isspace() characters at both ends, as Tor's SPLIT_SKIP_SPACE does for list items.
+ * @example trimCSpace(' a b \n'); // 'a b'
+ */
+export function trimCSpace(s: string): string {
+  return s.replace(leading, '').replace(trailing, '');
+}
+
+/**
+ * Tor's eat_whitespace: skips spaces, tabs, CR, LF and '#' comments (to the end of a line).
+ * @example eatWhitespace('  # note\nminutes'); // 'minutes'
+ */
+export function eatWhitespace(s: string): string {
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+    else if (c === '#') while (i < s.length && s[i] !== '\n') i++;
+    else break;
+  }
+  return s.slice(i);
+}
+
+/**
+ * Tor's find_whitespace: the index of the first space, tab, CR, LF or '#' (or the length).
+ * @example findWhitespace('127.0.0.1:80#x'); // 12
+ */
+export function findWhitespace(s: string): number {
+  const i = s.search(/[ \t\r\n#]/);
+  return i < 0 ? s.length : i;
+}

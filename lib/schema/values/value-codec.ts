@@ -1,0 +1,60 @@
+// The one shape every value codec shares: torrc text is parsed, an already-typed value (from a
+// JSON config or a default) is only checked. Keeping it in one place means no codec can forget
+// one of the two paths or word the type mismatch differently.
+import { type Either, isRight } from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+
+/**
+ * What `valueCodec` needs to know about one kind of value.
+ * @example const spec: ValueCodecSpec<string> = { name: 'Word', is: (u): u is string => typeof u === 'string', parse: E.right, format: (s) => s, expected: 'a word' };
+ */
+export interface ValueCodecSpec<A> {
+  /** The codec's name, as io-ts reports it. */
+  readonly name: string;
+  /** True for a value that is already of the right type and in range. */
+  readonly is: (u: unknown) => u is A;
+  /** Reads torrc text; Left carries the message without key, file or line. */
+  readonly parse: (text: string) => Either<string, A>;
+  /** Torrc text that `parse` reads back to the same value. */
+  readonly format: (a: A) => string;
+  /** The message for a typed value that `is` refuses, e.g. "a port number 0-65535 or auto". */
+  readonly expected: string;
+}
+
+/**
+ * Builds an io-ts codec that decodes torrc text (a string) by parsing it and accepts an
+ * already-typed value when `is` holds.
+ * @example
+ * const Even = valueCodec({
+ *   name: 'Even',
+ *   is: (u): u is number => typeof u === 'number' && u % 2 === 0,
+ *   parse: (s) => (Number(s) % 2 === 0 ? E.right(Number(s)) : E.left(`${s} is odd`)),
+ *   format: String,
+ *   expected: 'an even number',
+ * });
+ * Even.decode('4'); // right(4)
+ */
+export function valueCodec<A>(spec: ValueCodecSpec<A>): t.Type<A, string, unknown> {
+  return new t.Type<A, string, unknown>(
+    spec.name,
+    spec.is,
+    (u, c) => {
+      if (typeof u === 'string') {
+        const parsed = spec.parse(u);
+        return isRight(parsed) ? t.success(parsed.right) : t.failure(u, c, parsed.left);
+      }
+      return spec.is(u)
+        ? t.success(u)
+        : t.failure(u, c, `Expected ${spec.expected}, got ${describe(u)}`);
+    },
+    spec.format,
+  );
+}
+
+/** Names a value for a type-mismatch message without dumping objects whole. */
+function describe(u: unknown): string {
+  if (u === null) return 'null';
+  if (Array.isArray(u)) return 'an array';
+  if (typeof u === 'number' || typeof u === 'boolean') return String(u);
+  return `a value of type ${typeof u}`;
+}
