@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+import * as E from 'fp-ts/lib/Either.js';
+import { loadTorrc } from '../config-file.js';
+import { formatProblem } from '../schema/problem.js';
+import { type Command, onePath, usage } from './command.js';
+
+/**
+ * `hotrc check FILE`: like `tor --verify-config`. Prints `Configuration was valid` and exits 0,
+ * or prints each problem as `FILE:LINE: message` on stderr and exits 1.
+ * @example await check.run(['/etc/tor/torrc'], io) // 0
+ */
+export const check: Command = {
+  name: 'check',
+  summary: 'check FILE            validate a torrc (exit 0 valid, 1 invalid)',
+  usage: `Usage: hotrc check FILE [--strict] [--verbose]
+
+Reads FILE (and its %includes) exactly as Tor does, decodes and validates it.
+Prints "Configuration was valid" and exits 0, or prints each problem as
+FILE:LINE: message on stderr and exits 1. Warnings go to stderr either way.
+
+  --strict    unknown options are errors, not warnings
+  --verbose   also print notes (Tor options hotrc ignores)
+`,
+  async run(args, io) {
+    const { values, positionals } = usage(() =>
+      parseArgs({
+        args: [...args],
+        options: {
+          strict: { type: 'boolean' },
+          verbose: { type: 'boolean' },
+        },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
+    const path = onePath(positionals, 'check');
+    const loaded = await loadTorrc(path, { strict: values.strict === true });
+    const problems = E.isLeft(loaded) ? loaded.left.problems : loaded.right.warnings;
+    for (const p of problems) {
+      if (p.severity !== 'info' || values.verbose === true) io.stderr(`${formatProblem(p)}\n`);
+    }
+    if (E.isLeft(loaded)) return 1;
+    io.stdout('Configuration was valid\n');
+    return 0;
+  },
+};

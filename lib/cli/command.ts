@@ -1,0 +1,45 @@
+/** Where a command writes; the real process streams, or buffers in tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Bad usage: the CLI prints the message in one line and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** One `hotrc` subcommand. */
+export interface Command {
+  readonly name: string;
+  /** One line for `hotrc --help`. */
+  readonly summary: string;
+  /** The whole `hotrc NAME --help` text. */
+  readonly usage: string;
+  /** Resolves with the exit status. Throws UsageError for bad arguments. */
+  readonly run: (args: ReadonlyArray<string>, io: CliIo) => Promise<number>;
+}
+
+/**
+ * Runs an argument parser (node:util's parseArgs in strict mode), turning its errors into
+ * one-line UsageErrors.
+ * @example const { values } = usage(() => parseArgs({ args, options, allowPositionals: true }));
+ */
+export function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err));
+  }
+}
+
+/**
+ * The one FILE positional most commands take.
+ * @example onePath(['torrc'], 'check') // 'torrc'
+ */
+export function onePath(positionals: ReadonlyArray<string>, command: string): string {
+  const [path, ...rest] = positionals;
+  if (path === undefined) throw new UsageError(`${command} needs a FILE`);
+  if (rest.length > 0) throw new UsageError(`${command} takes one FILE, got ${positionals.length}`);
+  return path;
+}

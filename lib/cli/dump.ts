@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import * as E from 'fp-ts/lib/Either.js';
+import { loadTorrc } from '../config-file.js';
+import { formatTorrc } from '../schema/format-torrc.js';
+import { formatProblem } from '../schema/problem.js';
+import type { TorConfig } from '../schema/tor-config.js';
+import { type Command, onePath, UsageError, usage } from './command.js';
+
+const REDACTED = '[REDACTED]';
+
+/**
+ * The config with onion client keys replaced, for output that may end up in a CI log.
+ * @example redactSecrets(cfg).OnionServices[0]?.ClientAuth[0]?.Key // '[REDACTED]'
+ */
+export function redactSecrets(config: TorConfig): TorConfig {
+  return {
+    ...config,
+    OnionServices: config.OnionServices.map((s) => ({
+      ...s,
+      ClientAuth: s.ClientAuth.map((a) => ({ ...a, Key: REDACTED })),
+    })),
+  };
+}
+
+/**
+ * `hotrc dump FILE [--format json|torrc]`: the effective config (defaults plus file) on stdout.
+ * @example await dump.run(['torrc', '--format', 'torrc'], io)
+ */
+export const dump: Command = {
+  name: 'dump',
+  summary: 'dump FILE             print the effective config (defaults plus file)',
+  usage: `Usage: hotrc dump FILE [--format json|torrc] [--strict] [--show-secrets]
+
+Prints the effective configuration: hotrc's defaults with FILE laid over them.
+Durations are milliseconds in JSON and Tor words in torrc form. On an invalid
+FILE, prints each problem as FILE:LINE: message on stderr and exits 1.
+
+  --format json|torrc   output form (default json)
+  --strict              unknown options are errors, not warnings
+  --show-secrets        print onion client keys instead of [REDACTED]
+`,
+  async run(args, io) {
+    const { values, positionals } = usage(() =>
+      parseArgs({
+        args: [...args],
+        options: {
+          format: { type: 'string' },
+          strict: { type: 'boolean' },
+          'show-secrets': { type: 'boolean' },
+        },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
+    const format = values.format ?? 'json';
+    if (format !== 'json' && format !== 'torrc') {
+      throw new UsageError(`--format must be json or torrc, not '${format}'`);
+    }
+    const path = onePath(positionals, 'dump');
+    const loaded = await loadTorrc(path, { strict: values.strict === true });
+    if (E.isLeft(loaded)) {
+      for (const p of loaded.left.problems) io.stderr(`${formatProblem(p)}\n`);
+      return 1;
+    }
+    const config =
+      values['show-secrets'] === true ? loaded.right.config : redactSecrets(loaded.right.config);
+    io.stdout(format === 'json' ? `${JSON.stringify(config, null, 2)}\n` : formatTorrc(config));
+    return 0;
+  },
+};
