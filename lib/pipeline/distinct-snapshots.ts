@@ -1,0 +1,42 @@
+import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import type { Observation } from './types.js';
+
+function keyOf(o: Observation): string {
+  return o.state.kind === 'snapshot' ? `v:${o.state.version}` : `p:${o.state.rejection.cause}`;
+}
+
+/**
+ * Drops polls that saw nothing new, so a file is read only when its version moved.
+ * - A poll passes when its version differs from the last one passed (any difference: never
+ *   "newer than"), or when its problem differs from the last problem passed, so a missing file
+ *   is reported once per state change rather than every tick (FIELD-NOTES rows 1, 6, 7).
+ * - A poll with the same version passes once more when the last one passed was racy (written
+ *   within the racy window of the look) and this one is not: two writes inside the timestamp
+ *   granularity look identical, so the content is read again once the window has passed (row 5).
+ *   Looks still inside the window pass nothing: they would only supersede the read in flight.
+ * - Manual and signal reloads always pass.
+ * @example looks$.pipe(distinctSnapshots(), loadLatest(source, options))
+ */
+export function distinctSnapshots(): MonoTypeOperatorFunction<Observation> {
+  return (source) =>
+    new Observable<Observation>((subscriber) => {
+      let previous: { readonly key: string; readonly racy: boolean } | undefined;
+      return source.subscribe({
+        next(observation) {
+          const key = keyOf(observation);
+          const racy = observation.state.kind === 'snapshot' && observation.state.racy;
+          const pass =
+            observation.trigger !== 'poll' ||
+            previous === undefined ||
+            previous.key !== key ||
+            (previous.racy && !racy);
+          if (!pass) return;
+          // Update state before emitting: emitting can re-enter (a subscriber reloading).
+          previous = { key, racy };
+          subscriber.next(observation);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

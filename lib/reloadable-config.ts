@@ -1,0 +1,555 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Logger } from 'pino';
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  concatMap,
+  EMPTY,
+  exhaustMap,
+  map,
+  merge,
+  type Observable,
+  type SchedulerLike,
+  Subject,
+  type Subscription,
+  switchMap,
+  takeUntil,
+  tap,
+} from 'rxjs';
+import { logMessages, moduleLogger } from './log.js';
+import { applySerially } from './pipeline/apply-serially.js';
+import { distinctSnapshots } from './pipeline/distinct-snapshots.js';
+import { loadLatest } from './pipeline/load-latest.js';
+import type { ReloadCallback } from './pipeline/transaction.js';
+import type {
+  ConfigChange,
+  Observation,
+  Outcome,
+  Rejection,
+  ReloadResult,
+  SnapshotSource,
+  TriggerKind,
+} from './pipeline/types.js';
+import { deepFreeze } from './schema/freeze.js';
+import { formatProblem } from './schema/problem.js';
+import { defaultConfig, TorConfig } from './schema/tor-config.js';
+import { validateConfig } from './schema/validate.js';
+import { formatGoDuration } from './schema/values/interval.js';
+import { checkConfigPath, type FilePolicy, resolveFilePolicy } from './sources/file-policy.js';
+import { fileSource } from './sources/file-source.js';
+import { type FsPort, nodeFs } from './sources/fs-port.js';
+import { intervalTrigger, signalTrigger } from './sources/triggers.js';
+
+/** Everything a ReloadableConfig can be tuned with; pass any part of it. */
+export interface ReloadOptions extends FilePolicy {
+  /** What the file is laid over on every load (FIELD-NOTES row 11). Default `defaultConfig()`. */
+  readonly base: TorConfig;
+  /** Unknown keys reject the file instead of warning. Default false. */
+  readonly strict: boolean;
+  /** A changed file must hold still this long before it is read (ms). Default 50. */
+  readonly settleMs: number;
+  /** Settle rounds before a file that keeps changing is given up on. Default 40. */
+  readonly maxSettleRounds: number;
+  /** Restart-only changes: `keep` them back and report them (default), or `reject` the reload as Tor does. */
+  readonly restartRequired: 'keep' | 'reject';
+  /** A signal that forces a reload while the watcher runs, e.g. 'SIGHUP'. Default none. */
+  readonly reloadOnSignal: NodeJS.Signals | undefined;
+  /** A callback that has not answered after this long is a veto (ms). Default 30000. */
+  readonly callbackTimeoutMs: number;
+  /** How long after a change its content is compared again (ms). Default 2000. */
+  readonly racyWindowMs: number;
+  /** Time source for every timer; tests pass a TestScheduler. Default `asyncScheduler`. */
+  readonly scheduler: SchedulerLike;
+  /** The file system door; tests may wrap it. Default node:fs. */
+  readonly fs: FsPort;
+  /** Where snapshots come from instead of the file (etcd, tests). Default: the file at `path`. */
+  readonly source: SnapshotSource | undefined;
+}
+
+/**
+ * Where a ReloadableConfig stands, for health checks and dashboards.
+ * @example rc.status().lastError?.reason
+ */
+export interface ReloadStatus {
+  readonly path: string;
+  /** 0 for the config given to the constructor, +1 per committed change. */
+  readonly generation: number;
+  readonly watching: boolean;
+  /** scheduler.now() of the last attempt that ended applied or unchanged. */
+  readonly lastSuccessAt: number | undefined;
+  /** The last rejection, cleared by the next success. */
+  readonly lastError: Rejection | undefined;
+  /** sha256 of the content last read successfully. */
+  readonly sha256: string | undefined;
+}
+
+/**
+ * What `reload()` rejects with: the rejection, typed.
+ * @example try { await rc.reload(); } catch (e) { if (e instanceof ReloadError) e.rejection.kind }
+ */
+export class ReloadError extends Error {
+  override readonly name = 'ReloadError';
+  constructor(readonly rejection: Rejection) {
+    super(`${rejection.kind}: ${rejection.reason}`);
+  }
+}
+
+/**
+ * The manual reload subject: `next()` forces a reload. It cannot be errored or completed from
+ * outside (those calls do nothing), so no caller can end manual reloads for everyone; `stop()`
+ * completes it.
+ */
+class ReloadSubject extends Subject<void> {
+  #open = true;
+  override error(): void {}
+  override complete(): void {}
+  override next(): void {
+    if (this.#open) super.next();
+  }
+  /** Ends the subject for good. */
+  close(): void {
+    this.#open = false;
+    super.complete();
+  }
+}
+
+const defaults: Omit<ReloadOptions, keyof FilePolicy> = {
+  base: defaultConfig(),
+  strict: false,
+  settleMs: 50,
+  maxSettleRounds: 40,
+  restartRequired: 'keep',
+  reloadOnSignal: undefined,
+  callbackTimeoutMs: 30_000,
+  racyWindowMs: 2000,
+  scheduler: asyncScheduler,
+  fs: nodeFs,
+  source: undefined,
+};
+
+function resolveOptions(options: Partial<ReloadOptions> | undefined): ReloadOptions {
+  const { maxBytes, root, allowInsecureMode, ...rest } = options ?? {};
+  const policy = resolveFilePolicy({
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+    ...(root === undefined ? {} : { root }),
+    ...(allowInsecureMode === undefined ? {} : { allowInsecureMode }),
+  });
+  const resolved: ReloadOptions = { ...defaults, ...policy, ...stripUndefined(rest) };
+  for (const key of ['settleMs', 'callbackTimeoutMs', 'racyWindowMs'] as const) {
+    const v = resolved[key];
+    if (!Number.isFinite(v) || v < 0) throw new TypeError(`${key} must be a number >= 0, got ${v}`);
+  }
+  if (!Number.isInteger(resolved.maxSettleRounds) || resolved.maxSettleRounds < 1) {
+    throw new TypeError(`maxSettleRounds must be an integer >= 1, got ${resolved.maxSettleRounds}`);
+  }
+  if (resolved.restartRequired !== 'keep' && resolved.restartRequired !== 'reject') {
+    throw new TypeError(
+      `restartRequired must be 'keep' or 'reject', got ${String(resolved.restartRequired)}`,
+    );
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// A config handed to us in code is checked like a file would be: a bad one is a programmer error.
+function checkedConfig(config: TorConfig, what: string): TorConfig {
+  const decoded = TorConfig.decode(config);
+  if (E.isLeft(decoded)) throw new TypeError(`${what} is not a TorConfig`);
+  const valid = validateConfig(decoded.right);
+  if (E.isLeft(valid))
+    throw new TypeError(`${what} is invalid: ${valid.left.map(formatProblem).join('; ')}`);
+  return deepFreeze(structuredClone(decoded.right));
+}
+
+interface Request {
+  readonly n: number;
+  readonly resolve: (r: ReloadResult) => void;
+  readonly reject: (e: ReloadError) => void;
+}
+
+/**
+ * A torrc that reloads itself: the design document's `ReloadableConfig`, as an RxJS pipeline.
+ *
+ * Triggers (interval, `reload$`, `reload()`, optionally SIGHUP) -> one stat per look ->
+ * `distinctSnapshots` -> `loadLatest` (settle, safe read, parse, decode, validate; newest wins) ->
+ * `applySerially` (restart split, veto transaction, commit) -> `config$`, `changes$`,
+ * `rejections$`, `status$`. No failure ends the pipeline; the last good config stays live.
+ * @example
+ * const rc = new ReloadableConfig(await loadFromFile(path), path, logger);
+ * rc.onReload((old, next) => pool.resize(next.CircuitPoolMinSize, next.CircuitPoolMaxSize));
+ * rc.startWatcher(30_000);
+ * // ... later
+ * await rc.stop();
+ */
+export class ReloadableConfig {
+  /** The current config, then every committed one. Read-only: nothing can be pushed into it. */
+  readonly config$: Observable<TorConfig>;
+  /** Every committed change: old and new config, the fields applied, the fields kept back. */
+  readonly changes$: Observable<ConfigChange>;
+  /** Every reload that did not happen, typed: invalid, vetoed, io, security. */
+  readonly rejections$: Observable<Rejection>;
+  /** The current status, then every change of it. */
+  readonly status$: Observable<ReloadStatus>;
+  /** The manual reload subject: `rc.reload$.next()` forces a reload (without a promise). */
+  readonly reload$: Subject<void>;
+  /** The source's name: the path given. */
+  readonly path: string;
+
+  readonly #log: Logger;
+  readonly #options: ReloadOptions;
+  readonly #config: BehaviorSubject<TorConfig>;
+  readonly #changes = new Subject<ConfigChange>();
+  readonly #rejections = new Subject<Rejection>();
+  readonly #status: BehaviorSubject<ReloadStatus>;
+  readonly #reload = new ReloadSubject();
+  readonly #triggers = new Subject<TriggerKind>();
+  readonly #interval = new BehaviorSubject<number | undefined>(undefined);
+  readonly #stop = new Subject<void>();
+  readonly #callbacks: ReloadCallback[] = [];
+  readonly #subscription: Subscription;
+  readonly #done: Promise<void>;
+  #requests: Request[] = [];
+  #requestCount = 0;
+  #lastProblem: string | undefined;
+  #lastRestart = '';
+  #lastVersion: string | undefined;
+  #abort: { signal: AbortSignal; listener: () => void } | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /**
+   * @param initial the config running now (usually `await loadFromFile(path)`); checked, frozen.
+   * @param path the torrc to watch; a relative path may not contain `..`.
+   * @param logger a pino logger; hotrc logs through `logger.child({ module: 'hotrc' })`.
+   * @param options any of ReloadOptions; a bad option throws a TypeError here.
+   */
+  constructor(initial: TorConfig, path: string, logger?: Logger, options?: Partial<ReloadOptions>) {
+    this.#options = resolveOptions(options);
+    const checkedPath = checkConfigPath(path);
+    if (E.isLeft(checkedPath)) throw new TypeError(checkedPath.left.message);
+    this.path = checkedPath.right;
+    this.#log = moduleLogger(logger);
+    this.#config = new BehaviorSubject(checkedConfig(initial, 'the initial config'));
+    checkedConfig(this.#options.base, 'options.base');
+    this.#status = new BehaviorSubject<ReloadStatus>({
+      path: this.path,
+      generation: 0,
+      watching: false,
+      lastSuccessAt: undefined,
+      lastError: undefined,
+      sha256: undefined,
+    });
+    this.config$ = this.#config.asObservable();
+    this.changes$ = this.#changes.asObservable();
+    this.rejections$ = this.#rejections.asObservable();
+    this.status$ = this.#status.asObservable();
+    this.reload$ = this.#reload;
+
+    const o = this.#options;
+    const source =
+      o.source ??
+      fileSource(this.path, {
+        policy: o,
+        fs: o.fs,
+        now: () => o.scheduler.now(),
+        racyWindowMs: o.racyWindowMs,
+        load: { base: o.base, strict: o.strict },
+      });
+    const look = (trigger: TriggerKind): Observable<Observation> =>
+      source.look().pipe(map((state) => ({ trigger, state })));
+
+    const watching = <T>(whileOn: (period: number) => Observable<T>) =>
+      this.#interval.pipe(switchMap((period) => (period === undefined ? EMPTY : whileOn(period))));
+    const polls$ = watching((period) => intervalTrigger(period, o.scheduler)).pipe(
+      // A look still running (a slow NFS stat) swallows ticks rather than queueing them.
+      exhaustMap(() => look('poll')),
+    );
+    const signal = o.reloadOnSignal;
+    const manual$ = merge(
+      this.#triggers,
+      this.#reload.pipe(map((): TriggerKind => 'manual')),
+      watching(() => (signal === undefined ? EMPTY : signalTrigger(signal))),
+    ).pipe(concatMap((trigger) => look(trigger)));
+
+    let finished: () => void = () => {};
+    this.#done = new Promise((resolve) => {
+      finished = resolve;
+    });
+    this.#subscription = merge(polls$, manual$)
+      .pipe(
+        distinctSnapshots(),
+        tap((observation) => this.#announce(observation)),
+        loadLatest(source, {
+          settleMs: o.settleMs,
+          maxSettleRounds: o.maxSettleRounds,
+          scheduler: o.scheduler,
+          requestNumber: () => this.#requestCount,
+        }),
+        // stop(): reads and settles in flight are aborted here; an apply in flight finishes.
+        takeUntil(this.#stop),
+        applySerially({
+          current: () => this.#config.value,
+          commit: (config) => this.#commit(config),
+          callbacks: () => [...this.#callbacks],
+          restartRequired: o.restartRequired,
+          timeoutMs: o.callbackTimeoutMs,
+          scheduler: o.scheduler,
+          onRevertError: (index, err) =>
+            this.#log.error(
+              { path: this.path, callback: index + 1, err },
+              logMessages.revertFailed,
+            ),
+        }),
+      )
+      .subscribe({ next: (outcome) => this.#report(outcome), complete: () => finished() });
+  }
+
+  /**
+   * Registers a callback, told (old, new) before each change is committed; it may veto. Returns
+   * a function that unregisters it.
+   * @example const off = rc.onReload((o, n) => { if (n.CircuitPoolMaxSize > 100) throw new Error('too big'); });
+   */
+  onReload(callback: ReloadCallback): () => void {
+    if (typeof callback !== 'function') throw new TypeError('onReload needs a function');
+    this.#callbacks.push(callback);
+    return () => {
+      const i = this.#callbacks.indexOf(callback);
+      if (i >= 0) this.#callbacks.splice(i, 1);
+    };
+  }
+
+  /**
+   * Polls the file every `intervalMs` (first look at once). Calling it again changes the interval.
+   * Aborting `signal` stops the watcher (manual reloads keep working until `stop()`).
+   * @example rc.startWatcher(30_000, controller.signal);
+   */
+  startWatcher(intervalMs: number, signal?: AbortSignal): void {
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new TypeError(`startWatcher needs an interval in ms > 0, got ${intervalMs}`);
+    }
+    if (this.#stopping !== undefined) throw new Error('startWatcher after stop()');
+    if (signal?.aborted === true) return;
+    this.#log.info(
+      { path: this.path, interval: formatGoDuration(intervalMs) },
+      logMessages.watcherStarted,
+    );
+    this.#detachAbort();
+    if (signal !== undefined) {
+      const listener = () => this.stopWatcher();
+      signal.addEventListener('abort', listener, { once: true });
+      this.#abort = { signal, listener };
+    }
+    this.#interval.next(intervalMs);
+    this.#setStatus({ watching: true });
+  }
+
+  /**
+   * Stops polling and the reload signal; manual reloads keep working. Idempotent.
+   * @example rc.stopWatcher();
+   */
+  stopWatcher(): void {
+    this.#detachAbort();
+    if (this.#interval.value === undefined) return;
+    this.#interval.next(undefined);
+    this.#setStatus({ watching: false });
+    this.#log.info({ path: this.path }, logMessages.watcherStopped);
+  }
+
+  /**
+   * The current config: frozen, and never half-updated (one reference is swapped per commit).
+   * @example rc.get().LogLevel
+   */
+  get(): TorConfig {
+    return this.#config.value;
+  }
+
+  /**
+   * Reloads now. Resolves once this reload (or a newer one that read the file after it was
+   * asked for) has ended: `applied` with the changes, or `unchanged`. Rejects with a ReloadError
+   * on any rejection: invalid, vetoed, io (missing, unreadable) or security.
+   * @example const { status, changes, restartRequired } = await rc.reload();
+   */
+  reload(): Promise<ReloadResult> {
+    if (this.#stopping !== undefined) {
+      return Promise.reject(this.#stoppedError());
+    }
+    const n = ++this.#requestCount;
+    const answer = new Promise<ReloadResult>((resolve, reject) => {
+      this.#requests.push({ n, resolve, reject });
+    });
+    this.#triggers.next('manual');
+    return answer;
+  }
+
+  /**
+   * Where things stand now.
+   * @example if (rc.status().lastError) alert(rc.status().lastError.reason);
+   */
+  status(): ReloadStatus {
+    return this.#status.value;
+  }
+
+  /**
+   * Stops everything: the timer, the signal handler, reads in flight (an apply in flight runs to
+   * its end first), and completes every stream. Pending `reload()` calls reject. Idempotent:
+   * every call returns the same promise.
+   * @example await rc.stop();
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.stopWatcher();
+      this.#stop.next();
+      this.#stop.complete();
+      await this.#done;
+      this.#subscription.unsubscribe();
+      for (const r of this.#requests) r.reject(this.#stoppedError());
+      this.#requests = [];
+      this.#reload.close();
+      this.#triggers.complete();
+      this.#interval.complete();
+      this.#config.complete();
+      this.#changes.complete();
+      this.#rejections.complete();
+      this.#status.complete();
+    })();
+    return this.#stopping;
+  }
+
+  #stoppedError(): ReloadError {
+    return new ReloadError({
+      kind: 'io',
+      cause: 'stopped',
+      reason: 'the reloadable config was stopped',
+      path: this.path,
+      trigger: 'manual',
+      problems: [],
+    });
+  }
+
+  #detachAbort(): void {
+    if (this.#abort !== undefined) {
+      this.#abort.signal.removeEventListener('abort', this.#abort.listener);
+      this.#abort = undefined;
+    }
+  }
+
+  #setStatus(patch: Partial<ReloadStatus>): void {
+    if (!this.#status.closed) this.#status.next({ ...this.#status.value, ...patch });
+  }
+
+  #commit(config: TorConfig): number {
+    const generation = this.#status.value.generation + 1;
+    this.#config.next(config);
+    this.#setStatus({ generation });
+    return generation;
+  }
+
+  // Logged when an attempt starts: a poll that saw a new version, or a manual reload.
+  #announce(observation: Observation): void {
+    const { state, trigger } = observation;
+    const version = state.kind === 'snapshot' ? state.version : undefined;
+    if (trigger !== 'poll') {
+      this.#log.info({ path: this.path, trigger }, logMessages.manualReload);
+    } else if (
+      version !== undefined &&
+      this.#lastVersion !== undefined &&
+      version !== this.#lastVersion
+    ) {
+      this.#log.info({ path: this.path }, logMessages.fileChanged);
+    }
+    if (version !== undefined) this.#lastVersion = version;
+  }
+
+  #report(outcome: Outcome): void {
+    const o = this.#options;
+    const durationMs = o.scheduler.now() - outcome.startedAt;
+    const audit = {
+      path: this.path,
+      trigger: outcome.trigger,
+      sha256: outcome.sha256,
+      outcome: outcome.status,
+      durationMs,
+    };
+    if (outcome.status === 'rejected') {
+      this.#reportRejection(outcome.rejection, audit);
+      const error = new ReloadError(outcome.rejection);
+      this.#answer(outcome.answers, (r) => r.reject(error));
+    } else {
+      if (this.#lastProblem !== undefined) {
+        this.#log.info({ path: this.path }, logMessages.recovered);
+        this.#lastProblem = undefined;
+      }
+      const generation = this.#status.value.generation;
+      this.#log[outcome.status === 'applied' ? 'info' : 'debug'](
+        { ...audit, generation },
+        logMessages.attempt,
+      );
+      if (outcome.status === 'applied') {
+        const texts = outcome.changes.map((c) => c.text);
+        this.#log.info({ changes: texts, count: texts.length }, logMessages.fieldsUpdated);
+      }
+      const restartKey = outcome.restartRequired.map((c) => c.text).join('\n');
+      if (restartKey !== '' && restartKey !== this.#lastRestart) {
+        this.#log.warn(
+          {
+            path: this.path,
+            fields: outcome.restartRequired.map((c) => c.field),
+            changes: outcome.restartRequired.map((c) => c.text),
+          },
+          logMessages.restartRequired,
+        );
+      }
+      this.#lastRestart = restartKey;
+      if (outcome.status === 'applied') {
+        this.#log.info({ path: this.path }, logMessages.reloaded);
+        this.#changes.next(outcome.change);
+      }
+      this.#setStatus({
+        lastSuccessAt: o.scheduler.now(),
+        lastError: undefined,
+        sha256: outcome.sha256,
+      });
+      const result: ReloadResult = {
+        status: outcome.status,
+        changes: outcome.changes,
+        restartRequired: outcome.restartRequired,
+      };
+      this.#answer(outcome.answers, (r) => r.resolve(result));
+    }
+  }
+
+  #reportRejection(rejection: Rejection, audit: Record<string, unknown>): void {
+    const key = `${rejection.cause}\n${rejection.reason}`;
+    // The same problem seen again by a poll (a racy re-read, a file still missing) is one state,
+    // reported once; a manual reload always hears about it.
+    const repeat = rejection.trigger === 'poll' && key === this.#lastProblem;
+    this.#lastProblem = key;
+    if (repeat) {
+      this.#log.debug(audit, logMessages.attempt);
+    } else {
+      this.#log.info({ ...audit, reason: rejection.reason }, logMessages.attempt);
+      const err = rejection.error instanceof Error ? rejection.error : undefined;
+      const fields = { path: this.path, ...(err === undefined ? {} : { err }) };
+      if (rejection.cause === 'missing') this.#log.warn(fields, logMessages.disappeared);
+      else if (rejection.cause === 'denied')
+        this.#log.error({ ...fields, reason: rejection.reason }, logMessages.unreadable);
+      else
+        this.#log.error(
+          { ...fields, kind: rejection.kind, reason: rejection.reason },
+          logMessages.rejected,
+        );
+      this.#rejections.next(rejection);
+    }
+    this.#setStatus({ lastError: rejection });
+  }
+
+  // Answers every reload() asked before the attempt that just ended began.
+  #answer(upTo: number, settle: (r: Request) => void): void {
+    const due = this.#requests.filter((r) => r.n <= upTo);
+    if (due.length === 0) return;
+    this.#requests = this.#requests.filter((r) => r.n > upTo);
+    for (const r of due) settle(r);
+  }
+}

@@ -1,0 +1,152 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { defer, map, Observable } from 'rxjs';
+import { ConfigError, type LoadOptions, loadTorrcText } from '../config-file.js';
+import { decodeTorrcBytes } from '../formats/torrc-bytes.js';
+import type {
+  ReadResult,
+  RejectionFields,
+  SnapshotSource,
+  SourceState,
+} from '../pipeline/types.js';
+import { errorsOf, formatProblem } from '../schema/problem.js';
+import type { FilePolicy } from './file-policy.js';
+import { type FileProblem, type FileState, statFile } from './file-state.js';
+import { type Fingerprint, fingerprintKey, fingerprintOf, isRacy } from './fingerprint.js';
+import { type FsPort, nodeFs } from './fs-port.js';
+import { readStable } from './read-stable.js';
+
+/** What a file source needs besides its path. */
+export interface FileSourceOptions {
+  readonly policy: FilePolicy;
+  readonly fs: FsPort;
+  /** The clock (ms since the epoch) against which racy-ness is judged. */
+  readonly now: () => number;
+  readonly racyWindowMs: number;
+  /** Base config and strictness for decoding. */
+  readonly load: Partial<Pick<LoadOptions, 'base' | 'strict'>>;
+}
+
+/** A SnapshotSource over one torrc path, which also watches the files its %includes read. */
+export interface FileSource extends SnapshotSource {
+  /** The include files and directories looked at on every tick besides the main file. */
+  readonly tracked: () => ReadonlyArray<string>;
+}
+
+const securityKinds: ReadonlySet<FileProblem['kind']> = new Set([
+  'insecure',
+  'outside-root',
+  'too-large',
+  'path',
+]);
+
+/**
+ * A FileProblem as a rejection: policy refusals are `security`, everything else `io`.
+ * @example rejectionOf({ kind: 'missing', path: '/x', message: '/x: no such file (ENOENT)' }).kind // 'io'
+ */
+export function rejectionOf(problem: FileProblem): RejectionFields {
+  return {
+    kind: securityKinds.has(problem.kind) ? 'security' : 'io',
+    cause: problem.kind,
+    reason: problem.message,
+    path: problem.path,
+    problems: [{ severity: 'error', message: problem.message, file: problem.path }],
+  };
+}
+
+// An included path's part of the version: its fingerprint, or why there is none. A directory's
+// fingerprint moves when entries are added or removed, which is what a %include of it needs.
+async function versionOf(path: string, fs: FsPort): Promise<{ key: string; fp?: Fingerprint }> {
+  try {
+    const fp = fingerprintOf(await fs.stat(path));
+    return { key: fingerprintKey(fp), fp };
+  } catch (err) {
+    return { key: `!${(err as { code?: string }).code ?? 'error'}` };
+  }
+}
+
+/**
+ * The file-backed SnapshotSource: each look is one `statFile` of the path (following symlinks,
+ * never a held handle) plus one stat of each file or directory its last good load included, so
+ * an edit to an included file is a change too. Reads are stat-read-stat (`readStable`) and are
+ * aborted when the pipeline supersedes them.
+ * @example const source = fileSource('/etc/tor/torrc', { policy, fs: nodeFs, now: Date.now, racyWindowMs: 2000, load: {} });
+ */
+export function fileSource(
+  path: string,
+  options: Partial<FileSourceOptions> & Pick<FileSourceOptions, 'policy'>,
+): FileSource {
+  const fs = options.fs ?? nodeFs;
+  const now = options.now ?? Date.now;
+  const racyWindowMs = options.racyWindowMs ?? 2000;
+  const { policy } = options;
+  let tracked: ReadonlyArray<string> = [];
+
+  const snapshotOf = async (state: FileState): Promise<SourceState> => {
+    if (state.kind === 'problem') return { kind: 'problem', rejection: rejectionOf(state.problem) };
+    const watching = tracked.filter((p) => p !== state.path && p !== state.realPath);
+    const includes = await Promise.all(watching.map((p) => versionOf(p, fs)));
+    const at = now();
+    const { fingerprint } = state;
+    return {
+      kind: 'snapshot',
+      version: [fingerprintKey(fingerprint), ...includes.map((v) => v.key)].join('|'),
+      racy:
+        isRacy(fingerprint, at, racyWindowMs) ||
+        includes.some((v) => v.fp !== undefined && isRacy(v.fp, at, racyWindowMs)),
+      read: () => readOnce(fingerprint),
+    };
+  };
+
+  const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
+    new Observable<ReadResult>((subscriber) => {
+      const controller = new AbortController();
+      readStable(path, expected, policy, { signal: controller.signal, fs, now }).then(
+        (r) => {
+          if (r.kind === 'read')
+            subscriber.next({ kind: 'read', bytes: r.bytes, sha256: r.sha256 });
+          else if (r.kind === 'moved') subscriber.next({ kind: 'moved' });
+          else subscriber.next({ kind: 'problem', rejection: rejectionOf(r.problem) });
+          subscriber.complete();
+        },
+        (err: unknown) => subscriber.error(err),
+      );
+      return () => controller.abort();
+    });
+
+  return {
+    name: path,
+    tracked: () => tracked,
+    // statFile never rejects, and neither do the include stats: a look is never an error.
+    look: () => defer(async () => snapshotOf(await statFile(path, policy, fs))),
+    decode: (bytes, signal) =>
+      defer(async () => {
+        const text = decodeTorrcBytes(bytes, path);
+        if (E.isLeft(text)) {
+          const { message, file, line } = text.left;
+          return E.left(new ConfigError(path, [{ severity: 'error', message, file, line }]));
+        }
+        return loadTorrcText(text.right, path, {
+          ...options.load,
+          root: policy.root,
+          maxBytes: policy.maxBytes,
+          signal,
+        });
+      }).pipe(
+        map((result) => {
+          if (E.isLeft(result)) {
+            const { problems } = result.left;
+            return E.left<RejectionFields>({
+              kind: 'invalid',
+              cause: 'invalid',
+              reason: errorsOf(problems).map(formatProblem).join('; '),
+              path,
+              problems,
+            });
+          }
+          // Watch what this load read, so an edit to an included file is seen next tick.
+          tracked = result.right.watched;
+          return E.right(result.right);
+        }),
+      ),
+  };
+}

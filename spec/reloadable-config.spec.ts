@@ -1,0 +1,413 @@
+import assert from 'node:assert/strict';
+import type { Observable } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
+import { logMessages } from '../lib/log.js';
+import type { ConfigChange, Rejection } from '../lib/pipeline/types.js';
+import { ReloadableConfig, ReloadError, type ReloadOptions } from '../lib/reloadable-config.js';
+import { defaultConfig, type TorConfig } from '../lib/schema/tor-config.js';
+import { type FakeFile, FakeSource } from './support/fake-source.js';
+import { type LogSink, logSink } from './support/log-sink.js';
+import { scheduler } from './support/marbles.js';
+
+const base = defaultConfig();
+
+interface Harness {
+  readonly rc: ReloadableConfig;
+  readonly ts: TestScheduler;
+  readonly source: FakeSource;
+  readonly log: LogSink;
+  readonly configs: TorConfig[];
+  readonly changes: ConfigChange[];
+  readonly rejections: Rejection[];
+  /** Runs `fn` at virtual time `at`. */
+  at(at: number, fn: () => void): void;
+}
+
+/**
+ * Runs a ReloadableConfig over a fake file in virtual time: `script` schedules what happens;
+ * everything up to `until` ms is flushed, then `check` looks at the result.
+ */
+async function virtual(
+  timeline: ReadonlyArray<readonly [number, FakeFile]>,
+  script: (h: Harness) => void,
+  options: Partial<ReloadOptions> = {},
+  initial: TorConfig = base,
+): Promise<Harness> {
+  const ts = scheduler();
+  let harness: Harness | undefined;
+  ts.run(() => {
+    const source = new FakeSource(ts, timeline);
+    const log = logSink();
+    const rc = new ReloadableConfig(initial, '/fake/torrc', log.logger, {
+      settleMs: 10,
+      ...options,
+      scheduler: ts,
+      source,
+    });
+    const h: Harness = {
+      rc,
+      ts,
+      source,
+      log,
+      configs: [],
+      changes: [],
+      rejections: [],
+      at: (at, fn) => void ts.schedule(fn, at),
+    };
+    rc.config$.subscribe((c) => h.configs.push(c));
+    rc.changes$.subscribe((c) => h.changes.push(c));
+    rc.rejections$.subscribe((r) => h.rejections.push(r));
+    script(h);
+    harness = h;
+    ts.flush();
+  });
+  if (harness === undefined) throw new Error('unreachable');
+  // Let promise callbacks (reload() answers) run; virtual time has already been flushed.
+  await new Promise((r) => setImmediate(r));
+  return harness;
+}
+
+const stop = (h: Harness) => h.at(10_000, () => void h.rc.stop());
+
+describe('ReloadableConfig (virtual time)', () => {
+  it('loads on the first tick, then only when the version moves; one change per save', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [250, { text: 'LogLevel debug\nMaxCircuitDirtiness 15 minutes\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(
+      h.changes.map((c) => c.changes.map((x) => x.text)),
+      [['MaxCircuitDirtiness: 10m0s -> 15m0s', 'LogLevel: info -> debug']],
+    );
+    assert.deepEqual(
+      h.configs.map((c) => c.LogLevel),
+      ['info', 'debug'],
+    );
+    // 0 and 300: the only two looks that passed to a read (the rest were the same version).
+    assert.equal(h.source.log.reads, 2);
+    assert.deepEqual(
+      h.log.messages().filter((m) => m !== logMessages.attempt),
+      [
+        logMessages.watcherStarted,
+        logMessages.fileChanged,
+        logMessages.fieldsUpdated,
+        logMessages.reloaded,
+        logMessages.watcherStopped,
+      ],
+    );
+    const [updated] = h.log.find(logMessages.fieldsUpdated);
+    assert.deepEqual(updated?.changes, [
+      'MaxCircuitDirtiness: 10m0s -> 15m0s',
+      'LogLevel: info -> debug',
+    ]);
+    assert.equal(updated?.count, 2);
+    assert.deepEqual(h.log.find(logMessages.watcherStarted)[0]?.interval, '100ms');
+    assert.equal(h.rc.status().generation, 1);
+  });
+
+  it('is silent when the decoded config is equal (a comment-only save)', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [150, { text: '# just a comment\nLogLevel info\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(h.changes, []);
+    assert.equal(h.configs.length, 1);
+    assert.equal(h.source.log.reads, 2);
+  });
+
+  it('keeps the last good config when the file turns invalid, and says why, once', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: 'LogLevel loud\nConnLimit 0\n' }],
+        [450, { text: 'LogLevel warn\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        h.at(350, () => assert.equal(h.rc.get().LogLevel, 'debug'));
+        stop(h);
+      },
+    );
+    assert.deepEqual(
+      h.configs.map((c) => c.LogLevel),
+      ['info', 'debug', 'warn'],
+    );
+    assert.equal(h.rejections.length, 1);
+    const [r] = h.rejections;
+    assert.deepEqual([r?.kind, r?.cause, r?.trigger], ['invalid', 'invalid', 'poll']);
+    assert.deepEqual(
+      r?.problems.filter((p) => p.severity === 'error').map((p) => p.line),
+      [1, 2],
+    );
+    assert.equal(h.log.find(logMessages.rejected).length, 1);
+    assert.equal(h.rc.status().lastError, undefined, 'cleared by the later success');
+  });
+
+  it('treats a missing file as a state: warns once, keeps polling, logs the recovery', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { missing: true }],
+        [650, { text: 'LogLevel warn\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.equal(h.log.find(logMessages.disappeared).length, 1);
+    assert.equal(h.log.find(logMessages.recovered).length, 1);
+    assert.deepEqual(
+      h.rejections.map((r) => `${r.kind}:${r.cause}`),
+      ['io:missing'],
+    );
+    assert.equal(h.rc.get().LogLevel, 'warn');
+  });
+
+  it('keeps restart-only fields back, reports them once, and applies the rest', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'SocksPort 9150\nLogLevel debug\n' }],
+        [150, { text: 'SocksPort 9150\nLogLevel warn\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.equal(h.rc.get().SocksPort, 9050);
+    assert.equal(h.rc.get().LogLevel, 'warn');
+    assert.deepEqual(
+      h.changes[0]?.restartRequired.map((c) => c.text),
+      ['SocksPort: 9050 -> 9150'],
+    );
+    const warned = h.log.find(logMessages.restartRequired);
+    assert.equal(warned.length, 1);
+    assert.deepEqual(warned[0]?.fields, ['SocksPort']);
+  });
+
+  it("rejects restart-only changes as Tor does with restartRequired: 'reject'", async () => {
+    const h = await virtual(
+      [[0, { text: 'SocksPort 9150\nLogLevel debug\n' }]],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      { restartRequired: 'reject' },
+    );
+    assert.equal(h.rc.get().LogLevel, 'info');
+    assert.deepEqual(
+      h.rejections.map((r) => `${r.kind}:${r.cause}`),
+      ['invalid:restart'],
+    );
+  });
+
+  it('rebuilds from the base each time: a deleted key returns to its default, and the diff says so', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\nCircuitPoolMaxSize 20\n' }],
+        [150, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(
+      h.changes.map((c) => c.changes.map((x) => x.text)),
+      [
+        ['LogLevel: info -> debug', 'CircuitPoolMaxSize: 10 -> 20'],
+        ['CircuitPoolMaxSize: 20 -> 10'],
+      ],
+    );
+  });
+
+  it('vetoes on a throwing callback, reverts the ones before it, and keeps polling', async () => {
+    const calls: string[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'CircuitPoolMaxSize 500\n' }],
+        [150, { text: 'CircuitPoolMaxSize 50\n' }],
+      ],
+      (h) => {
+        h.rc.onReload(
+          (o, n) => void calls.push(`pool ${o.CircuitPoolMaxSize}->${n.CircuitPoolMaxSize}`),
+        );
+        h.rc.onReload((_o, n) => {
+          if (n.CircuitPoolMaxSize > 100)
+            throw new Error('CircuitPoolMaxSize too high for this deployment');
+        });
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(calls, ['pool 10->500', 'pool 500->10', 'pool 10->50']);
+    assert.deepEqual(
+      h.configs.map((c) => c.CircuitPoolMaxSize),
+      [10, 50],
+    );
+    assert.equal(h.rejections[0]?.kind, 'vetoed');
+    assert.match(h.rejections[0]?.reason ?? '', /too high for this deployment/);
+  });
+
+  it('reload() resolves with what happened, and rejects with a typed ReloadError', async () => {
+    const results: unknown[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [100, { missing: true }],
+      ],
+      (h) => {
+        h.at(0, () => void h.rc.reload().then((r) => results.push(r)));
+        h.at(50, () => void h.rc.reload().then((r) => results.push(r)));
+        h.at(150, () => void h.rc.reload().catch((e: unknown) => results.push(e)));
+        stop(h);
+      },
+    );
+    const [first, second, third] = results as [
+      { status: string; changes: Array<{ text: string }> },
+      { status: string },
+      ReloadError,
+    ];
+    assert.equal(first.status, 'applied');
+    assert.deepEqual(
+      first.changes.map((c) => c.text),
+      ['LogLevel: info -> debug'],
+    );
+    assert.equal(second.status, 'unchanged');
+    assert.ok(third instanceof ReloadError);
+    assert.deepEqual(
+      [third.rejection.kind, third.rejection.cause, third.rejection.trigger],
+      ['io', 'missing', 'manual'],
+    );
+    assert.equal(h.log.find(logMessages.manualReload).length, 3);
+  });
+
+  it('answers a reload() superseded by a newer attempt with that attempt', async () => {
+    const results: string[] = [];
+    await virtual(
+      [
+        [0, { text: 'LogLevel debug\n', racy: true }],
+        [5, { text: 'LogLevel warn\n', racy: true }],
+      ],
+      (h) => {
+        h.at(
+          0,
+          () => void h.rc.reload().then((r) => results.push(`${r.status}:${h.rc.get().LogLevel}`)),
+        );
+        h.at(
+          7,
+          () => void h.rc.reload().then((r) => results.push(`${r.status}:${h.rc.get().LogLevel}`)),
+        );
+        stop(h);
+      },
+    );
+    assert.deepEqual(results, ['applied:warn', 'applied:warn']);
+  });
+
+  it('reload$.next() forces a reload; completing or erroring it from outside does nothing', async () => {
+    const h = await virtual([[0, { text: 'LogLevel debug\n' }]], (h) => {
+      h.at(10, () => {
+        h.rc.reload$.complete();
+        h.rc.reload$.error(new Error('nope'));
+        h.rc.reload$.next();
+      });
+      stop(h);
+    });
+    assert.equal(h.rc.get().LogLevel, 'debug');
+  });
+
+  it('stops polling when the AbortSignal given to startWatcher aborts', async () => {
+    const controller = new AbortController();
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [250, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100, controller.signal);
+        h.at(150, () => controller.abort());
+        stop(h);
+      },
+    );
+    assert.equal(h.rc.get().LogLevel, 'info');
+    assert.equal(h.source.log.looks, 2);
+    assert.equal(h.rc.status().watching, false);
+  });
+
+  it('stop() completes every stream, rejects pending reloads, and is idempotent', async () => {
+    const completed: string[] = [];
+    let pending: Promise<unknown> | undefined;
+    let stops: Array<Promise<void>> = [];
+    const h = await virtual([[0, { text: 'LogLevel debug\n', racy: true }]], (h) => {
+      const streams: Array<[string, Observable<unknown>]> = [
+        ['config$', h.rc.config$],
+        ['changes$', h.rc.changes$],
+        ['rejections$', h.rc.rejections$],
+        ['status$', h.rc.status$],
+      ];
+      for (const [name, s] of streams) s.subscribe({ complete: () => completed.push(name) });
+      h.rc.startWatcher(100);
+      // The first look settles for 10 ms; stopping at 5 ms aborts it.
+      h.at(5, () => {
+        pending = h.rc.reload().catch((e: unknown) => e);
+        stops = [h.rc.stop(), h.rc.stop()];
+      });
+    });
+    assert.equal(stops[0], stops[1]);
+    await stops[0];
+    assert.deepEqual(completed.sort(), ['changes$', 'config$', 'rejections$', 'status$']);
+    const err = await pending;
+    assert.ok(err instanceof ReloadError && err.rejection.cause === 'stopped');
+    await assert.rejects(h.rc.reload(), ReloadError);
+    assert.throws(() => h.rc.startWatcher(100), /after stop/);
+    assert.equal(h.rc.get().LogLevel, 'info');
+  });
+
+  it('reports status: generation, watching, last error and hash', async () => {
+    const statuses: string[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: 'LogLevel loud\n' }],
+      ],
+      (h) => {
+        h.rc.status$.subscribe((s) =>
+          statuses.push(`${s.generation}:${s.watching}:${s.lastError?.kind ?? '-'}`),
+        );
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(
+      [...new Set(statuses)],
+      ['0:false:-', '0:true:-', '1:true:-', '1:true:invalid', '1:false:invalid'],
+    );
+    assert.match(h.rc.status().sha256 ?? '', /^[0-9a-f]{64}$/);
+  });
+
+  it('refuses bad options and an invalid initial config at construction', () => {
+    assert.throws(() => new ReloadableConfig(base, '/t', undefined, { settleMs: -1 }), TypeError);
+    assert.throws(
+      () => new ReloadableConfig(base, '/t', undefined, { restartRequired: 'maybe' as 'keep' }),
+      TypeError,
+    );
+    assert.throws(
+      () => new ReloadableConfig({ ...base, ConnLimit: 0 }, '/t'),
+      /ConnLimit must be at least 1/,
+    );
+    assert.throws(() => new ReloadableConfig(base, '../etc/torrc'), TypeError);
+  });
+});
