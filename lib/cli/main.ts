@@ -5,8 +5,9 @@ import { check } from './check.js';
 import { type CliIo, type Command, UsageError } from './command.js';
 import { dump } from './dump.js';
 import { schema } from './schema.js';
+import { watch } from './watch.js';
 
-const commands: ReadonlyArray<Command> = [check, dump, schema];
+const commands: ReadonlyArray<Command> = [check, dump, schema, watch];
 
 const usage = `Usage: hotrc COMMAND [options]
 

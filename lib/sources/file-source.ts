@@ -81,15 +81,39 @@ export function fileSource(
   const { policy } = options;
   let tracked: ReadonlyArray<string> = [];
 
+  // The version moves only when a path already watched changed: a path newly tracked after a
+  // load (its %includes) is recorded, not counted, or the first look after every load would
+  // look like a change.
+  const lastSeen = new Map<string, string>();
+  let generation = 0;
+  const versionFor = (keys: ReadonlyArray<readonly [string, string]>): string => {
+    let moved = false;
+    for (const [p, key] of keys) {
+      const before = lastSeen.get(p);
+      if (before !== undefined && before !== key) moved = true;
+      lastSeen.set(p, key);
+    }
+    for (const p of lastSeen.keys()) if (!keys.some(([k]) => k === p)) lastSeen.delete(p);
+    if (moved) generation++;
+    return `${generation}:${keys[0]?.[1] ?? ''}`;
+  };
+
   const snapshotOf = async (state: FileState): Promise<SourceState> => {
-    if (state.kind === 'problem') return { kind: 'problem', rejection: rejectionOf(state.problem) };
+    if (state.kind === 'problem') {
+      // A file that comes back later is a change, whatever its fingerprint.
+      lastSeen.set(path, `!${state.problem.kind}`);
+      return { kind: 'problem', rejection: rejectionOf(state.problem) };
+    }
     const watching = tracked.filter((p) => p !== state.path && p !== state.realPath);
     const includes = await Promise.all(watching.map((p) => versionOf(p, fs)));
     const at = now();
     const { fingerprint } = state;
     return {
       kind: 'snapshot',
-      version: [fingerprintKey(fingerprint), ...includes.map((v) => v.key)].join('|'),
+      version: versionFor([
+        [path, fingerprintKey(fingerprint)],
+        ...watching.map((p, i): readonly [string, string] => [p, includes[i]?.key ?? '']),
+      ]),
       racy:
         isRacy(fingerprint, at, racyWindowMs) ||
         includes.some((v) => v.fp !== undefined && isRacy(v.fp, at, racyWindowMs)),

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logMessages } from '../../lib/log.js';
+import { cli, cliMain } from '../support/cli.js';
+
+interface Watcher {
+  readonly child: ChildProcess;
+  readonly lines: string[];
+  /** Resolves with the first line (parsed JSON unless raw) that satisfies `test`. */
+  waitFor(test: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startWatch(...args: string[]): Watcher {
+  const child = spawn(process.execPath, ['--import', 'tsx', cliMain, 'watch', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buffered = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const w of waiters) w();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const parsed = (l: string): Record<string, unknown> => {
+    try {
+      return JSON.parse(l) as Record<string, unknown>;
+    } catch {
+      return { raw: l };
+    }
+  };
+  return {
+    child,
+    lines,
+    exited,
+    waitFor: (test, what) =>
+      new Promise((resolve, reject) => {
+        let seen = 0;
+        const check = () => {
+          for (; seen < lines.length; seen++) {
+            const line = parsed(lines[seen] ?? '');
+            if (test(line)) {
+              clearTimeout(timer);
+              resolve(line);
+              return;
+            }
+          }
+        };
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got:\n${lines.join('\n')}`)), 15_000);
+        waiters.push(check);
+        check();
+      }),
+  };
+}
+
+describe('hotrc watch', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let path: string;
+  let watcher: Watcher | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-watch-'));
+    path = join(dir, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+  });
+  afterEach(async () => {
+    if (watcher !== undefined && watcher.child.exitCode === null) {
+      watcher.child.kill('SIGKILL');
+      await watcher.exited;
+    }
+    watcher = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('logs JSON lines for each change, reloads on SIGHUP, and exits 0 on SIGTERM', async () => {
+    const w = startWatch(path, '--interval', '50ms');
+    watcher = w;
+    const started = await w.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    assert.deepEqual([started.path, started.interval, started.module], [path, '50ms', 'hotrc']);
+
+    await writeFile(path, 'LogLevel info\nMaxCircuitDirtiness 15 minutes\n');
+    const updated = await w.waitFor((l) => l.msg === logMessages.fieldsUpdated, 'the change');
+    assert.deepEqual(updated.changes, ['MaxCircuitDirtiness: 10m0s -> 15m0s']);
+    await w.waitFor((l) => l.msg === logMessages.reloaded, 'the success line');
+
+    w.child.kill('SIGHUP');
+    const manual = await w.waitFor((l) => l.msg === logMessages.manualReload, 'the SIGHUP reload');
+    assert.equal(manual.trigger, 'signal');
+
+    await writeFile(path, 'MaxCircuitDirtiness 10 min\n');
+    const rejected = await w.waitFor((l) => l.msg === logMessages.rejected, 'the rejection');
+    assert.match(String(rejected.reason), new RegExp(`${path}:1: Could not parse MaxCircuitDirtiness: Unknown unit in 10 min`));
+
+    w.child.kill('SIGTERM');
+    assert.deepEqual(await w.exited, { code: 0, signal: null });
+    assert.equal(JSON.parse(w.lines.at(-1) ?? '{}').msg, logMessages.watcherStopped);
+  });
+
+  it("follows the file's LogLevel: debug lines appear once the file says debug", async () => {
+    const w = startWatch(path, '--interval', '50ms');
+    watcher = w;
+    await w.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    await writeFile(path, 'LogLevel debug\n');
+    await w.waitFor((l) => l.msg === logMessages.reloaded, 'the change');
+    await writeFile(path, 'LogLevel debug\n# touched\n');
+    // An unchanged outcome is logged at debug level: visible now, because the level followed.
+    await w.waitFor((l) => l.msg === logMessages.attempt && l.outcome === 'unchanged' && l.level === 20, 'a debug line');
+    w.child.kill('SIGINT');
+    assert.equal((await w.exited).code, 0);
+  });
+
+  it('prints human lines with --pretty', async () => {
+    const w = startWatch(path, '--interval', '50ms', '--pretty');
+    watcher = w;
+    const line = await w.waitFor((l) => typeof l.raw === 'string' && l.raw.includes(logMessages.watcherStarted), 'a pretty line');
+    assert.match(String(line.raw), new RegExp(`^\\d\\d:\\d\\d:\\d\\d INFO ${logMessages.watcherStarted} path=${path} interval=50ms$`));
+    w.child.kill('SIGTERM');
+    assert.equal((await w.exited).code, 0);
+  });
+
+  it('exits 1 with the problems when the file is invalid at start, 2 on bad usage', async () => {
+    await writeFile(path, 'ConnLimit 0\n');
+    const r = await cli('watch', path);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `${path}:1: ConnLimit must be at least 1\n`);
+    assert.equal((await cli('watch', path, '--interval', '10 min')).code, 2);
+    assert.equal((await cli('watch', path, '--restart-required', 'sometimes')).code, 2);
+    assert.equal((await cli('watch')).code, 2);
+  });
+});
