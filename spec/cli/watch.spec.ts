@@ -10,7 +10,10 @@ interface Watcher {
   readonly child: ChildProcess;
   readonly lines: string[];
   /** Resolves with the first line (parsed JSON unless raw) that satisfies `test`. */
-  waitFor(test: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
+  waitFor(
+    test: (line: Record<string, unknown>) => boolean,
+    what: string,
+  ): Promise<Record<string, unknown>>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -55,7 +58,10 @@ function startWatch(...args: string[]): Watcher {
             }
           }
         };
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got:\n${lines.join('\n')}`)), 15_000);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${what}; got:\n${lines.join('\n')}`)),
+          15_000,
+        );
         waiters.push(check);
         check();
       }),
@@ -99,7 +105,10 @@ describe('hotrc watch', function () {
 
     await writeFile(path, 'MaxCircuitDirtiness 10 min\n');
     const rejected = await w.waitFor((l) => l.msg === logMessages.rejected, 'the rejection');
-    assert.match(String(rejected.reason), new RegExp(`${path}:1: Could not parse MaxCircuitDirtiness: Unknown unit in 10 min`));
+    assert.match(
+      String(rejected.reason),
+      new RegExp(`${path}:1: Could not parse MaxCircuitDirtiness: Unknown unit in 10 min`),
+    );
 
     w.child.kill('SIGTERM');
     assert.deepEqual(await w.exited, { code: 0, signal: null });
@@ -114,7 +123,10 @@ describe('hotrc watch', function () {
     await w.waitFor((l) => l.msg === logMessages.reloaded, 'the change');
     await writeFile(path, 'LogLevel debug\n# touched\n');
     // An unchanged outcome is logged at debug level: visible now, because the level followed.
-    await w.waitFor((l) => l.msg === logMessages.attempt && l.outcome === 'unchanged' && l.level === 20, 'a debug line');
+    await w.waitFor(
+      (l) => l.msg === logMessages.attempt && l.outcome === 'unchanged' && l.level === 20,
+      'a debug line',
+    );
     w.child.kill('SIGINT');
     assert.equal((await w.exited).code, 0);
   });
@@ -122,8 +134,16 @@ describe('hotrc watch', function () {
   it('prints human lines with --pretty', async () => {
     const w = startWatch(path, '--interval', '50ms', '--pretty');
     watcher = w;
-    const line = await w.waitFor((l) => typeof l.raw === 'string' && l.raw.includes(logMessages.watcherStarted), 'a pretty line');
-    assert.match(String(line.raw), new RegExp(`^\\d\\d:\\d\\d:\\d\\d INFO ${logMessages.watcherStarted} path=${path} interval=50ms$`));
+    const line = await w.waitFor(
+      (l) => typeof l.raw === 'string' && l.raw.includes(logMessages.watcherStarted),
+      'a pretty line',
+    );
+    assert.match(
+      String(line.raw),
+      new RegExp(
+        `^\\d\\d:\\d\\d:\\d\\d INFO ${logMessages.watcherStarted} path=${path} interval=50ms$`,
+      ),
+    );
     w.child.kill('SIGTERM');
     assert.equal((await w.exited).code, 0);
   });
