@@ -19,6 +19,7 @@ export const logMessages = Object.freeze({
   unreadable: 'Configuration file unreadable',
   recovered: 'Configuration file recovered',
   attempt: 'Configuration reload attempt',
+  warning: 'Configuration file warning',
   revertFailed: 'Reload callback failed while reverting',
   watcherStopped: 'Configuration watcher stopped',
 } as const);

@@ -31,7 +31,7 @@ import type {
   TriggerKind,
 } from './pipeline/types.js';
 import { deepFreeze } from './schema/freeze.js';
-import { formatProblem } from './schema/problem.js';
+import { formatProblem, type Problem } from './schema/problem.js';
 import { defaultConfig, TorConfig } from './schema/tor-config.js';
 import { validateConfig } from './schema/validate.js';
 import { formatGoDuration } from './schema/values/interval.js';
@@ -215,6 +215,7 @@ export class ReloadableConfig {
   #requestCount = 0;
   #lastProblem: string | undefined;
   #lastRestart = '';
+  #lastWarnings = '';
   #lastVersion: string | undefined;
   #abort: { signal: AbortSignal; listener: () => void } | undefined;
   #stopping: Promise<void> | undefined;
@@ -490,6 +491,7 @@ export class ReloadableConfig {
         const texts = outcome.changes.map((c) => c.text);
         this.#log.info({ changes: texts, count: texts.length }, logMessages.fieldsUpdated);
       }
+      this.#reportWarnings(outcome.warnings);
       const restartKey = outcome.restartRequired.map((c) => c.text).join('\n');
       if (restartKey !== '' && restartKey !== this.#lastRestart) {
         this.#log.warn(
@@ -517,6 +519,20 @@ export class ReloadableConfig {
         restartRequired: outcome.restartRequired,
       };
       this.#answer(outcome.answers, (r) => r.resolve(result));
+    }
+  }
+
+  // Unknown keys and repeated options, logged once per distinct set (a racy re-read is quiet).
+  #reportWarnings(warnings: ReadonlyArray<Problem>): void {
+    const shown = warnings.filter((w) => w.severity === 'warning');
+    const key = shown.map(formatProblem).join('\n');
+    if (key === this.#lastWarnings) return;
+    this.#lastWarnings = key;
+    for (const w of shown) {
+      this.#log.warn(
+        { path: this.path, file: w.file, line: w.line, reason: w.message },
+        logMessages.warning,
+      );
     }
   }
 

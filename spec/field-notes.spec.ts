@@ -27,6 +27,7 @@ import { logMessages } from '../lib/log.js';
 import type { ConfigChange, Rejection } from '../lib/pipeline/types.js';
 import { ReloadableConfig, ReloadError, type ReloadOptions } from '../lib/reloadable-config.js';
 import { defaultConfig, type TorConfig } from '../lib/schema/tor-config.js';
+import { type FsPort, nodeFs } from '../lib/sources/fs-port.js';
 import { type LogSink, logSink } from './support/log-sink.js';
 
 const run = promisify(execFile);
@@ -393,6 +394,35 @@ console.log('stopped');
       timeout: 15_000,
     });
     assert.equal(stdout, 'stopped\n');
+  });
+
+  it('permission denied is an error, logged once, and reload() rejects', async () => {
+    // Root reads any file, so EACCES comes from a wrapped FsPort; the file itself is real.
+    let denied = false;
+    const fs: FsPort = {
+      ...nodeFs,
+      stat: (p) =>
+        denied && p === path
+          ? Promise.reject(
+              Object.assign(new Error(`EACCES: permission denied, stat '${p}'`), {
+                code: 'EACCES',
+              }),
+            )
+          : nodeFs.stat(p),
+    };
+    const r = await watch({ fs });
+    denied = true;
+    const refused = await until(r.rejections$, () => true, 'the refusal');
+    assert.deepEqual([refused.kind, refused.cause], ['io', 'denied']);
+    await sleep(100); // five more polls see the same state: it is not logged again
+    assert.equal(log.find(logMessages.unreadable).length, 1);
+    await assert.rejects(
+      r.reload(),
+      (e: unknown) => e instanceof ReloadError && e.rejection.cause === 'denied',
+    );
+    denied = false;
+    await writeFile(path, 'LogLevel warn\n');
+    await level(r, 'warn');
   });
 
   it('a missing file at start is reported, and reload() rejects until it exists', async () => {

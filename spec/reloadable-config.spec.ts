@@ -376,6 +376,27 @@ describe('ReloadableConfig (virtual time)', () => {
     assert.equal(h.rc.get().LogLevel, 'info');
   });
 
+  it('logs the warnings of a loaded file (an unknown key) once per distinct set', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'SocksPrt 9050\n' }],
+        [150, { text: 'SocksPrt 9050\n# touched\n' }],
+        [250, { text: 'LogLevel info\n' }],
+        [350, { text: 'SocksPrt 9050\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    const warned = h.log.find(logMessages.warning);
+    assert.equal(warned.length, 2);
+    assert.deepEqual(
+      [warned[0]?.file, warned[0]?.line, warned[0]?.reason],
+      ['/fake/torrc', 1, "Unknown option 'SocksPrt' (did you mean 'SocksPort'?)."],
+    );
+  });
+
   it('reports status: generation, watching, last error and hash', async () => {
     const statuses: string[] = [];
     const h = await virtual(

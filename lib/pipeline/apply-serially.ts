@@ -42,6 +42,7 @@ function applyCandidate(candidate: Candidate, context: ApplyContext): Observable
   });
 
   const current = context.current();
+  const { warnings } = candidate.loaded;
   const all = diffConfig(current, candidate.loaded.config);
   const changes = all.filter((c) => c.reloadable);
   const restartRequired = all.filter((c) => !c.reloadable);
@@ -58,7 +59,7 @@ function applyCandidate(candidate: Candidate, context: ApplyContext): Observable
     );
   }
   if (changes.length === 0) {
-    return of({ status: 'unchanged', ...common, changes, restartRequired });
+    return of({ status: 'unchanged', ...common, changes, restartRequired, warnings });
   }
   const next = mergeReloadable(current, candidate.loaded.config);
   // Each side was valid on its own; the mix of live and kept-back fields must be too.
@@ -96,7 +97,7 @@ function applyCandidate(candidate: Candidate, context: ApplyContext): Observable
         generation,
         trigger,
       };
-      return { status: 'applied', ...common, changes, restartRequired, change };
+      return { status: 'applied', ...common, changes, restartRequired, warnings, change };
     }),
   );
 }

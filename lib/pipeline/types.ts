@@ -123,9 +123,15 @@ export interface ReloadResult {
 
 /** The end of one attempt: applied, unchanged or rejected. */
 export type Outcome =
-  | ({ readonly status: 'applied'; readonly change: ConfigChange } & OutcomeCommon & ReloadResult)
-  | ({ readonly status: 'unchanged' } & OutcomeCommon & ReloadResult)
+  | ({ readonly status: 'applied'; readonly change: ConfigChange } & OutcomeCommon & Loadable)
+  | ({ readonly status: 'unchanged' } & OutcomeCommon & Loadable)
   | ({ readonly status: 'rejected'; readonly rejection: Rejection } & OutcomeCommon);
+
+/** What an attempt that loaded a valid config also tells: its result and the file's warnings. */
+interface Loadable extends ReloadResult {
+  /** Warnings and notes from decoding (unknown keys, repeated options). */
+  readonly warnings: ReadonlyArray<Problem>;
+}
 
 interface OutcomeCommon {
   readonly trigger: TriggerKind;
