@@ -75,6 +75,9 @@ const torOptionsLower: ReadonlyMap<string, string> = new Map(
 );
 const knownKeys: ReadonlyArray<string> = [...bindings.values()].map((b) => b.key);
 
+/** Unknown keys reported one by one before the rest are only counted. */
+const maxUnknownListed = 100;
+
 interface OnionGroup {
   readonly dir: string;
   readonly at: Location;
@@ -115,6 +118,8 @@ export function decodeTorrc(
   // `base`, and a hostile base must not reach Object.prototype.
   const draft: Record<string, unknown> = Object.assign(Object.create(null), base);
   const onion: { groups: OnionGroup[] | undefined } = { groups: undefined };
+  const unknown = new Set<string>();
+  let unlisted = 0;
 
   const report = (
     severity: Problem['severity'],
@@ -143,9 +148,18 @@ export function decodeTorrc(
   };
 
   for (const entry of entries) {
-    const binding = bindings.get(entry.key.toLowerCase());
+    const lower = entry.key.toLowerCase();
+    const binding = bindings.get(lower);
     if (binding === undefined) {
-      const torName = torOptionsLower.get(entry.key.toLowerCase());
+      // Each distinct key is reported once, at its first line, and only the first
+      // `maxUnknownListed` of them: a file of garbage must not cost a suggestion search per line.
+      if (unknown.has(lower)) continue;
+      unknown.add(lower);
+      if (unknown.size > maxUnknownListed) {
+        unlisted++;
+        continue;
+      }
+      const torName = torOptionsLower.get(lower);
       if (torName !== undefined) {
         report('info', entry, `Tor option '${torName}' is not used by hotrc; ignored.`);
       } else {
@@ -229,6 +243,13 @@ export function decodeTorrc(
         break;
       }
     }
+  }
+
+  if (unlisted > 0) {
+    problems.push({
+      severity: strict ? 'error' : 'warning',
+      message: `${unlisted} more unknown options not listed.`,
+    });
   }
 
   if (onion.groups !== undefined) {

@@ -65,9 +65,11 @@ async function versionOf(path: string, fs: FsPort): Promise<{ key: string; fp?: 
 }
 
 /**
- * The file-backed SnapshotSource: each look is one `statFile` of the path (following symlinks,
- * never a held handle) plus one stat of each file or directory its last good load included, so
- * an edit to an included file is a change too. Reads are stat-read-stat (`readStable`) and are
+ * The file-backed SnapshotSource: each look is one stat of the path (following symlinks, never a
+ * held handle; the full `statFile` checks run again whenever the fingerprint moved) plus one stat
+ * of each file or directory its last good load included, so an edit to an included file is a
+ * change too. A directory made world-writable under an unchanged file is therefore refused at the
+ * file's next change, not at the next tick. Reads are stat-read-stat (`readStable`) and are
  * aborted when the pipeline supersedes them.
  * @example const source = fileSource('/etc/tor/torrc', { policy, fs: nodeFs, now: Date.now, racyWindowMs: 2000, load: {} });
  */
@@ -96,6 +98,23 @@ export function fileSource(
     for (const p of lastSeen.keys()) if (!keys.some(([k]) => k === p)) lastSeen.delete(p);
     if (moved) generation++;
     return `${generation}:${keys[0]?.[1] ?? ''}`;
+  };
+
+  // One stat per tick (FIELD-NOTES row 17): while the fingerprint is the one last checked in full,
+  // the realpath, root and directory-mode checks of statFile are not repeated. Any move (an edit,
+  // a rename-save, a symlink swap: stat follows links) runs them all again before a read.
+  let verified: { readonly key: string; readonly state: FileState } | undefined;
+  const lookAtMain = async (): Promise<FileState> => {
+    if (verified !== undefined && verified.state.kind === 'present') {
+      const key = await fs.stat(verified.state.path).then(
+        (stats) => fingerprintKey(fingerprintOf(stats)),
+        () => undefined,
+      );
+      if (key === verified.key) return verified.state;
+    }
+    const state = await statFile(path, policy, fs);
+    verified = state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
+    return state;
   };
 
   const snapshotOf = async (state: FileState): Promise<SourceState> => {
@@ -141,7 +160,7 @@ export function fileSource(
     name: path,
     tracked: () => tracked,
     // statFile never rejects, and neither do the include stats: a look is never an error.
-    look: () => defer(async () => snapshotOf(await statFile(path, policy, fs))),
+    look: () => defer(async () => snapshotOf(await lookAtMain())),
     decode: (bytes, signal) =>
       defer(async () => {
         const text = decodeTorrcBytes(bytes, path);

@@ -230,6 +230,19 @@ describe('decodeTorrc', () => {
       );
     });
 
+    it('reports each unknown key once, and lists at most 100 before counting the rest', () => {
+      const repeated = decoded('Bogus 1\nbogus 2\nBOGUS 3\n').warnings;
+      assert.deepEqual(
+        repeated.map((w) => [w.line, w.message]),
+        [[1, "Unknown option 'Bogus'."]],
+      );
+      const many = Array.from({ length: 250 }, (_, i) => `Unknown${i} x`).join('\n');
+      const { warnings } = decoded(many);
+      assert.equal(warnings.length, 101);
+      assert.equal(warnings.at(-1)?.message, '150 more unknown options not listed.');
+      assert.equal(warnings.at(-1)?.line, undefined);
+    });
+
     it('survives hostile keys without touching prototypes', () => {
       const { config } = decoded('__proto__ 1\nconstructor 2\nhasOwnProperty 3\ntoString 4\n');
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
