@@ -54,19 +54,20 @@ export interface Loaded {
   readonly watched: ReadonlyArray<string>;
 }
 
-const fromTorrcError = (e: TorrcError): Problem => ({
-  severity: 'error',
-  message: e.message,
-  file: e.file,
-  line: e.line,
-});
+/**
+ * A reader error as a Problem, to list it with decode and validation problems.
+ * @example problemOf({ file: 'torrc', line: 2, message: 'Excess data after quoted string' }).severity // 'error'
+ */
+export function problemOf(e: TorrcError): Problem {
+  return { severity: 'error', message: e.message, file: e.file, line: e.line };
+}
 
 function decodeDocument(
   path: string,
   document: E.Either<TorrcError, TorrcDocument>,
   options: Partial<LoadOptions> | undefined,
 ): E.Either<ConfigError, Loaded> {
-  if (E.isLeft(document)) return E.left(new ConfigError(path, [fromTorrcError(document.left)]));
+  if (E.isLeft(document)) return E.left(new ConfigError(path, [problemOf(document.left)]));
   const { entries, files, watched } = document.right;
   const decoded = decodeTorrc(entries, options);
   return E.isLeft(decoded)

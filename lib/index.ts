@@ -5,7 +5,14 @@ export type { CliIo } from './cli/command.js';
 export { runCli } from './cli/main.js';
 export type { Loaded, LoadOptions } from './config-file.js';
 // Config files: load, save, and their errors.
-export { ConfigError, loadFromFile, loadTorrc, loadTorrcText, saveToFile } from './config-file.js';
+export {
+  ConfigError,
+  loadFromFile,
+  loadTorrc,
+  loadTorrcText,
+  problemOf,
+  saveToFile,
+} from './config-file.js';
 export type { ReadOptions, TorrcDocument } from './formats/include.js';
 export { readTorrc, resolveTorrc } from './formats/include.js';
 export type { ParseOptions, TorrcEntry, TorrcError, TorrcOp } from './formats/torrc.js';
@@ -93,7 +100,7 @@ export type { FilePolicy } from './sources/file-policy.js';
 export { checkConfigPath, defaultFilePolicy, resolveFilePolicy } from './sources/file-policy.js';
 export type { FileSource, FileSourceOptions } from './sources/file-source.js';
 // Sources: triggers, the file source and the file-system layer under it.
-export { fileSource, rejectionOf } from './sources/file-source.js';
+export { fileSource, invalidRejection, rejectionOf } from './sources/file-source.js';
 export type { FileProblem, FileProblemKind, FileState } from './sources/file-state.js';
 export { statFile } from './sources/file-state.js';
 export type { Fingerprint } from './sources/fingerprint.js';

@@ -127,7 +127,18 @@ const defaults: Omit<ReloadOptions, keyof FilePolicy> = {
   source: undefined,
 };
 
+const knownOptions: ReadonlySet<string> = new Set([
+  ...Object.keys(defaults),
+  'maxBytes',
+  'root',
+  'allowInsecureMode',
+]);
+
 function resolveOptions(options: Partial<ReloadOptions> | undefined): ReloadOptions {
+  for (const key of Object.keys(options ?? {})) {
+    // A misspelt option would otherwise be ignored, and its default silently used.
+    if (!knownOptions.has(key)) throw new TypeError(`unknown ReloadableConfig option '${key}'`);
+  }
   const { maxBytes, root, allowInsecureMode, ...rest } = options ?? {};
   const policy = resolveFilePolicy({
     ...(maxBytes === undefined ? {} : { maxBytes }),

@@ -422,6 +422,10 @@ describe('ReloadableConfig (virtual time)', () => {
   it('refuses bad options and an invalid initial config at construction', () => {
     assert.throws(() => new ReloadableConfig(base, '/t', undefined, { settleMs: -1 }), TypeError);
     assert.throws(
+      () => new ReloadableConfig(base, '/t', undefined, { settle: 50 } as Partial<ReloadOptions>),
+      /unknown ReloadableConfig option 'settle'/,
+    );
+    assert.throws(
       () => new ReloadableConfig(base, '/t', undefined, { restartRequired: 'maybe' as 'keep' }),
       TypeError,
     );

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, map, Observable } from 'rxjs';
-import { ConfigError, type LoadOptions, loadTorrcText } from '../config-file.js';
+import { ConfigError, type LoadOptions, loadTorrcText, problemOf } from '../config-file.js';
 import { decodeTorrcBytes } from '../formats/torrc-bytes.js';
 import type {
   ReadResult,
@@ -8,7 +8,7 @@ import type {
   SnapshotSource,
   SourceState,
 } from '../pipeline/types.js';
-import { errorsOf, formatProblem } from '../schema/problem.js';
+import { errorsOf, formatProblem, type Problem } from '../schema/problem.js';
 import type { FilePolicy } from './file-policy.js';
 import { type FileProblem, type FileState, statFile } from './file-state.js';
 import { type Fingerprint, fingerprintKey, fingerprintOf, isRacy } from './fingerprint.js';
@@ -50,6 +50,21 @@ export function rejectionOf(problem: FileProblem): RejectionFields {
     reason: problem.message,
     path: problem.path,
     problems: [{ severity: 'error', message: problem.message, file: problem.path }],
+  };
+}
+
+/**
+ * Problems that make a text unusable (parse, decode, validation) as an `invalid` rejection whose
+ * reason lists each error as `FILE:LINE: message`.
+ * @example invalidRejection('/etc/tor/torrc', problems).reason // '/etc/tor/torrc:3: ConnLimit must be at least 1'
+ */
+export function invalidRejection(path: string, problems: ReadonlyArray<Problem>): RejectionFields {
+  return {
+    kind: 'invalid',
+    cause: 'invalid',
+    reason: errorsOf(problems).map(formatProblem).join('; '),
+    path,
+    problems,
   };
 }
 
@@ -113,7 +128,8 @@ export function fileSource(
       if (key === verified.key) return verified.state;
     }
     const state = await statFile(path, policy, fs);
-    verified = state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
+    verified =
+      state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
     return state;
   };
 
@@ -164,10 +180,7 @@ export function fileSource(
     decode: (bytes, signal) =>
       defer(async () => {
         const text = decodeTorrcBytes(bytes, path);
-        if (E.isLeft(text)) {
-          const { message, file, line } = text.left;
-          return E.left(new ConfigError(path, [{ severity: 'error', message, file, line }]));
-        }
+        if (E.isLeft(text)) return E.left(new ConfigError(path, [problemOf(text.left)]));
         return loadTorrcText(text.right, path, {
           ...options.load,
           root: policy.root,
@@ -176,16 +189,7 @@ export function fileSource(
         });
       }).pipe(
         map((result) => {
-          if (E.isLeft(result)) {
-            const { problems } = result.left;
-            return E.left<RejectionFields>({
-              kind: 'invalid',
-              cause: 'invalid',
-              reason: errorsOf(problems).map(formatProblem).join('; '),
-              path,
-              problems,
-            });
-          }
+          if (E.isLeft(result)) return E.left(invalidRejection(path, result.left.problems));
           // Watch what this load read, so an edit to an included file is seen next tick.
           tracked = result.right.watched;
           return E.right(result.right);

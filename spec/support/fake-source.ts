@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, map, Observable, of, type SchedulerLike, timer } from 'rxjs';
+import { problemOf } from '../../lib/config-file.js';
 import { parseTorrc } from '../../lib/formats/torrc.js';
 import type {
   ReadResult,
@@ -11,7 +12,7 @@ import type {
   SourceState,
 } from '../../lib/pipeline/types.js';
 import { decodeTorrc } from '../../lib/schema/decode.js';
-import { errorsOf, formatProblem } from '../../lib/schema/problem.js';
+import { invalidRejection } from '../../lib/sources/file-source.js';
 
 /** What the fake file is at some moment: its text (empty text is the `empty` problem), or missing. */
 export type FakeFile =
@@ -115,26 +116,10 @@ export class FakeSource implements SnapshotSource {
         map(() => {
           const text = new TextDecoder().decode(bytes);
           const entries = parseTorrc(text, { file: this.name });
-          if (E.isLeft(entries)) {
-            const { message, file, line } = entries.left;
-            return E.left<RejectionFields>({
-              kind: 'invalid',
-              cause: 'invalid',
-              reason: message,
-              path: this.name,
-              problems: [{ severity: 'error', message, file, line }],
-            });
-          }
+          if (E.isLeft(entries))
+            return E.left(invalidRejection(this.name, [problemOf(entries.left)]));
           const decoded = decodeTorrc(entries.right);
-          if (E.isLeft(decoded)) {
-            return E.left<RejectionFields>({
-              kind: 'invalid',
-              cause: 'invalid',
-              reason: errorsOf(decoded.left).map(formatProblem).join('; '),
-              path: this.name,
-              problems: decoded.left,
-            });
-          }
+          if (E.isLeft(decoded)) return E.left(invalidRejection(this.name, decoded.left));
           return E.right({
             config: decoded.right.config,
             warnings: decoded.right.warnings,
