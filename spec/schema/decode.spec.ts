@@ -123,6 +123,12 @@ describe('decodeTorrc', () => {
       b1,
     ]);
     assert.deepEqual(decoded(`Bridge ${b1}\n/Bridge\n`, { base }).config.BridgeAddresses, []);
+    // Checked with tor --defaults-torrc: after a `+Key`, a plain line appends too.
+    assert.deepEqual(decoded(`+Bridge ${b1}\nBridge ${b2}\n`, { base }).config.BridgeAddresses, [
+      '192.0.2.1:443',
+      b1,
+      b2,
+    ]);
   });
 
   it('skips an empty list line with a warning', () => {
