@@ -160,6 +160,29 @@ describe('FIELD-NOTES on a real file system', function () {
     assert.deepEqual(rejections, []);
   });
 
+  it('row 4: a writer that pauses mid-line for longer than the settle delay is not applied half-way', async () => {
+    const r = await watch({ settleMs: 20 });
+    const seen: TorConfig[] = [];
+    r.config$.subscribe((c) => seen.push(c));
+    const handle = await open(path, 'w');
+    // The cut leaves a valid-looking file: an unknown key 'CircuitPool' is only a warning.
+    await handle.write('LogLevel debug\nCircuitPool');
+    await sleep(300);
+    await handle.write('MaxSize 30\nLogLevel warn\n');
+    await handle.close();
+    await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+    assert.ok(
+      seen.every((c) => c.LogLevel !== 'debug'),
+      'the half file was applied',
+    );
+  });
+
+  it('a complete file without a final newline is still applied, once it has held still', async () => {
+    const r = await watch({ racyWindowMs: 200 });
+    await writeFile(path, 'LogLevel warn');
+    await level(r, 'warn');
+  });
+
   it('row 4: the empty file of a truncate-then-write is never applied, however long it stays empty', async () => {
     await writeFile(path, 'LogLevel debug\nCircuitPoolMaxSize 20\n');
     const r = await watch();

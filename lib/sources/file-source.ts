@@ -156,15 +156,28 @@ export function fileSource(
     };
   };
 
+  // A file written moments ago whose last line has no newline was, almost always, caught between
+  // two writes of a slow writer that paused longer than the settle delay, and a cut such as
+  // `LogLevel debug\nCircuitPool` would still decode (an unknown key is only a warning). It is
+  // read as "still moving" until it leaves the racy window; a complete file without a final
+  // newline is then applied, a couple of seconds late.
+  const looksCutShort = (bytes: Uint8Array, fingerprint: Fingerprint, readAtMs: number): boolean =>
+    bytes.length > 0 &&
+    bytes[bytes.length - 1] !== 0x0a &&
+    isRacy(fingerprint, readAtMs, racyWindowMs);
+
   const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
     new Observable<ReadResult>((subscriber) => {
       const controller = new AbortController();
       readStable(path, expected, policy, { signal: controller.signal, fs, now }).then(
         (r) => {
-          if (r.kind === 'read')
+          if (r.kind === 'read' && !looksCutShort(r.bytes, r.fingerprint, r.readAtMs)) {
             subscriber.next({ kind: 'read', bytes: r.bytes, sha256: r.sha256 });
-          else if (r.kind === 'moved') subscriber.next({ kind: 'moved' });
-          else subscriber.next({ kind: 'problem', rejection: rejectionOf(r.problem) });
+          } else if (r.kind === 'read' || r.kind === 'moved') {
+            subscriber.next({ kind: 'moved' });
+          } else {
+            subscriber.next({ kind: 'problem', rejection: rejectionOf(r.problem) });
+          }
           subscriber.complete();
         },
         (err: unknown) => subscriber.error(err),
