@@ -70,7 +70,28 @@ const PLUS = 0x2b;
 const SLASH = 0x2f;
 const BACKSLASH = 0x5c;
 
-// TOR_ISSPACE: the C locale's isspace, ASCII only (space, \t, \n, \v, \f, \r).
+// Reloads are rare, so the parser mostly runs cold, in V8's interpreter, where each character a
+// JavaScript loop looks at costs dearly. So runs of characters are skipped natively: indexOf, and
+// sticky regular expressions of one character class, which match in linear time and have nothing
+// to backtrack into.
+// TOR_ISSPACE is the C locale's isspace, ASCII only (space, \t, \n, \v, \f, \r).
+const spaceRun = /[ \t\n\v\f\r]*/y;
+// A key runs to whitespace or `#`; a backslash ends it only before a newline.
+const keyRun = /[^ \t\n\v\f\r#\\]*/y;
+const blankRun = /[ \t]*/y;
+// Inside a continued value only a newline, `#` or a backslash changes anything.
+const continuedRun = /[^\n#\\]*/y;
+// In a continued value's raw text, what removeContinuations deletes starts with `#` or `\`.
+const keptRun = /[^#\\]*/y;
+
+// Where the run from `from` ends. `from` is never past the end of the text: a sticky match there
+// would fail and reset `lastIndex` to 0.
+function runEnd(run: RegExp, text: string, from: number): number {
+  run.lastIndex = from;
+  run.test(text);
+  return run.lastIndex;
+}
+
 function isTorSpace(c: number): boolean {
   return c === SPACE || (c >= TAB && c <= 0x0d);
 }
@@ -82,36 +103,21 @@ function resolveParseOptions(options: Partial<ParseOptions> | undefined): ParseO
   return { file };
 }
 
-/**
- * Line numbers on demand for increasing positions: one pass over the text in total, however many
- * entries ask.
- */
-function lineCounter(text: string): (position: number) => number {
-  let line = 1;
-  let next = text.indexOf('\n');
-  return (position) => {
-    while (next !== -1 && next < position) {
-      line++;
-      next = text.indexOf('\n', next + 1);
-    }
-    return line;
-  };
-}
-
 // After a continuation Tor keeps the raw text and then deletes every `#...\n` run and every
 // backslash-newline pair from it (confline.c), which is what this does.
 function removeContinuations(raw: string): string {
   let out = '';
   let from = 0;
   let i = 0;
-  while (i < raw.length) {
-    const c = raw.charCodeAt(i);
-    if (c === HASH) {
+  for (;;) {
+    i = runEnd(keptRun, raw, i);
+    if (i >= raw.length) return out + raw.slice(from);
+    if (raw.charCodeAt(i) === HASH) {
       out += raw.slice(from, i);
       const nl = raw.indexOf('\n', i);
       i = nl === -1 ? raw.length : nl + 1;
       from = i;
-    } else if (c === BACKSLASH && raw.charCodeAt(i + 1) === NEWLINE) {
+    } else if (raw.charCodeAt(i + 1) === NEWLINE) {
       out += raw.slice(from, i);
       i += 2;
       from = i;
@@ -119,106 +125,142 @@ function removeContinuations(raw: string): string {
       i++;
     }
   }
-  return out + raw.slice(from);
 }
 
-function skipToNewline(text: string, i: number): number {
-  const nl = text.indexOf('\n', i);
-  return nl === -1 ? text.length : nl;
+function lineAt(text: string, position: number): number {
+  let line = 1;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < position; nl = text.indexOf('\n', nl + 1)) {
+    line++;
+  }
+  return line;
 }
 
-/**
- * Tor's line syntax (`parse_config_line_from_str_verbose` plus the `+`/`/` prefixes), keeping
- * `%include` lines as entries with key `'%include'` for the caller to expand. This is the parser
- * behind parseTorrc and readTorrc; use parseTorrc unless you expand includes yourself.
- *
- * CR bytes are deleted first, as Tor does when it reads a file; a NUL is refused as in
- * decodeTorrcBytes. Linear time, no regular expressions, never throws on any text.
- * @example parseTorrcEntries('%include /etc/tor/torrc.d\n') // right([{ key: '%include', value: '/etc/tor/torrc.d', op: 'set', file: '<torrc>', line: 1 }])
- */
-export function parseTorrcEntries(
-  text: string,
-  options?: Partial<ParseOptions>,
-): Either<TorrcError, ReadonlyArray<TorrcEntry>> {
-  const { file } = resolveParseOptions(options);
+/** The entries of a torrc, and the first `%include` among them (parseTorrc refuses it). */
+interface ReadEntries {
+  readonly entries: ReadonlyArray<TorrcEntry>;
+  readonly include: TorrcEntry | undefined;
+}
+
+// The one loop behind parseTorrcEntries and parseTorrc. It notes the first %include as it goes,
+// so parseTorrc needs no second pass, and goes on reading: an error further down the text still
+// wins over the %include, as it did when parseTorrc looked for the %include afterwards.
+function readEntries(text: string, file: string): Either<TorrcError, ReadEntries> {
   const s = text.includes('\r') ? text.replaceAll('\r', '') : text;
   const n = s.length;
-  const lineAt = lineCounter(s);
   // Text that did not come through decodeTorrcBytes gets the same refusal.
   const nul = s.indexOf('\0');
-  if (nul !== -1) return left({ file, line: lineAt(nul), message: nulMessage });
+  if (nul !== -1) return left({ file, line: lineAt(s, nul), message: nulMessage });
+  // Line numbers with one indexOf per line in all: `nextNewline` is the first newline not yet
+  // counted and `line` the line after the last counted one. Once caught up with a key,
+  // `nextNewline` is where the key's line ends, which the value scan reuses.
+  let line = 1;
+  let nextNewline = s.indexOf('\n');
   const entries: TorrcEntry[] = [];
+  let include: TorrcEntry | undefined;
   let i = 0;
   let nextHash = -1;
   for (;;) {
-    // Whitespace (newlines included) and whole comment lines before the next key.
-    for (;;) {
-      while (i < n && isTorSpace(s.charCodeAt(i))) i++;
-      if (i < n && s.charCodeAt(i) === HASH) i = skipToNewline(s, i);
-      else break;
+    // Whitespace (newlines included) and comments, whole-line or after a value, up to the next key.
+    let c = s.charCodeAt(i);
+    if (c <= SPACE && isTorSpace(c)) {
+      // Mostly the one newline that ended the previous line: a longer run is left to the native
+      // scan.
+      c = s.charCodeAt(++i);
+      if (c <= SPACE && isTorSpace(c)) {
+        i = runEnd(spaceRun, s, i);
+        c = s.charCodeAt(i);
+      }
+    }
+    if (c === HASH) {
+      const nl = s.indexOf('\n', i);
+      i = nl === -1 ? n : nl + 1;
+      continue;
     }
     if (i >= n) break;
+    while (nextNewline !== -1 && nextNewline < i) {
+      line++;
+      nextNewline = s.indexOf('\n', nextNewline + 1);
+    }
+    // A key and the blanks after it hold no newline: the value scan starts on this line.
+    const lineEnd = nextNewline === -1 ? n : nextNewline;
 
     const keyStart = i;
-    while (i < n) {
-      const c = s.charCodeAt(i);
-      if (isTorSpace(c) || c === HASH || (c === BACKSLASH && s.charCodeAt(i + 1) === NEWLINE))
-        break;
+    const first = c;
+    for (;;) {
+      i = runEnd(keyRun, s, i);
+      c = s.charCodeAt(i);
+      if (c !== BACKSLASH || s.charCodeAt(i + 1) === NEWLINE) break;
       i++;
     }
-    const line = lineAt(keyStart);
     let key = s.slice(keyStart, i);
-    while (i < n && (s.charCodeAt(i) === SPACE || s.charCodeAt(i) === TAB)) i++;
+    if (c === SPACE || c === TAB) {
+      c = s.charCodeAt(++i);
+      // Mostly one blank: a run of them is left to the native scan.
+      if (c === SPACE || c === TAB) {
+        i = runEnd(blankRun, s, i);
+        c = s.charCodeAt(i);
+      }
+    }
 
     let value: string;
-    if (i < n && s.charCodeAt(i) === QUOTE) {
+    if (c === QUOTE) {
       const quoted = readQuotedValue(s, i);
       if (isLeft(quoted)) return left({ file, line, message: quoted.left });
       value = quoted.right.value;
       i = quoted.right.end;
-      while (i < n && (s.charCodeAt(i) === SPACE || s.charCodeAt(i) === TAB)) i++;
-      if (i < n && s.charCodeAt(i) !== HASH && s.charCodeAt(i) !== NEWLINE) {
+      c = s.charCodeAt(i);
+      if (c === SPACE || c === TAB) {
+        i = runEnd(blankRun, s, i);
+        c = s.charCodeAt(i);
+      }
+      if (i < n && c !== HASH && c !== NEWLINE) {
         return left({ file, line, message: 'Excess data after quoted string' });
       }
     } else {
       const valueStart = i;
       let continued = false;
-      // Fast path with native searches: only a backslash right before the first newline can
-      // start a continuation, and a `#` before that newline ends the value first. `nextHash` only
-      // moves forward, so the searches stay linear over the whole text.
-      let nl = s.indexOf('\n', i);
-      if (nl === -1) nl = n;
+      // Only a backslash right before the line's newline can start a continuation, and a `#`
+      // before that newline ends the value first. `nextHash` only moves forward, so the searches
+      // stay linear over the whole text.
       if (nextHash < i) {
         nextHash = s.indexOf('#', i);
         if (nextHash === -1) nextHash = n;
       }
-      if (nextHash < nl) i = nextHash;
-      else if (nl === n || s.charCodeAt(nl - 1) !== BACKSLASH) i = nl;
-      // Tor's loop: a `#` ends the value only until the first backslash-newline; after that it
-      // swallows the rest of its line and the newline too, and the value goes on.
-      while (i < n) {
-        const c = s.charCodeAt(i);
-        if (c === NEWLINE || (c === HASH && !continued)) break;
-        if (c === BACKSLASH && s.charCodeAt(i + 1) === NEWLINE) {
-          continued = true;
-          i += 2;
-        } else if (c === HASH) {
-          const lineEnd = s.indexOf('\n', i);
-          i = lineEnd === -1 ? n : lineEnd + 1;
-        } else {
-          i++;
+      let end: number;
+      if (nextHash < lineEnd) end = i = nextHash;
+      else if (lineEnd === n || s.charCodeAt(lineEnd - 1) !== BACKSLASH) {
+        end = lineEnd;
+        i = lineEnd < n ? lineEnd + 1 : n;
+      } else {
+        // Tor's loop: a `#` ends the value only until the first backslash-newline; after that it
+        // swallows the rest of its line and the newline too, and the value goes on.
+        for (;;) {
+          i = runEnd(continuedRun, s, i);
+          if (i >= n) break;
+          const d = s.charCodeAt(i);
+          if (d === NEWLINE || (d === HASH && !continued)) break;
+          if (d === BACKSLASH && s.charCodeAt(i + 1) === NEWLINE) {
+            continued = true;
+            i += 2;
+          } else if (d === HASH) {
+            const nl = s.indexOf('\n', i);
+            i = nl === -1 ? n : nl + 1;
+          } else {
+            i++;
+          }
         }
+        end = i;
       }
-      let end = i;
-      if (i < n && s.charCodeAt(i) === NEWLINE) i++;
-      while (end > valueStart && isTorSpace(s.charCodeAt(end - 1))) end--;
+      while (end > valueStart) {
+        const t = s.charCodeAt(end - 1);
+        if (t > SPACE || !isTorSpace(t)) break;
+        end--;
+      }
       const raw = s.slice(valueStart, end);
       value = continued ? removeContinuations(raw) : raw;
     }
-    if (i < n && s.charCodeAt(i) === HASH) i = skipToNewline(s, i);
 
     let op: TorrcOp = 'set';
-    const first = key.charCodeAt(0);
     if (first === PLUS) {
       op = 'append';
       key = key.slice(1);
@@ -227,9 +269,29 @@ export function parseTorrcEntries(
       key = key.slice(1);
       value = '';
     }
-    entries.push({ key, value, op, file, line });
+    const entry: TorrcEntry = { key, value, op, file, line };
+    entries.push(entry);
+    if (include === undefined && key === includeKeyword) include = entry;
   }
-  return right(entries);
+  return right({ entries, include });
+}
+
+/**
+ * Tor's line syntax (`parse_config_line_from_str_verbose` plus the `+`/`/` prefixes), keeping
+ * `%include` lines as entries with key `'%include'` for the caller to expand. This is the parser
+ * behind parseTorrc and readTorrc; use parseTorrc unless you expand includes yourself.
+ *
+ * CR bytes are deleted first, as Tor does when it reads a file; a NUL is refused as in
+ * decodeTorrcBytes. Linear time (native scans and single-class sticky regular expressions, which
+ * cannot backtrack), never throws on any text.
+ * @example parseTorrcEntries('%include /etc/tor/torrc.d\n') // right([{ key: '%include', value: '/etc/tor/torrc.d', op: 'set', file: '<torrc>', line: 1 }])
+ */
+export function parseTorrcEntries(
+  text: string,
+  options?: Partial<ParseOptions>,
+): Either<TorrcError, ReadonlyArray<TorrcEntry>> {
+  const read = readEntries(text, resolveParseOptions(options).file);
+  return isLeft(read) ? read : right(read.right.entries);
 }
 
 /**
@@ -246,9 +308,9 @@ export function parseTorrc(
   text: string,
   options?: Partial<ParseOptions>,
 ): Either<TorrcError, ReadonlyArray<TorrcEntry>> {
-  const parsed = parseTorrcEntries(text, options);
-  if (isLeft(parsed)) return parsed;
-  const include = parsed.right.find((e) => e.key === includeKeyword);
+  const read = readEntries(text, resolveParseOptions(options).file);
+  if (isLeft(read)) return read;
+  const { entries, include } = read.right;
   if (include !== undefined) {
     return left({
       file: include.file,
@@ -256,5 +318,5 @@ export function parseTorrc(
       message: `%include ${JSON.stringify(include.value)} needs readTorrc: parseTorrc reads no files`,
     });
   }
-  return parsed;
+  return right(entries);
 }

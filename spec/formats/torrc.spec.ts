@@ -441,6 +441,65 @@ describe('parseTorrc', () => {
       );
     });
 
+    // The scans below run natively a character class at a time; these inputs make every run one
+    // character long, or one run the whole text, so a scan that is not linear would not finish.
+    const MiB = 1024 * 1024;
+
+    it('reads 1 MiB of backslashes as a key, a value or a continued value', () => {
+      assert.deepEqual(
+        pairs('\\'.repeat(MiB)).map(([k, v]) => [k.length, v]),
+        [[MiB, '']],
+      );
+      assert.equal(onlyValue(`K ${'\\'.repeat(MiB)}`).length, MiB);
+      // The last backslash before the newline continues the value onto the next line.
+      assert.deepEqual(
+        pairs(`K ${'\\'.repeat(MiB)}\nNickname x\n`).map(([k, v]) => [k, v.length]),
+        [['K', MiB - 1 + 'Nickname x'.length]],
+      );
+      assert.equal(onlyValue(`K a\\\n${'\\'.repeat(MiB)}\n`), `a${'\\'.repeat(MiB)}`);
+      assert.equal(onlyValue(`K ${'\\\n'.repeat(MiB)}x\n`), 'x');
+      assert.deepEqual(
+        pairs(`${'a\\b'.repeat(MiB / 4)} v\n`).map(([k, v]) => [k.length, v]),
+        [[(3 * MiB) / 4, 'v']],
+      );
+    });
+
+    it('reads 1 MiB of quotes and of escaped quotes', () => {
+      assert.equal(error(`K ${'"'.repeat(MiB)}\n`).message, 'Excess data after quoted string');
+      assert.equal(onlyValue(`K "${'\\"'.repeat(MiB / 2)}"\n`), '"'.repeat(MiB / 2));
+      const lines = entries('"\n'.repeat(MiB / 2));
+      assert.equal(lines.length, MiB / 2);
+      assert.deepEqual(lines[MiB / 2 - 1], {
+        key: '"',
+        value: '',
+        op: 'set',
+        file: '<torrc>',
+        line: MiB / 2,
+      });
+    });
+
+    it('reads 10 MB of whitespace, comments and blanks around a value', () => {
+      assert.deepEqual(pairs('\n'.repeat(10_000_000)), []);
+      assert.deepEqual(pairs(' \t\v\f\n'.repeat(2_000_000)), []);
+      assert.deepEqual(pairs('#'.repeat(10_000_000)), []);
+      assert.deepEqual(pairs('#\n'.repeat(MiB)), []);
+      assert.equal(onlyValue(`K${' '.repeat(10_000_000)}v\n`), 'v');
+      assert.equal(onlyValue(`K v${' \t'.repeat(MiB)}\n`), 'v');
+      assert.equal(
+        error(`K "a"${'\t'.repeat(10_000_000)}x`).message,
+        'Excess data after quoted string',
+      );
+      assert.equal(onlyValue(`K a \\\n${'#\n'.repeat(MiB)}b\n`), 'a b');
+    });
+
+    it('reads 1 MiB of `Key#` and of `+` as single keys', () => {
+      assert.deepEqual(pairs('K#'.repeat(MiB)), [['K', '']]);
+      assert.deepEqual(
+        entries('+'.repeat(MiB)).map((e) => [e.op, e.key.length]),
+        [['append', MiB - 1]],
+      );
+    });
+
     it('reads 200 000 lines with the right line numbers', () => {
       const text = Array.from({ length: 200_000 }, (_, i) => `K${i} ${i}`).join('\n');
       const all = entries(text);
