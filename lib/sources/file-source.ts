@@ -70,7 +70,7 @@ export function invalidRejection(path: string, problems: ReadonlyArray<Problem>)
 
 // An included path's part of the version: its fingerprint, or why there is none. A directory's
 // fingerprint moves when entries are added or removed, which is what a %include of it needs.
-async function versionOf(path: string, fs: FsPort): Promise<{ key: string; fp?: Fingerprint }> {
+async function includeKeyOf(path: string, fs: FsPort): Promise<{ key: string; fp?: Fingerprint }> {
   try {
     const fp = fingerprintOf(await fs.stat(path));
     return { key: fingerprintKey(fp), fp };
@@ -110,7 +110,8 @@ export function fileSource(
       if (before !== undefined && before !== key) moved = true;
       lastSeen.set(p, key);
     }
-    for (const p of lastSeen.keys()) if (!keys.some(([k]) => k === p)) lastSeen.delete(p);
+    const current = new Set(keys.map(([p]) => p));
+    for (const p of lastSeen.keys()) if (!current.has(p)) lastSeen.delete(p);
     if (moved) generation++;
     return `${generation}:${keys[0]?.[1] ?? ''}`;
   };
@@ -140,7 +141,7 @@ export function fileSource(
       return { kind: 'problem', rejection: rejectionOf(state.problem) };
     }
     const watching = tracked.filter((p) => p !== state.path && p !== state.realPath);
-    const includes = await Promise.all(watching.map((p) => versionOf(p, fs)));
+    const includes = await Promise.all(watching.map((p) => includeKeyOf(p, fs)));
     const at = now();
     const { fingerprint } = state;
     return {
