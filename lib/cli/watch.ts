@@ -111,9 +111,7 @@ async function watchUntil(
     { level: initial.right.config.LogLevel },
     { write: (line: string) => io.stdout(pretty ? `${prettyLine(line.trimEnd())}\n` : line) },
   );
-  for (const p of initial.right.warnings) {
-    if (p.severity === 'warning') logger.warn({ file: p.file, line: p.line }, p.message);
-  }
+  // The file's warnings are logged by the first poll (once per distinct set), not here too.
   const rc = new ReloadableConfig(initial.right.config, path, logger, {
     strict,
     settleMs,

@@ -131,6 +131,20 @@ describe('hotrc watch', function () {
     assert.equal((await w.exited).code, 0);
   });
 
+  it("logs the file's warnings once at start, not once here and again on the first poll", async () => {
+    await writeFile(path, 'SocksPrt 9050\n');
+    const w = startWatch(path, '--interval', '50ms');
+    watcher = w;
+    const warned = await w.waitFor((l) => l.msg === logMessages.warning, 'the warning');
+    assert.equal(warned.reason, "Unknown option 'SocksPrt' (did you mean 'SocksPort'?).");
+    await writeFile(path, 'SocksPrt 9050\nLogLevel debug\n');
+    await w.waitFor((l) => l.msg === logMessages.reloaded, 'a later reload');
+    w.child.kill('SIGTERM');
+    await w.exited;
+    const unknown = w.lines.filter((l) => l.includes('SocksPrt'));
+    assert.equal(unknown.length, 1, unknown.join('\n'));
+  });
+
   it('prints human lines with --pretty', async () => {
     const w = startWatch(path, '--interval', '50ms', '--pretty');
     watcher = w;
