@@ -1,10 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { concatMap, map, type Observable, type OperatorFunction, of } from 'rxjs';
+import { catchError, defer, map, Observable, type OperatorFunction, of, Subscription } from 'rxjs';
 import { diffConfig } from '../schema/diff.js';
 import { deepFreeze } from '../schema/freeze.js';
 import { formatProblem } from '../schema/problem.js';
 import { fieldNames, isReloadable, type TorConfig } from '../schema/tor-config.js';
 import { validateConfig } from '../schema/validate.js';
+import { describeError, internalRejection } from './guard.js';
 import { type ReloadCallback, type TransactionOptions, transaction } from './transaction.js';
 import type { Candidate, FailedLoad, Outcome, Rejection } from './types.js';
 
@@ -77,15 +78,13 @@ function applyCandidate(candidate: Candidate, context: ApplyContext): Observable
   return transaction(context.callbacks(), current, next, context).pipe(
     map((result): Outcome => {
       if (E.isLeft(result)) {
-        const { index, error } = result.left;
-        const said = error instanceof Error ? error.message : String(error);
-        return rejected({
-          kind: 'vetoed',
-          cause: 'veto',
-          reason: `reload callback #${index + 1} rejected the change: ${said}`,
-          problems: [],
-          error,
-        });
+        const { index, error, cause } = result.left;
+        const said = describeError(error);
+        const reason =
+          cause === 'stopped'
+            ? `reload callback #${index + 1} was cut short: ${said}`
+            : `reload callback #${index + 1} rejected the change: ${said}`;
+        return rejected({ kind: 'vetoed', cause, reason, problems: [], error });
       }
       // Commit, then notify: by the time anyone hears of the change, get() returns it (row 14).
       const generation = context.commit(next);
@@ -102,26 +101,106 @@ function applyCandidate(candidate: Candidate, context: ApplyContext): Observable
   );
 }
 
+function rejectedOutcome(item: FailedLoad): Outcome {
+  return {
+    status: 'rejected',
+    trigger: item.rejection.trigger,
+    answers: item.answers,
+    startedAt: item.startedAt,
+    ...(item.sha256 === undefined ? {} : { sha256: item.sha256 }),
+    rejection: item.rejection,
+  };
+}
+
+// Whatever throws while applying (a config diffConfig cannot format, a bug) is a rejection of
+// kind internal: nothing was committed, and the stage goes on with the next candidate.
+function applyGuarded(candidate: Candidate, context: ApplyContext): Observable<Outcome> {
+  return defer(() => applyCandidate(candidate, context)).pipe(
+    catchError((err: unknown) => {
+      const path = candidate.loaded.files[0] ?? '';
+      const { trigger, answers, startedAt, sha256 } = candidate;
+      return of<Outcome>({
+        status: 'rejected',
+        trigger,
+        answers,
+        startedAt,
+        sha256,
+        rejection: { ...internalRejection(path, 'apply', err), trigger },
+      });
+    }),
+  );
+}
+
 /**
- * The apply stage: one candidate at a time, each to the end, never interrupted by a newer one
- * (a `concatMap`: a half-run set of callbacks is worse than a late one). Splits the change into
- * live and restart-only fields, runs the veto transaction, commits, and turns every failed load
- * into a rejected outcome. Never errors.
+ * The apply stage: one candidate at a time, each to its end, never interrupted by a newer one
+ * (a half-run set of callbacks is worse than a late one). While one runs, at most one candidate
+ * waits, and a newer candidate replaces it: ten saves during a slow callback lead to one more
+ * apply, of the last save, not ten. A failed load does not wait (it changes nothing): it comes
+ * out as a rejected outcome at once. Each candidate's change is split into live and restart-only
+ * fields, run through the veto transaction and committed. Never errors: a throw while applying
+ * is a rejected outcome of kind `internal`.
+ *
+ * When the input completes, the running and waiting candidates are still applied. Once
+ * `stopSignal` has aborted, a waiting candidate is dropped, none is started, and the running
+ * one's callback is cut short (see TransactionOptions).
  * @example loads$.pipe(applySerially(context)).subscribe(report)
  */
 export function applySerially(
   context: ApplyContext,
 ): OperatorFunction<Candidate | FailedLoad, Outcome> {
-  return concatMap((item) =>
-    item.kind === 'failed'
-      ? of<Outcome>({
-          status: 'rejected',
-          trigger: item.rejection.trigger,
-          answers: item.answers,
-          startedAt: item.startedAt,
-          ...(item.sha256 === undefined ? {} : { sha256: item.sha256 }),
-          rejection: item.rejection,
-        })
-      : applyCandidate(item, context),
-  );
+  return (source) =>
+    new Observable<Outcome>((subscriber) => {
+      let running: Subscription | undefined;
+      let waiting: Candidate | undefined;
+      let inputDone = false;
+      let draining = false;
+      // Starts the waiting candidate when none runs. A loop, not recursion, so applies that end
+      // synchronously do not grow the stack; re-entrant calls (an outcome's subscriber causing a
+      // new candidate) leave the work to the loop already running.
+      const drain = (): void => {
+        if (draining) return;
+        draining = true;
+        try {
+          // Once stopped, nothing new starts: a candidate still waiting is dropped.
+          if (context.stopSignal?.aborted === true) waiting = undefined;
+          while (running === undefined && waiting !== undefined) {
+            const candidate = waiting;
+            waiting = undefined;
+            const current = new Subscription();
+            running = current;
+            current.add(
+              applyGuarded(candidate, context).subscribe({
+                next: (outcome) => subscriber.next(outcome),
+                complete: () => {
+                  if (running === current) running = undefined;
+                  drain();
+                },
+              }),
+            );
+          }
+        } finally {
+          draining = false;
+        }
+        if (inputDone && running === undefined && waiting === undefined) subscriber.complete();
+      };
+      const input = source.subscribe({
+        next: (item) => {
+          if (item.kind === 'failed') {
+            subscriber.next(rejectedOutcome(item));
+            return;
+          }
+          waiting = item; // the newest wins; the one it replaces was never started
+          drain();
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => {
+          inputDone = true;
+          drain();
+        },
+      });
+      return () => {
+        input.unsubscribe();
+        running?.unsubscribe();
+      };
+    });
 }

@@ -14,8 +14,11 @@ export type TriggerKind = 'poll' | 'manual' | 'signal';
  * - `vetoed`: an onReload callback refused it (threw, returned an Error, or rejected)
  * - `io`: the file is missing, unreadable, empty, not a file, or kept changing
  * - `security`: refused by policy (world-writable, outside the root, too large, bad path)
+ * - `internal`: a plug-in (source, decode, callback while reverting, logger) or hotrc itself
+ *   threw or errored where it must not; `error` holds what was thrown. Nothing was applied and
+ *   watching goes on, but it is a bug to report, not a bad file.
  */
-export type RejectionKind = 'invalid' | 'vetoed' | 'io' | 'security';
+export type RejectionKind = 'invalid' | 'vetoed' | 'io' | 'security' | 'internal';
 
 /**
  * A reload that did not happen, and why. Nothing was applied; the last good config stays live.
@@ -30,9 +33,13 @@ export interface Rejection {
   readonly trigger: TriggerKind;
   /** Every problem found, with file and line where known. */
   readonly problems: ReadonlyArray<Problem>;
-  /** The machine-readable cause: a FileProblem kind (`missing`, `denied`...), `veto`, `restart`... */
+  /**
+   * The machine-readable cause: a FileProblem kind (`missing`, `denied`...), `veto`, `restart`,
+   * `stopped`; for `internal`, the stage that failed (`look`, `read`, `decode`, `apply`,
+   * `logger`, `pipeline`).
+   */
   readonly cause: string;
-  /** The error a callback threw or returned, when vetoed. */
+  /** The error a callback threw or returned (vetoed), or what a plug-in threw (internal). */
   readonly error?: unknown;
 }
 

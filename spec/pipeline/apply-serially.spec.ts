@@ -150,7 +150,7 @@ describe('applySerially', () => {
         b: candidate({ LogLevel: 'warn' }),
       });
       expectObservable(input.pipe(applySerially(ctx), map(brief))).toBe('300ms (xy)', {
-        x: 'rejected:vetoed:veto',
+        x: 'rejected:vetoed:timeout',
         y: 'applied:LogLevel|',
       });
       ts.flush();
@@ -191,5 +191,126 @@ describe('applySerially', () => {
     const merged = mergeReloadable(base, { ...base, LogLevel: 'error', ControlPort: 1 });
     assert.deepEqual([merged.LogLevel, merged.ControlPort], ['error', 9051]);
     assert.ok(Object.isFrozen(merged));
+  });
+
+  it('lets at most one candidate wait, the newest: ten saves during a slow apply mean one more apply (virtual time)', () => {
+    const ts = scheduler();
+    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const calls: string[] = [];
+      const slow: ReloadCallback = (_o, n) => {
+        calls.push(n.LogLevel + n.CircuitPoolMaxSize);
+        return new Promise<undefined>(() => {}); // never answers: the timeout ends each apply
+      };
+      const { ctx } = context([slow], { timeoutMs: 1000, scheduler: ts });
+      const values: Record<string, Candidate> = {};
+      for (let i = 0; i < 10; i++) values[String(i)] = candidate({ CircuitPoolMaxSize: 11 + i });
+      const input = cold('0 9ms 1 9ms 2 9ms 3 9ms 4 9ms 5 9ms 6 9ms 7 9ms 8 9ms 9 |', values);
+      expectObservable(input.pipe(applySerially(ctx), map(brief))).toBe('1000ms x 999ms (x|)', {
+        x: 'rejected:vetoed:timeout',
+      });
+      expectSubscriptions(input.subscriptions).toBe('^ 90ms !');
+      ts.flush();
+      assert.deepEqual(calls, ['info11', 'info20']);
+    });
+  });
+
+  it('reports a failed load at once, even while an apply runs, and still applies the waiting candidate (virtual time)', () => {
+    const ts = scheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const slow: ReloadCallback = (_o, n) =>
+        n.LogLevel === 'debug' ? new Promise<undefined>(() => {}) : undefined;
+      const { ctx } = context([slow], { timeoutMs: 100, scheduler: ts });
+      const failed: FailedLoad = {
+        kind: 'failed',
+        rejection: {
+          kind: 'invalid',
+          cause: 'invalid',
+          reason: 'bad',
+          path: '/t',
+          trigger: 'poll',
+          problems: [],
+        },
+        answers: 0,
+        startedAt: 0,
+      };
+      const input = cold('a 9ms b 9ms f', {
+        a: candidate({ LogLevel: 'debug' }),
+        b: candidate({ LogLevel: 'warn' }),
+        f: failed,
+      });
+      expectObservable(input.pipe(applySerially(ctx), map(brief))).toBe('20ms f 79ms (xy)', {
+        f: 'rejected:invalid:invalid',
+        x: 'rejected:vetoed:timeout',
+        y: 'applied:LogLevel|',
+      });
+    });
+  });
+
+  it('turns a throw while applying (a config diffConfig cannot read) into an internal rejection, and goes on', async () => {
+    const { ctx, commits } = context();
+    const broken = candidate({});
+    const poisoned: Candidate = {
+      ...broken,
+      loaded: { ...broken.loaded, config: null as unknown as TorConfig },
+    };
+    const outs = await firstValueFrom(
+      of(poisoned, candidate({ LogLevel: 'warn' })).pipe(applySerially(ctx), toArray()),
+    );
+    assert.deepEqual(outs.map(brief), ['rejected:internal:apply', 'applied:LogLevel|']);
+    const [first] = outs;
+    assert.ok(first?.status === 'rejected');
+    assert.ok(first.rejection.error instanceof TypeError);
+    assert.equal(commits.length, 1);
+  });
+
+  it('applies what waits when the input completes; drops it when stopSignal aborted first', async () => {
+    for (const stopped of [false, true]) {
+      const stop = new AbortController();
+      let release: () => void = () => {};
+      const gate = new Promise<undefined>((r) => {
+        release = () => r(undefined);
+      });
+      const { ctx, commits } = context([(_o, n) => (n.LogLevel === 'debug' ? gate : undefined)], {
+        stopSignal: stop.signal,
+        timeoutMs: 60_000,
+      });
+      const input = new Subject<Candidate>();
+      const done = firstValueFrom(input.pipe(applySerially(ctx), map(brief), toArray()));
+      input.next(candidate({ LogLevel: 'debug' }));
+      input.next(candidate({ LogLevel: 'warn' }));
+      if (stopped) stop.abort();
+      input.complete();
+      release();
+      const outs = await done;
+      assert.deepEqual(
+        outs,
+        stopped ? ['rejected:vetoed:stopped'] : ['applied:LogLevel|', 'applied:LogLevel|'],
+      );
+      assert.deepEqual(
+        commits.map((c) => c.LogLevel),
+        stopped ? [] : ['debug', 'warn'],
+      );
+    }
+  });
+
+  it('unsubscribes from its input and the running apply on teardown (virtual time)', () => {
+    const ts = scheduler();
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const signals: AbortSignal[] = [];
+      const { ctx } = context(
+        [
+          (_o, _n, signal) => {
+            signals.push(signal);
+            return new Promise<undefined>(() => {});
+          },
+        ],
+        { timeoutMs: 1000, scheduler: ts },
+      );
+      const input = hot('-a-', { a: candidate({ LogLevel: 'debug' }) });
+      expectObservable(input.pipe(applySerially(ctx), map(brief)), '^ 50ms !').toBe('');
+      expectSubscriptions(input.subscriptions).toBe('^ 50ms !');
+      ts.flush();
+      assert.equal(signals[0]?.aborted, true, 'the abandoned callback is told');
+    });
   });
 });

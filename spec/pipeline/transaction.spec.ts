@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
-import { asyncScheduler, firstValueFrom } from 'rxjs';
+import { asyncScheduler, firstValueFrom, map } from 'rxjs';
 import { type ReloadCallback, transaction } from '../../lib/pipeline/transaction.js';
 import { deepFreeze } from '../../lib/schema/freeze.js';
 import { defaultConfig, type TorConfig } from '../../lib/schema/tor-config.js';
@@ -127,10 +127,138 @@ describe('transaction', () => {
         onRevertError: () => {},
       });
       expectObservable(out.pipe((s) => s)).toBe('500ms (v|)', {
-        v: E.left({ index: 1, error: new Error('callback did not answer within 500 ms') }),
+        v: E.left({
+          index: 1,
+          error: new Error('callback did not answer within 500 ms'),
+          cause: 'timeout',
+        }),
       });
       ts.flush();
       assert.deepEqual(calls, ['info->debug', 'debug->info']);
     });
+  });
+
+  it('treats a thenable that is not a Promise, rejecting or resolving to an Error, as a veto', async () => {
+    for (const thenable of [
+      // biome-ignore lint/suspicious/noThenProperty: these are the thenables under test
+      { then: (_ok: unknown, fail: (e: unknown) => void) => fail(new Error('no')) },
+      // biome-ignore lint/suspicious/noThenProperty: these are the thenables under test
+      { then: (ok: (v: unknown) => void) => ok(new Error('no')) },
+      {
+        // biome-ignore lint/suspicious/noThenProperty: these are the thenables under test
+        then: () => {
+          throw new Error('no');
+        },
+      },
+    ]) {
+      const { calls, named, options } = recorder();
+      const r = await firstValueFrom(
+        transaction(
+          [named('a'), named('b', () => thenable as unknown as PromiseLike<undefined>)],
+          before,
+          after,
+          options,
+        ),
+      );
+      assert.ok(E.isLeft(r));
+      assert.deepEqual(
+        [r.left.index, r.left.cause, (r.left.error as Error).message],
+        [1, 'veto', 'no'],
+      );
+      assert.deepEqual(calls, ['a(info->debug)', 'b(info->debug)', 'a(debug->info)']);
+    }
+  });
+
+  it('accepts a thenable that resolves to nothing', async () => {
+    const { options } = recorder();
+    // biome-ignore lint/suspicious/noThenProperty: these are the thenables under test
+    const thenable = { then: (ok: (v: unknown) => void) => ok(undefined) };
+    const r = await firstValueFrom(
+      transaction([() => thenable as unknown as PromiseLike<undefined>], before, after, options),
+    );
+    assert.ok(E.isRight(r));
+  });
+
+  it('gives each callback a signal that aborts when it runs out of time (virtual time)', () => {
+    const ts = scheduler();
+    ts.run(({ expectObservable }) => {
+      const signals: AbortSignal[] = [];
+      const hang: ReloadCallback = (_o, _n, signal) => {
+        signals.push(signal);
+        return new Promise<undefined>(() => {});
+      };
+      const out = transaction([hang], before, after, {
+        timeoutMs: 100,
+        scheduler: ts,
+        onRevertError: () => {},
+      });
+      expectObservable(out.pipe(map((r) => (E.isLeft(r) ? r.left.cause : 'ok')))).toBe(
+        '100ms (t|)',
+        { t: 'timeout' },
+      );
+      ts.schedule(() => assert.equal(signals[0]?.aborted, false), 99);
+      ts.flush();
+      assert.equal(signals.length, 1);
+      assert.equal(signals[0]?.aborted, true);
+    });
+  });
+
+  it('cuts the running callback short on stopSignal, as a veto of cause stopped, and still reverts', async () => {
+    const { calls, named, options } = recorder();
+    const stop = new AbortController();
+    let seen: AbortSignal | undefined;
+    const pending = firstValueFrom(
+      transaction(
+        [
+          named('a'),
+          (o, n, signal) => {
+            seen = signal;
+            return named('b', () => new Promise<undefined>(() => {}))(o, n, signal);
+          },
+          named('c'),
+        ],
+        before,
+        after,
+        { ...options, timeoutMs: 60_000, stopSignal: stop.signal },
+      ),
+    );
+    await new Promise((r) => setImmediate(r));
+    assert.equal(seen?.aborted, false);
+    stop.abort();
+    const r = await pending;
+    assert.ok(E.isLeft(r));
+    assert.deepEqual([r.left.index, r.left.cause], [1, 'stopped']);
+    assert.deepEqual(calls, ['a(info->debug)', 'b(info->debug)', 'a(debug->info)']);
+    assert.equal(seen?.aborted, true, 'the callback was told through its signal');
+  });
+
+  it('aborts the signal of a callback whose transaction is unsubscribed before it answers', () => {
+    const { options } = recorder();
+    let signal: AbortSignal | undefined;
+    const subscription = transaction(
+      [
+        (_o, _n, s) => {
+          signal = s;
+          return new Promise<undefined>(() => {});
+        },
+      ],
+      before,
+      after,
+      { ...options, timeoutMs: 60_000 },
+    ).subscribe();
+    assert.equal(signal?.aborted, false);
+    subscription.unsubscribe();
+    assert.equal(signal?.aborted, true);
+  });
+
+  it('a stopSignal already aborted vetoes the first callback without calling it', async () => {
+    const { calls, named, options } = recorder();
+    const stop = new AbortController();
+    stop.abort();
+    const r = await firstValueFrom(
+      transaction([named('a')], before, after, { ...options, stopSignal: stop.signal }),
+    );
+    assert.ok(E.isLeft(r) && r.left.cause === 'stopped');
+    assert.deepEqual(calls, []);
   });
 });
