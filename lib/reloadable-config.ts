@@ -9,16 +9,20 @@ import {
   map,
   merge,
   type Observable,
+  ReplaySubject,
+  retry,
   type SchedulerLike,
   Subject,
   type Subscription,
   switchMap,
   takeUntil,
   tap,
+  timer,
 } from 'rxjs';
-import { logMessages, moduleLogger } from './log.js';
+import { logMessages } from './log.js';
 import { applySerially } from './pipeline/apply-serially.js';
 import { distinctSnapshots } from './pipeline/distinct-snapshots.js';
+import { guardSource, internalRejection } from './pipeline/guard.js';
 import { loadLatest } from './pipeline/load-latest.js';
 import type { ReloadCallback } from './pipeline/transaction.js';
 import type {
@@ -30,6 +34,8 @@ import type {
   SnapshotSource,
   TriggerKind,
 } from './pipeline/types.js';
+import { type SafeLog, safeLog } from './safe-log.js';
+import type { FieldChange } from './schema/diff.js';
 import { deepFreeze } from './schema/freeze.js';
 import { formatProblem, type Problem } from './schema/problem.js';
 import { defaultConfig, TorConfig } from './schema/tor-config.js';
@@ -81,6 +87,12 @@ export interface ReloadStatus {
   readonly lastError: Rejection | undefined;
   /** sha256 of the content last read successfully. */
   readonly sha256: string | undefined;
+  /**
+   * The restart-only fields where the file (as last loaded) and the running config differ: what
+   * a restart would change. Empty when they agree. Updated by every attempt that loads a valid
+   * file, and emitted on `status$` like every other change of status.
+   */
+  readonly pendingRestart: ReadonlyArray<FieldChange>;
 }
 
 /**
@@ -182,12 +194,22 @@ interface Request {
 }
 
 /**
+ * How long the pipeline waits before it is built again after an error reached its error channel
+ * (ms). Every stage is guarded, so this is a last line of defence against a bug in hotrc, not a
+ * path any plug-in can reach; the pause keeps a bug that fails at once from spinning.
+ */
+const restartDelayMs = 1000;
+
+/**
  * A torrc that reloads itself: the design document's `ReloadableConfig`, as an RxJS pipeline.
  *
  * Triggers (interval, `reload$`, `reload()`, optionally SIGHUP) -> one stat per look ->
  * `distinctSnapshots` -> `loadLatest` (settle, safe read, parse, decode, validate; newest wins) ->
- * `applySerially` (restart split, veto transaction, commit) -> `config$`, `changes$`,
- * `rejections$`, `status$`. No failure ends the pipeline; the last good config stays live.
+ * `applySerially` (restart split, veto transaction, commit; newest waiting candidate wins) ->
+ * `config$`, `changes$`, `rejections$`, `status$`. No failure ends the pipeline: the source is
+ * guarded (`guardSource`), a throw while applying or logging is a rejection of kind `internal`,
+ * and should an error still reach the error channel, the pipeline is rebuilt; the last good
+ * config stays live, every `reload()` settles and `stop()` resolves.
  * @example
  * const rc = new ReloadableConfig(await loadFromFile(path), path, logger);
  * rc.onReload((old, next) => pool.resize(next.CircuitPoolMinSize, next.CircuitPoolMaxSize));
@@ -200,7 +222,7 @@ export class ReloadableConfig {
   readonly config$: Observable<TorConfig>;
   /** Every committed change: old and new config, the fields applied, the fields kept back. */
   readonly changes$: Observable<ConfigChange>;
-  /** Every reload that did not happen, typed: invalid, vetoed, io, security. */
+  /** Every reload attempt that did not happen, typed: invalid, vetoed, io, security, internal. */
   readonly rejections$: Observable<Rejection>;
   /** The current status, then every change of it. */
   readonly status$: Observable<ReloadStatus>;
@@ -209,7 +231,7 @@ export class ReloadableConfig {
   /** The source's name: the path given. */
   readonly path: string;
 
-  readonly #log: Logger;
+  readonly #log: SafeLog;
   readonly #options: ReloadOptions;
   readonly #config: BehaviorSubject<TorConfig>;
   readonly #changes = new Subject<ConfigChange>();
@@ -218,7 +240,10 @@ export class ReloadableConfig {
   readonly #reload = new ReloadSubject();
   readonly #triggers = new Subject<TriggerKind>();
   readonly #interval = new BehaviorSubject<number | undefined>(undefined);
-  readonly #stop = new Subject<void>();
+  /** Emits once on stop(), and again to every later subscriber (a rebuilt pipeline). */
+  readonly #stop = new ReplaySubject<void>(1);
+  /** Aborted by stop(): cuts a running callback short and drops a waiting candidate. */
+  readonly #stopController = new AbortController();
   readonly #callbacks: ReloadCallback[] = [];
   readonly #subscription: Subscription;
   readonly #done: Promise<void>;
@@ -228,6 +253,10 @@ export class ReloadableConfig {
   #lastRestart = '';
   #lastWarnings = '';
   #lastVersion: string | undefined;
+  /** An attempt was announced ("file changed" or "manually reloading"): its outcome is info. */
+  #announced = false;
+  /** Errors a logger threw while an outcome was reported, turned into one rejection after. */
+  #logErrors: unknown[] | undefined;
   #abort: { signal: AbortSignal; listener: () => void } | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -242,7 +271,7 @@ export class ReloadableConfig {
     const checkedPath = checkConfigPath(path);
     if (E.isLeft(checkedPath)) throw new TypeError(checkedPath.left.message);
     this.path = checkedPath.right;
-    this.#log = moduleLogger(logger);
+    this.#log = safeLog(logger, (err) => this.#loggerFailed(err));
     this.#config = new BehaviorSubject(checkedConfig(initial, 'the initial config'));
     checkedConfig(this.#options.base, 'options.base');
     this.#status = new BehaviorSubject<ReloadStatus>({
@@ -252,6 +281,7 @@ export class ReloadableConfig {
       lastSuccessAt: undefined,
       lastError: undefined,
       sha256: undefined,
+      pendingRestart: [],
     });
     this.config$ = this.#config.asObservable();
     this.changes$ = this.#changes.asObservable();
@@ -260,15 +290,18 @@ export class ReloadableConfig {
     this.reload$ = this.#reload;
 
     const o = this.#options;
-    const source =
+    // Whatever the source is (the file, etcd, a user's own), it cannot error, throw, hang up
+    // without a value or hand over a malformed state: each of those is an `internal` problem.
+    const source = guardSource(
       o.source ??
-      fileSource(this.path, {
-        policy: o,
-        fs: o.fs,
-        now: () => o.scheduler.now(),
-        racyWindowMs: o.racyWindowMs,
-        load: { base: o.base, strict: o.strict },
-      });
+        fileSource(this.path, {
+          policy: o,
+          fs: o.fs,
+          now: () => o.scheduler.now(),
+          racyWindowMs: o.racyWindowMs,
+          load: { base: o.base, strict: o.strict },
+        }),
+    );
     const look = (trigger: TriggerKind): Observable<Observation> =>
       source.look().pipe(map((state) => ({ trigger, state })));
 
@@ -299,7 +332,8 @@ export class ReloadableConfig {
           scheduler: o.scheduler,
           requestNumber: () => this.#requestCount,
         }),
-        // stop(): reads and settles in flight are aborted here; an apply in flight finishes.
+        // stop(): reads and settles in flight are aborted here; an apply in flight finishes,
+        // its running callback cut short through stopSignal.
         takeUntil(this.#stop),
         applySerially({
           current: () => this.#config.value,
@@ -308,19 +342,34 @@ export class ReloadableConfig {
           restartRequired: o.restartRequired,
           timeoutMs: o.callbackTimeoutMs,
           scheduler: o.scheduler,
+          stopSignal: this.#stopController.signal,
           onRevertError: (index, err) =>
             this.#log.error(
               { path: this.path, callback: index + 1, err },
               logMessages.revertFailed,
             ),
         }),
+        // The error-recovery operator of last resort: an error that got past every guard is
+        // reported, and the pipeline is built again (after a pause) unless stop() was called.
+        retry({
+          delay: (err: unknown) => {
+            this.#pipelineFailed(err);
+            return this.#stopController.signal.aborted
+              ? EMPTY
+              : timer(restartDelayMs, o.scheduler).pipe(takeUntil(this.#stop));
+          },
+        }),
       )
-      .subscribe({ next: (outcome) => this.#report(outcome), complete: () => finished() });
+      .subscribe({
+        next: (outcome) => this.#report(outcome),
+        complete: () => finished(),
+        error: () => finished(),
+      });
   }
 
   /**
-   * Registers a callback, told (old, new) before each change is committed; it may veto. Returns
-   * a function that unregisters it.
+   * Registers a callback, told (old, new, signal) before each change is committed; it may veto.
+   * Returns a function that unregisters it.
    * @example const off = rc.onReload((o, n) => { if (n.CircuitPoolMaxSize > 100) throw new Error('too big'); });
    */
   onReload(callback: ReloadCallback): () => void {
@@ -380,7 +429,8 @@ export class ReloadableConfig {
   /**
    * Reloads now. Resolves once this reload (or a newer one that read the file after it was
    * asked for) has ended: `applied` with the changes, or `unchanged`. Rejects with a ReloadError
-   * on any rejection: invalid, vetoed, io (missing, unreadable) or security.
+   * on any rejection: invalid, vetoed, io (missing, unreadable), security or internal. Always
+   * settles, at the latest when `stop()` is called.
    * @example const { status, changes, restartRequired } = await rc.reload();
    */
   reload(): Promise<ReloadResult> {
@@ -404,20 +454,22 @@ export class ReloadableConfig {
   }
 
   /**
-   * Stops everything: the timer, the signal handler, reads in flight (an apply in flight runs to
-   * its end first), and completes every stream. Pending `reload()` calls reject. Idempotent:
-   * every call returns the same promise.
+   * Stops everything: the timer, the signal handler, reads in flight, and completes every
+   * stream. An apply in flight runs to its end first, but its running callback is told through
+   * its AbortSignal and not waited for (so a callback may itself await `stop()`); a candidate
+   * waiting to be applied is dropped. Pending `reload()` calls reject. Always resolves.
+   * Idempotent: every call returns the same promise.
    * @example await rc.stop();
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.stopWatcher();
+      this.#stopController.abort();
       this.#stop.next();
       this.#stop.complete();
       await this.#done;
       this.#subscription.unsubscribe();
-      for (const r of this.#requests) r.reject(this.#stoppedError());
-      this.#requests = [];
+      this.#settleAll((r) => r.reject(this.#stoppedError()));
       this.#reload.close();
       this.#triggers.complete();
       this.#interval.complete();
@@ -464,19 +516,48 @@ export class ReloadableConfig {
     const version = state.kind === 'snapshot' ? state.version : undefined;
     if (trigger !== 'poll') {
       this.#log.info({ path: this.path, trigger }, logMessages.manualReload);
+      this.#announced = true;
     } else if (
       version !== undefined &&
       this.#lastVersion !== undefined &&
       version !== this.#lastVersion
     ) {
       this.#log.info({ path: this.path }, logMessages.fileChanged);
+      this.#announced = true;
     }
     if (version !== undefined) this.#lastVersion = version;
   }
 
+  // Reporting must not throw into the subscriber (RxJS would rethrow it asynchronously and crash
+  // the process): a throw here, from a logger or a stream's subscriber, still answers the
+  // reload() calls this outcome was for, and becomes an `internal` rejection.
   #report(outcome: Outcome): void {
+    this.#logErrors = [];
+    try {
+      this.#reportOutcome(outcome);
+    } catch (err) {
+      this.#settle(outcome.answers, (r) =>
+        r.reject(
+          new ReloadError({
+            ...internalRejection(this.path, 'report', err),
+            trigger: outcome.trigger,
+          }),
+        ),
+      );
+      this.#logErrors.push(err);
+    } finally {
+      const errors = this.#logErrors;
+      this.#logErrors = undefined;
+      if (errors.length > 0) this.#emitInternal('logger', errors[0]);
+    }
+  }
+
+  #reportOutcome(outcome: Outcome): void {
     const o = this.#options;
     const durationMs = o.scheduler.now() - outcome.startedAt;
+    // Every attempt announced with a line of its own ends with an info-level outcome line.
+    const announced = this.#announced;
+    this.#announced = false;
     const audit = {
       path: this.path,
       trigger: outcome.trigger,
@@ -485,52 +566,55 @@ export class ReloadableConfig {
       durationMs,
     };
     if (outcome.status === 'rejected') {
-      this.#reportRejection(outcome.rejection, audit);
+      this.#reportRejection(outcome.rejection, audit, announced);
       const error = new ReloadError(outcome.rejection);
-      this.#answer(outcome.answers, (r) => r.reject(error));
-    } else {
-      if (this.#lastProblem !== undefined) {
-        this.#log.info({ path: this.path }, logMessages.recovered);
-        this.#lastProblem = undefined;
-      }
-      const generation = this.#status.value.generation;
-      this.#log[outcome.status === 'applied' ? 'info' : 'debug'](
-        { ...audit, generation },
-        logMessages.attempt,
-      );
-      if (outcome.status === 'applied') {
-        const texts = outcome.changes.map((c) => c.text);
-        this.#log.info({ changes: texts, count: texts.length }, logMessages.fieldsUpdated);
-      }
-      this.#reportWarnings(outcome.warnings);
-      const restartKey = outcome.restartRequired.map((c) => c.text).join('\n');
-      if (restartKey !== '' && restartKey !== this.#lastRestart) {
-        this.#log.warn(
-          {
-            path: this.path,
-            fields: outcome.restartRequired.map((c) => c.field),
-            changes: outcome.restartRequired.map((c) => c.text),
-          },
-          logMessages.restartRequired,
-        );
-      }
-      this.#lastRestart = restartKey;
-      if (outcome.status === 'applied') {
-        this.#log.info({ path: this.path }, logMessages.reloaded);
-        this.#changes.next(outcome.change);
-      }
-      this.#setStatus({
-        lastSuccessAt: o.scheduler.now(),
-        lastError: undefined,
-        sha256: outcome.sha256,
-      });
-      const result: ReloadResult = {
-        status: outcome.status,
-        changes: outcome.changes,
-        restartRequired: outcome.restartRequired,
-      };
-      this.#answer(outcome.answers, (r) => r.resolve(result));
+      this.#settle(outcome.answers, (r) => r.reject(error));
+      return;
     }
+    if (this.#lastProblem !== undefined) {
+      this.#log.info({ path: this.path }, logMessages.recovered);
+      this.#lastProblem = undefined;
+    }
+    const generation = this.#status.value.generation;
+    this.#log[outcome.status === 'applied' || announced ? 'info' : 'debug'](
+      { ...audit, generation },
+      logMessages.attempt,
+    );
+    if (outcome.status === 'applied') {
+      const texts = outcome.changes.map((c) => c.text);
+      this.#log.info({ changes: texts, count: texts.length }, logMessages.fieldsUpdated);
+    }
+    this.#reportWarnings(outcome.warnings);
+    const restartKey = outcome.restartRequired.map((c) => c.text).join('\n');
+    if (restartKey !== '' && restartKey !== this.#lastRestart) {
+      this.#log.warn(
+        {
+          path: this.path,
+          fields: outcome.restartRequired.map((c) => c.field),
+          changes: outcome.restartRequired.map((c) => c.text),
+        },
+        logMessages.restartRequired,
+      );
+    }
+    const restartMoved = restartKey !== this.#lastRestart;
+    this.#lastRestart = restartKey;
+    if (outcome.status === 'applied') {
+      this.#log.info({ path: this.path }, logMessages.reloaded);
+    }
+    this.#setStatus({
+      lastSuccessAt: o.scheduler.now(),
+      lastError: undefined,
+      sha256: outcome.sha256,
+      ...(restartMoved ? { pendingRestart: outcome.restartRequired } : {}),
+    });
+    // After the status: whoever hears of the change reads a status that already includes it.
+    if (outcome.status === 'applied') this.#changes.next(outcome.change);
+    const result: ReloadResult = {
+      status: outcome.status,
+      changes: outcome.changes,
+      restartRequired: outcome.restartRequired,
+    };
+    this.#settle(outcome.answers, (r) => r.resolve(result));
   }
 
   // Unknown keys and repeated options, logged once per distinct set (a racy re-read is quiet).
@@ -547,11 +631,11 @@ export class ReloadableConfig {
     }
   }
 
-  #reportRejection(rejection: Rejection, audit: Record<string, unknown>): void {
+  #reportRejection(rejection: Rejection, audit: Record<string, unknown>, announced: boolean): void {
     const key = `${rejection.cause}\n${rejection.reason}`;
-    // The same problem seen again by a poll (a racy re-read, a file still missing) is one state,
-    // reported once; a manual reload always hears about it.
-    const repeat = rejection.trigger === 'poll' && key === this.#lastProblem;
+    // The same problem seen again by a poll that announced nothing (a racy re-read, a file still
+    // missing) is one state: its log lines are written once. The data streams hear every time.
+    const repeat = rejection.trigger === 'poll' && !announced && key === this.#lastProblem;
     this.#lastProblem = key;
     if (repeat) {
       this.#log.debug(audit, logMessages.attempt);
@@ -567,16 +651,49 @@ export class ReloadableConfig {
           { ...fields, kind: rejection.kind, reason: rejection.reason },
           logMessages.rejected,
         );
-      this.#rejections.next(rejection);
     }
     this.#setStatus({ lastError: rejection });
+    this.#rejections.next(rejection);
+  }
+
+  // An error got past every guard into the pipeline's error channel. The attempts in flight died
+  // with it, so every pending reload() is answered now; retry() then builds the pipeline again.
+  #pipelineFailed(err: unknown): void {
+    const rejection: Rejection = {
+      ...internalRejection(this.path, 'pipeline', err),
+      trigger: 'manual',
+    };
+    this.#log.error(
+      { path: this.path, kind: rejection.kind, reason: rejection.reason, err },
+      logMessages.rejected,
+    );
+    this.#setStatus({ lastError: rejection });
+    this.#rejections.next(rejection);
+    const error = new ReloadError(rejection);
+    this.#settleAll((r) => r.reject(error));
+  }
+
+  // A logger threw. Inside a report, the errors are gathered and become one rejection at its end;
+  // elsewhere (startWatcher, stopWatcher) at once. Never logged: that would throw again.
+  #loggerFailed(err: unknown): void {
+    if (this.#logErrors !== undefined) this.#logErrors.push(err);
+    else this.#emitInternal('logger', err);
+  }
+
+  #emitInternal(stage: string, err: unknown): void {
+    if (this.#rejections.closed) return;
+    this.#rejections.next({ ...internalRejection(this.path, stage, err), trigger: 'manual' });
   }
 
   // Answers every reload() asked before the attempt that just ended began.
-  #answer(upTo: number, settle: (r: Request) => void): void {
+  #settle(upTo: number, settle: (r: Request) => void): void {
     const due = this.#requests.filter((r) => r.n <= upTo);
     if (due.length === 0) return;
     this.#requests = this.#requests.filter((r) => r.n > upTo);
     for (const r of due) settle(r);
+  }
+
+  #settleAll(settle: (r: Request) => void): void {
+    this.#settle(Number.POSITIVE_INFINITY, settle);
   }
 }

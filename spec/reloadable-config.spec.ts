@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
-import type { Observable } from 'rxjs';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Logger } from 'pino';
+import { asyncScheduler, NEVER, type Observable, of, throwError } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { logMessages } from '../lib/log.js';
-import type { ConfigChange, Rejection } from '../lib/pipeline/types.js';
+import type {
+  ConfigChange,
+  Rejection,
+  SnapshotSource,
+  SourceState,
+} from '../lib/pipeline/types.js';
 import { ReloadableConfig, ReloadError, type ReloadOptions } from '../lib/reloadable-config.js';
 import { defaultConfig, type TorConfig } from '../lib/schema/tor-config.js';
 import { type FakeFile, FakeSource } from './support/fake-source.js';
@@ -32,17 +42,19 @@ async function virtual(
   script: (h: Harness) => void,
   options: Partial<ReloadOptions> = {},
   initial: TorConfig = base,
+  wrap: (fake: FakeSource) => SnapshotSource = (fake) => fake,
+  logger?: Logger,
 ): Promise<Harness> {
   const ts = scheduler();
   let harness: Harness | undefined;
   ts.run(() => {
     const source = new FakeSource(ts, timeline);
     const log = logSink();
-    const rc = new ReloadableConfig(initial, '/fake/torrc', log.logger, {
+    const rc = new ReloadableConfig(initial, '/fake/torrc', logger ?? log.logger, {
       settleMs: 10,
-      ...options,
       scheduler: ts,
-      source,
+      ...options,
+      source: wrap(source),
     });
     const h: Harness = {
       rc,
@@ -434,5 +446,420 @@ describe('ReloadableConfig (virtual time)', () => {
       /ConnLimit must be at least 1/,
     );
     assert.throws(() => new ReloadableConfig(base, '../etc/torrc'), TypeError);
+  });
+});
+
+// A source that behaves like `fake` except where `over` says otherwise: the hostile plug-ins.
+function hostile(
+  over: (fake: FakeSource, look: number) => Partial<SnapshotSource> | undefined,
+): (fake: FakeSource) => SnapshotSource {
+  return (fake) => {
+    let looks = 0;
+    return {
+      name: fake.name,
+      look: () => {
+        looks++;
+        return (over(fake, looks)?.look ?? (() => fake.look()))();
+      },
+      decode: (bytes, signal) =>
+        (over(fake, looks)?.decode ?? ((b, s) => fake.decode(b, s)))(bytes, signal),
+    };
+  };
+}
+
+const kinds = (rs: ReadonlyArray<Rejection>) => rs.map((r) => `${r.kind}:${r.cause}`);
+
+describe('ReloadableConfig: nothing a plug-in does ends it (virtual time)', () => {
+  const timeline: ReadonlyArray<readonly [number, FakeFile]> = [
+    [0, { text: 'LogLevel debug\n' }],
+    [250, { text: 'LogLevel warn\n' }],
+  ];
+  const looks: Array<[string, () => Observable<SourceState>]> = [
+    ['errors', () => throwError(() => new Error('stat exploded'))],
+    [
+      'throws synchronously',
+      () => {
+        throw new Error('stat exploded');
+      },
+    ],
+    [
+      'emits a malformed state',
+      () => of({ kind: 'snapshot', version: 7 } as unknown as SourceState),
+    ],
+  ];
+  for (const [how, bad] of looks) {
+    it(`a look() that ${how} is an internal rejection; polling goes on and the next save applies`, async () => {
+      const h = await virtual(
+        timeline,
+        (h) => {
+          h.rc.startWatcher(100);
+          stop(h);
+        },
+        {},
+        base,
+        // Looks 2 and 3 (the tick at 100 ms and its settle look) fail; a single failed look that
+        // the settle look contradicts is not reported.
+        hostile((_fake, n) => (n === 2 || n === 3 ? { look: bad } : undefined)),
+      );
+      assert.deepEqual(kinds(h.rejections), ['internal:look']);
+      assert.deepEqual(
+        h.configs.map((c) => c.LogLevel),
+        ['info', 'debug', 'warn'],
+      );
+      assert.equal(h.rc.status().lastError, undefined, 'cleared by the later success');
+      assert.equal(h.log.find(logMessages.rejected)[0]?.kind, 'internal');
+    });
+  }
+
+  it('a read() that throws synchronously is an internal rejection answering reload()', async () => {
+    const results: unknown[] = [];
+    const h = await virtual(
+      [[0, { text: 'LogLevel debug\n' }]],
+      (h) => {
+        h.at(0, () => void h.rc.reload().catch((e: unknown) => results.push(e)));
+        h.at(50, () => void h.rc.reload().then((r) => results.push(r.status)));
+        stop(h);
+      },
+      {},
+      base,
+      hostile((fake, n) =>
+        n === 1
+          ? {
+              look: () =>
+                fake.look().pipe((s$) => {
+                  const state = fake.stateAt(0);
+                  return state.kind === 'snapshot'
+                    ? of<SourceState>({
+                        ...state,
+                        read: () => {
+                          throw new Error('read exploded');
+                        },
+                      })
+                    : s$;
+                }),
+            }
+          : undefined,
+      ),
+    );
+    const [first, second] = results;
+    assert.ok(first instanceof ReloadError);
+    assert.deepEqual([first.rejection.kind, first.rejection.cause], ['internal', 'read']);
+    assert.equal((first.rejection.error as Error).message, 'read exploded');
+    assert.equal(second, 'applied');
+    assert.equal(h.rc.get().LogLevel, 'debug');
+  });
+
+  it('a decode() that returns a config that is not a TorConfig is internal; nothing is applied', async () => {
+    const h = await virtual(
+      timeline,
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      {},
+      base,
+      hostile((_fake, n) =>
+        n <= 2
+          ? {
+              decode: () =>
+                of(
+                  E.right({
+                    config: { ...base, CircuitPoolMaxSize: 'lots' } as unknown as TorConfig,
+                    warnings: [],
+                    files: ['/fake/torrc'],
+                    watched: [],
+                  }),
+                ),
+            }
+          : undefined,
+      ),
+    );
+    assert.deepEqual(kinds(h.rejections), ['internal:decode']);
+    assert.deepEqual(
+      h.configs.map((c) => c.LogLevel),
+      ['info', 'warn'],
+    );
+  });
+
+  it('a logger that throws on every call changes nothing but gets its own internal rejection', async () => {
+    const throwing = {
+      child() {
+        return this;
+      },
+      debug() {
+        throw new Error('disk full');
+      },
+      info() {
+        throw new Error('disk full');
+      },
+      warn() {
+        throw new Error('disk full');
+      },
+      error() {
+        throw new Error('disk full');
+      },
+    } as unknown as Logger;
+    const results: string[] = [];
+    const h = await virtual(
+      timeline,
+      (h) => {
+        h.rc.startWatcher(100);
+        h.at(400, () => void h.rc.reload().then((r) => results.push(r.status)));
+        stop(h);
+      },
+      {},
+      base,
+      undefined,
+      throwing,
+    );
+    assert.deepEqual(
+      h.configs.map((c) => c.LogLevel),
+      ['info', 'debug', 'warn'],
+    );
+    assert.deepEqual(results, ['unchanged']);
+    assert.ok(h.rejections.length > 0);
+    assert.ok(h.rejections.every((r) => r.kind === 'internal' && r.cause === 'logger'));
+    assert.equal((h.rejections[0]?.error as Error).message, 'disk full');
+    assert.equal(h.rc.status().lastError, undefined, 'a logger failure is not a failed reload');
+  });
+
+  it('a logger whose child() throws is used as it is', async () => {
+    const sink = logSink();
+    const odd = Object.create(sink.logger, {
+      child: {
+        value: () => {
+          throw new Error('no children');
+        },
+      },
+    }) as Logger;
+    const h = await virtual(
+      timeline,
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      {},
+      base,
+      undefined,
+      odd,
+    );
+    assert.equal(h.rc.get().LogLevel, 'warn');
+    assert.ok(sink.find(logMessages.reloaded).length >= 1);
+  });
+
+  it('a scheduler whose now() throws once errors the pipeline itself: it is rebuilt and goes on', async () => {
+    const ts = scheduler();
+    let fail = false;
+    let h: Harness | undefined;
+    const results: unknown[] = [];
+    ts.run(() => {
+      const flaky = {
+        now: () => {
+          if (fail) {
+            fail = false;
+            throw new Error('clock broke');
+          }
+          return ts.now();
+        },
+        schedule: ts.schedule.bind(ts),
+      };
+      const source = new FakeSource(ts, timeline);
+      const rc = new ReloadableConfig(base, '/fake/torrc', undefined, {
+        settleMs: 10,
+        scheduler: flaky,
+        source,
+      });
+      const rejections: Rejection[] = [];
+      rc.rejections$.subscribe((r) => rejections.push(r));
+      h = {
+        rc,
+        ts,
+        source,
+        log: logSink(),
+        configs: [],
+        changes: [],
+        rejections,
+        at: (at, fn) => void ts.schedule(fn, at),
+      };
+      rc.startWatcher(100);
+      ts.schedule(() => {
+        fail = true;
+        void rc.reload().catch((e: unknown) => results.push(e));
+      }, 50);
+      ts.schedule(() => void rc.stop(), 10_000);
+      ts.flush();
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.ok(h !== undefined);
+    assert.deepEqual(kinds(h.rejections), ['internal:pipeline']);
+    const [err] = results;
+    assert.ok(err instanceof ReloadError && err.rejection.cause === 'pipeline');
+    assert.equal(h.rc.get().LogLevel, 'warn', 'the rebuilt pipeline applied the later save');
+  });
+
+  it('stop() resolves and a pending reload() settles even when a look never answers', async () => {
+    let pending: Promise<unknown> | undefined;
+    const h = await virtual(
+      timeline,
+      (h) => {
+        h.at(10, () => {
+          pending = h.rc.reload().catch((e: unknown) => e);
+        });
+        h.at(500, () => void h.rc.stop());
+      },
+      {},
+      base,
+      hostile(() => ({ look: () => NEVER })),
+    );
+    await h.rc.stop();
+    const err = await pending;
+    assert.ok(err instanceof ReloadError && err.rejection.cause === 'stopped');
+  });
+});
+
+describe('ReloadableConfig: what every attempt tells (virtual time)', () => {
+  it('rejections$ hears every rejected attempt: the same invalid content saved twice is two rejections', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: 'LogLevel loud\n' }],
+        [350, { text: 'LogLevel loud\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(kinds(h.rejections), ['invalid:invalid', 'invalid:invalid']);
+    // Each save was announced, so each ends with an info-level outcome line.
+    const outcomes = h.log.find(logMessages.attempt).filter((l) => l.outcome === 'rejected');
+    assert.deepEqual(
+      outcomes.map((l) => l.level),
+      [30, 30],
+    );
+  });
+
+  it('ends every announced attempt with an info-level outcome line, unchanged ones included', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: '# a comment\nLogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    const messages = h.log.lines.map((l) => `${l.level}:${l.msg}:${l.outcome ?? ''}`);
+    const changed = messages.indexOf(`30:${logMessages.fileChanged}:`);
+    assert.ok(changed >= 0);
+    assert.equal(messages[changed + 1], `30:${logMessages.attempt}:unchanged`);
+  });
+
+  it('status().pendingRestart lists the restart-only fields where file and running config differ', async () => {
+    const seen: string[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: 'LogLevel debug\nSocksPort 9150\n' }],
+        [350, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.status$.subscribe((s) => seen.push(s.pendingRestart.map((c) => c.text).join(',')));
+        h.rc.startWatcher(100);
+        h.at(250, () =>
+          assert.deepEqual(
+            h.rc.status().pendingRestart.map((c) => c.field),
+            ['SocksPort'],
+          ),
+        );
+        stop(h);
+      },
+    );
+    assert.deepEqual(h.changes.length, 1, 'only the first load changed a live field');
+    const moves = seen.filter((x, i) => i === 0 || x !== seen[i - 1]);
+    assert.deepEqual(moves, ['', 'SocksPort: 9050 -> 9150', '']);
+    assert.deepEqual(h.rc.status().pendingRestart, []);
+  });
+});
+
+describe('ReloadableConfig: callbacks and stop() (real time)', () => {
+  it('a callback that awaits rc.stop() does not deadlock it; its signal aborts', async () => {
+    const source = new FakeSource(asyncScheduler, [[0, { text: 'LogLevel debug\n' }]]);
+    const rc = new ReloadableConfig(base, '/fake/torrc', undefined, {
+      source,
+      callbackTimeoutMs: 600_000,
+    });
+    let signal: AbortSignal | undefined;
+    let stopped: Promise<void> | undefined;
+    rc.onReload(async (_o, _n, s) => {
+      signal = s;
+      stopped = rc.stop();
+      await stopped;
+    });
+    const answer = rc.reload().catch((e: unknown) => e);
+    const err = await answer;
+    assert.ok(err instanceof ReloadError);
+    assert.deepEqual([err.rejection.kind, err.rejection.cause], ['vetoed', 'stopped']);
+    await stopped;
+    assert.equal(signal?.aborted, true);
+    assert.equal(rc.get().LogLevel, 'info', 'a change cut short is not committed');
+  });
+  it('a callback returning a rejecting thenable vetoes the change', async () => {
+    const source = new FakeSource(asyncScheduler, [[0, { text: 'LogLevel debug\n' }]]);
+    const rc = new ReloadableConfig(base, '/fake/torrc', undefined, { source });
+    rc.onReload(
+      () =>
+        ({
+          // biome-ignore lint/suspicious/noThenProperty: the thenable under test
+          then: (_ok: unknown, fail: (e: unknown) => void) => fail(new Error('not now')),
+        }) as unknown as PromiseLike<undefined>,
+    );
+    const err = await rc.reload().catch((e: unknown) => e);
+    assert.ok(err instanceof ReloadError);
+    assert.deepEqual([err.rejection.kind, err.rejection.cause], ['vetoed', 'veto']);
+    assert.match(err.rejection.reason, /not now/);
+    assert.equal(rc.get().LogLevel, 'info');
+    await rc.stop();
+  });
+});
+
+describe('ReloadableConfig on real files', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let rc: ReloadableConfig | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-rc-'));
+  });
+  afterEach(async () => {
+    await rc?.stop();
+    rc = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('latest wins at apply: ten saves during a slow callback are one more apply, of the last', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'CircuitPoolMaxSize 15\n');
+    const r = new ReloadableConfig(base, path, undefined, { settleMs: 5 });
+    rc = r;
+    const seen: number[] = [];
+    r.onReload(async (_o, n) => {
+      seen.push(n.CircuitPoolMaxSize);
+      if (seen.length === 1) await new Promise((done) => setTimeout(done, 600));
+    });
+    r.startWatcher(10);
+    // Wait for the first apply to be under way, then save ten times while it runs.
+    while (seen.length === 0) await new Promise((done) => setTimeout(done, 5));
+    for (let i = 1; i <= 10; i++) {
+      await writeFile(`${path}.tmp`, `CircuitPoolMaxSize ${20 + i}\n`);
+      await rename(`${path}.tmp`, path);
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    await r.reload();
+    assert.equal(r.get().CircuitPoolMaxSize, 30);
+    // The first (slow) apply, then the newest save that waited for it: never each save in turn.
+    assert.ok(seen.length <= 3, `callbacks ran ${seen.length} times: ${seen.join(', ')}`);
+    assert.equal(seen.at(-1), 30);
   });
 });
