@@ -619,7 +619,9 @@ describe('ReloadableConfig: nothing a plug-in does ends it (virtual time)', () =
     assert.deepEqual(results, ['unchanged']);
     assert.ok(h.rejections.length > 0);
     assert.ok(h.rejections.every((r) => r.kind === 'internal' && r.cause === 'logger'));
-    assert.equal((h.rejections[0]?.error as Error).message, 'disk full');
+    const [first] = h.rejections;
+    assert.ok(first?.error instanceof Error);
+    assert.equal(first.error.message, 'disk full');
     assert.equal(h.rc.status().lastError, undefined, 'a logger failure is not a failed reload');
   });
 
