@@ -12,14 +12,17 @@ import { type Command, onePath, usage } from './command.js';
 export const check: Command = {
   name: 'check',
   summary: 'check FILE            validate a torrc (exit 0 valid, 1 invalid)',
-  usage: `Usage: hotrc check FILE [--strict] [--verbose]
+  usage: `Usage: hotrc check FILE [--strict] [--verbose] [--allow-insecure-mode]
 
 Reads FILE (and its %includes) exactly as Tor does, decodes and validates it.
 Prints "Configuration was valid" and exits 0, or prints each problem as
 FILE:LINE: message on stderr and exits 1. Warnings go to stderr either way.
+Like the watcher, it refuses a file anyone could rewrite: world-writable, or in
+a directory world-writable without the sticky bit (FILE or any %include).
 
-  --strict    unknown options are errors, not warnings
-  --verbose   also print notes (Tor options hotrc ignores)
+  --strict               unknown options are errors, not warnings
+  --verbose              also print notes (Tor options hotrc ignores)
+  --allow-insecure-mode  accept world-writable files and directories
 `,
   async run(args, io) {
     const { values, positionals } = usage(() =>
@@ -28,13 +31,17 @@ FILE:LINE: message on stderr and exits 1. Warnings go to stderr either way.
         options: {
           strict: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          'allow-insecure-mode': { type: 'boolean' },
         },
         allowPositionals: true,
         strict: true,
       }),
     );
     const path = onePath(positionals, 'check');
-    const loaded = await loadTorrc(path, { strict: values.strict === true });
+    const loaded = await loadTorrc(path, {
+      strict: values.strict === true,
+      allowInsecureMode: values['allow-insecure-mode'] === true,
+    });
     const problems = E.isLeft(loaded) ? loaded.left.problems : loaded.right.warnings;
     for (const p of problems) {
       if (p.severity !== 'info' || values.verbose === true) io.stderr(`${formatProblem(p)}\n`);

@@ -28,11 +28,14 @@ export const watch: Command = {
   summary: 'watch FILE            reload FILE on change, logging JSON lines',
   usage: `Usage: hotrc watch FILE [--interval 30s] [--pretty] [--strict]
                   [--settle 50ms] [--restart-required keep|reject]
+                  [--allow-insecure-mode]
 
 Loads FILE, then watches it: every change is read safely, validated, and applied
 live for the reloadable fields; every attempt is logged as a pino JSON line on
 stdout. SIGHUP forces a reload; SIGINT or SIGTERM stop cleanly (exit 0). The log
-level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
+level follows FILE's LogLevel. Exits 1 if FILE is invalid at start, or refused:
+world-writable, or in a directory world-writable without the sticky bit (FILE or
+any %include), at start as on every reload.
 
   --interval DURATION     how often to look at FILE (default 30s; Tor or Go units)
   --pretty                human-readable lines instead of JSON
@@ -40,6 +43,7 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
   --settle DURATION       how long a change must hold still before it is read (default 50ms)
   --restart-required M    keep (default): hold back restart-only changes and warn;
                           reject: refuse the whole reload, as Tor does
+  --allow-insecure-mode   accept world-writable files and directories
 `,
   async run(args, io) {
     const { values, positionals } = usage(() =>
@@ -51,6 +55,7 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
           strict: { type: 'boolean' },
           settle: { type: 'string' },
           'restart-required': { type: 'string' },
+          'allow-insecure-mode': { type: 'boolean' },
         },
         allowPositionals: true,
         strict: true,
@@ -78,7 +83,13 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
         stopping,
         path,
         interval,
-        { strict, settleMs, restartRequired, pretty: values.pretty === true },
+        {
+          strict,
+          settleMs,
+          restartRequired,
+          pretty: values.pretty === true,
+          allowInsecureMode: values['allow-insecure-mode'] === true,
+        },
         io,
       );
     } finally {
@@ -93,16 +104,18 @@ interface WatchSettings {
   readonly settleMs: number;
   readonly restartRequired: 'keep' | 'reject';
   readonly pretty: boolean;
+  readonly allowInsecureMode: boolean;
 }
 
 async function watchUntil(
   stopping: Promise<void>,
   path: string,
   interval: number,
-  { strict, settleMs, restartRequired, pretty }: WatchSettings,
+  { strict, settleMs, restartRequired, pretty, allowInsecureMode }: WatchSettings,
   io: CliIo,
 ): Promise<number> {
-  const initial = await loadTorrc(path, { strict });
+  // The policy the watcher will apply on every reload, applied to the start as well.
+  const initial = await loadTorrc(path, { strict, allowInsecureMode });
   if (E.isLeft(initial)) {
     for (const p of initial.left.problems) io.stderr(`${formatProblem(p)}\n`);
     return 1;
@@ -116,6 +129,7 @@ async function watchUntil(
     strict,
     settleMs,
     restartRequired,
+    allowInsecureMode,
     reloadOnSignal: 'SIGHUP',
   });
   // The design document's updateLogLevel, built in: the log level follows the file.

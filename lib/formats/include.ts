@@ -2,6 +2,10 @@ import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
+import type { FilePolicy } from '../sources/file-policy.js';
+import type { RefusalKind } from '../sources/file-problem.js';
+import { insecureDirectory, insecurity, isInside } from '../sources/file-state.js';
+import { nodeFs } from '../sources/fs-port.js';
 import { compileGlobSegment, hasTorGlob } from './glob-segment.js';
 import { includeKeyword, parseTorrcEntries, type TorrcEntry, type TorrcError } from './torrc.js';
 import { decodeTorrcBytes } from './torrc-bytes.js';
@@ -24,25 +28,46 @@ export interface TorrcDocument {
 }
 
 /**
- * Options of readTorrc and resolveTorrc.
+ * Why a torrc could not be read: the error (file and line), and what a caller watching the
+ * files needs besides. `refused` is set when the file policy refused a file (world-writable, in
+ * a world-writable directory without the sticky bit, outside the root, over maxBytes): a
+ * security refusal, not a broken file. `watched` lists every path looked at up to the failure,
+ * as in TorrcDocument, a missing %include and its directory included: a change to one of them
+ * may fix the failure.
+ * @example const f: TorrcFailure = { file: '/etc/tor/torrc', line: 2, message: '%include "x.conf": /etc/tor/x.conf: does not exist (ENOENT)', watched: ['/etc/tor/torrc', '/etc/tor/x.conf', '/etc/tor'] };
+ */
+export interface TorrcFailure extends TorrcError {
+  readonly refused?: RefusalKind;
+  readonly watched: ReadonlyArray<string>;
+}
+
+/**
+ * Options of readTorrc and resolveTorrc: the file policy, applied to every file read (the main
+ * file too, for readTorrc), and a signal.
  * @example await readTorrc('/etc/tor/torrc', { root: '/etc/tor', maxBytes: 65_536 });
  */
-export interface ReadOptions {
+export interface ReadOptions extends FilePolicy {
   /** When set, every file read must really (after symlinks) be inside this directory. */
   readonly root: string | undefined;
   /** Largest file read, in bytes, per file. */
   readonly maxBytes: number;
+  /**
+   * Read a world-writable file, or one in a world-writable directory without the sticky bit
+   * (and %include such a directory), which anyone on the host could rewrite.
+   */
+  readonly allowInsecureMode: boolean;
   /** Aborting makes the read stop at the next file system step with a Left. */
   readonly signal: AbortSignal | undefined;
 }
 
 /**
- * Defaults for ReadOptions: no root, 1 MiB per file, no signal.
+ * Defaults for ReadOptions: no root, 1 MiB per file, insecure modes refused, no signal.
  * @example await readTorrc('/etc/tor/torrc', { ...defaultReadOptions, maxBytes: 4096 });
  */
 export const defaultReadOptions: ReadOptions = Object.freeze({
   root: undefined,
   maxBytes: 1_048_576,
+  allowInsecureMode: false,
   signal: undefined,
 });
 
@@ -58,11 +83,16 @@ const chunkBytes = 65_536;
 // O_NONBLOCK: opening a FIFO must not wait for a writer (Tor would block there; we refuse it).
 const openFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
-/** A failed file system step: its message, or an abort. */
+/** A failed file system step: its message, or an abort; the errno code and the policy refusal, if any. */
 interface Failure {
   readonly aborted: boolean;
   readonly message: string;
+  readonly code?: string;
+  readonly refused?: RefusalKind;
 }
+
+/** A TorrcError on its way up, with the policy refusal that caused it, if any. */
+type Fault = TorrcError & { readonly refused?: RefusalKind };
 
 interface Stack {
   readonly display: string;
@@ -81,6 +111,7 @@ function resolveReadOptions(options: Partial<ReadOptions> | undefined): ReadOpti
   const o: ReadOptions = {
     root: options?.root ?? defaultReadOptions.root,
     maxBytes: options?.maxBytes ?? defaultReadOptions.maxBytes,
+    allowInsecureMode: options?.allowInsecureMode ?? defaultReadOptions.allowInsecureMode,
     signal: options?.signal ?? defaultReadOptions.signal,
   };
   if (o.root !== undefined && (typeof o.root !== 'string' || o.root === '')) {
@@ -89,12 +120,16 @@ function resolveReadOptions(options: Partial<ReadOptions> | undefined): ReadOpti
   if (!Number.isSafeInteger(o.maxBytes) || o.maxBytes < 1) {
     throw new TypeError('ReadOptions.maxBytes must be a positive integer');
   }
+  if (typeof o.allowInsecureMode !== 'boolean') {
+    throw new TypeError('ReadOptions.allowInsecureMode must be a boolean');
+  }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new TypeError('ReadOptions.signal must be an AbortSignal or undefined');
   }
   return {
     root: o.root === undefined ? undefined : resolve(o.root),
     maxBytes: o.maxBytes,
+    allowInsecureMode: o.allowInsecureMode,
     signal: o.signal,
   };
 }
@@ -123,7 +158,12 @@ function failureOf(path: string, err: unknown): Failure {
   return {
     aborted: false,
     message: text === undefined ? `${path}: ${code}` : `${path}: ${text} (${code})`,
+    code,
   };
+}
+
+function isGoneCode(code: string | undefined): boolean {
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 const aborted: Failure = { aborted: true, message: 'aborted' };
@@ -178,12 +218,32 @@ function escapeGlob(path: string): string {
   return out;
 }
 
-function isInside(real: string, root: string): boolean {
-  return real === root || real.startsWith(root.endsWith('/') ? root : `${root}/`);
+/** The policy's `insecure` refusal of a %included directory (world-writable, no sticky bit). */
+async function insecureIncludedDirectory(
+  ctx: Context,
+  dir: string,
+): Promise<Either<Failure, void>> {
+  if (ctx.options.allowInsecureMode) return right(undefined);
+  const real = await attempt(ctx, dir, () => realpath(dir));
+  if (isLeft(real)) return real;
+  const insecure = await attempt(ctx, dir, () => insecureDirectory(dir, real.right, nodeFs));
+  if (isLeft(insecure)) return insecure;
+  if (insecure.right === undefined) return right(undefined);
+  return left({ aborted: false, message: insecure.right.message, refused: 'insecure' });
 }
 
-/** The file's bytes, refusing non-regular files and files over maxBytes without reading them whole. */
-async function readCapped(ctx: Context, path: string): Promise<Either<Failure, Uint8Array>> {
+/**
+ * The bytes of the file `shown` (real path `real`, opened at `path`): refuses non-regular files,
+ * and by the file policy, files anyone could rewrite (judged on the opened file's own fstat, so
+ * a file swapped in after the check is not the one read) and files over maxBytes, without
+ * reading them whole.
+ */
+async function readCapped(
+  ctx: Context,
+  path: string,
+  shown: string,
+  real: string,
+): Promise<Either<Failure, Uint8Array>> {
   const { maxBytes } = ctx.options;
   if (ctx.options.signal?.aborted) return left(aborted);
   let fh: FileHandle;
@@ -193,7 +253,7 @@ async function readCapped(ctx: Context, path: string): Promise<Either<Failure, U
     return left(failureOf(path, err));
   }
   try {
-    const info = await attempt(ctx, path, () => fh.stat());
+    const info = await attempt(ctx, path, () => fh.stat({ bigint: true }));
     if (isLeft(info)) return info;
     if (!info.right.isFile()) {
       const what = info.right.isFIFO()
@@ -201,10 +261,23 @@ async function readCapped(ctx: Context, path: string): Promise<Either<Failure, U
         : 'not a regular file';
       return left({ aborted: false, message: `${path}: ${what}; hotrc refuses it` });
     }
-    if (info.right.size > maxBytes) {
+    if (!ctx.options.allowInsecureMode) {
+      const stats = info.right;
+      const insecure = await attempt(ctx, path, () => insecurity(shown, real, stats, nodeFs));
+      if (isLeft(insecure)) return insecure;
+      if (insecure.right !== undefined) {
+        // Making the file or its directory safe is what fixes this: both are worth watching.
+        ctx.watched.add(cleanPath(dirname(shown)));
+        ctx.watched.add(cleanPath(dirname(real)));
+        return left({ aborted: false, message: insecure.right.message, refused: 'insecure' });
+      }
+    }
+    const size = Number(info.right.size);
+    if (size > maxBytes) {
       return left({
         aborted: false,
-        message: `${path}: ${info.right.size} bytes, over the limit of ${maxBytes} bytes per file`,
+        message: `${path}: ${size} bytes, over the limit of ${maxBytes} bytes per file`,
+        refused: 'too-large',
       });
     }
     const chunks: Buffer[] = [];
@@ -212,7 +285,7 @@ async function readCapped(ctx: Context, path: string): Promise<Either<Failure, U
     for (;;) {
       // Sized to the stat'ed length plus one, so a file that grew since the stat is noticed; the
       // end is a zero-byte read, never a short one (network file systems may read short).
-      const wanted = total <= info.right.size ? info.right.size + 1 - total : chunkBytes;
+      const wanted = total <= size ? size + 1 - total : chunkBytes;
       const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, wanted, maxBytes + 1 - total));
       const got = await attempt(ctx, path, () => fh.read(buffer, 0, buffer.length, null));
       if (isLeft(got)) return got;
@@ -224,6 +297,7 @@ async function readCapped(ctx: Context, path: string): Promise<Either<Failure, U
         return left({
           aborted: false,
           message: `${path}: grew past the limit of ${maxBytes} bytes per file while being read`,
+          refused: 'too-large',
         });
       }
     }
@@ -319,11 +393,17 @@ async function filesOf(
   mustBeDir: boolean,
 ): Promise<Either<Failure, string[]>> {
   const path = cleanPath(candidate);
-  const info = await attempt(ctx, path, () => stat(path));
-  if (isLeft(info)) return info;
   ctx.watched.add(path);
+  const info = await attempt(ctx, path, () => stat(path));
+  if (isLeft(info)) {
+    // A missing include is fixed by creating it: its directory shows a rename into place.
+    if (isGoneCode(info.left.code)) ctx.watched.add(cleanPath(dirname(path)));
+    return info;
+  }
   const st = info.right;
   if (st.isDirectory()) {
+    const insecure = await insecureIncludedDirectory(ctx, path);
+    if (isLeft(insecure)) return insecure;
     const names = await attempt(ctx, path, () => readdir(path));
     if (isLeft(names)) return names;
     const paths = names.right
@@ -367,7 +447,7 @@ async function expandText(
   file: string,
   stack: ReadonlyArray<Stack>,
   out: TorrcEntry[],
-): Promise<Either<TorrcError, void>> {
+): Promise<Either<Fault, void>> {
   const parsed = parseTorrcEntries(text, { file });
   if (isLeft(parsed)) return parsed;
   for (const entry of parsed.right) {
@@ -386,8 +466,8 @@ async function include(
   entry: TorrcEntry,
   stack: ReadonlyArray<Stack>,
   out: TorrcEntry[],
-): Promise<Either<TorrcError, void>> {
-  const fail = (f: Failure): Either<TorrcError, never> =>
+): Promise<Either<Fault, void>> {
+  const fail = (f: Failure): Either<Fault, never> =>
     left(
       f.aborted
         ? { file: ctx.main, line: 0, message: `reading aborted (at ${entry.file}:${entry.line})` }
@@ -395,6 +475,7 @@ async function include(
             file: entry.file,
             line: entry.line,
             message: `%include ${JSON.stringify(entry.value)}: ${f.message}`,
+            ...(f.refused === undefined ? {} : { refused: f.refused }),
           },
     );
   const pattern = entry.value;
@@ -429,15 +510,17 @@ async function include(
       const cycle = [...stack.slice(loopStart).map((s) => s.display), file].join(' -> ');
       return left({ file: entry.file, line: entry.line, message: `%include loop: ${cycle}` });
     }
-    if (ctx.realRoot !== undefined && !isInside(real.right, ctx.realRoot)) {
+    ctx.watched.add(file);
+    if (ctx.realRoot !== undefined && !isInside(ctx.realRoot, real.right)) {
       return fail({
         aborted: false,
         message: `${file} is really ${real.right}, outside the root ${ctx.options.root}`,
+        refused: 'outside-root',
       });
     }
     ctx.files.add(file);
-    ctx.watched.add(file);
-    const bytes = await readCapped(ctx, ctx.realRoot === undefined ? file : real.right);
+    const opened = ctx.realRoot === undefined ? file : real.right;
+    const bytes = await readCapped(ctx, opened, file, real.right);
     if (isLeft(bytes)) return fail(bytes.left);
     // Tor skips empty files without parsing them, so they count toward no nesting level.
     if (bytes.right.length === 0) continue;
@@ -464,27 +547,48 @@ async function include(
   return right(undefined);
 }
 
-async function start(main: string, options: ReadOptions): Promise<Either<TorrcError, Context>> {
+async function start(main: string, options: ReadOptions): Promise<Either<Fault, Context>> {
   let realRoot: string | undefined;
   if (options.root !== undefined) {
     if (options.signal?.aborted) return left({ file: main, line: 0, message: 'reading aborted' });
     try {
       realRoot = await realpath(options.root);
     } catch (err) {
-      return left({ file: main, line: 0, message: `root ${failureOf(options.root, err).message}` });
+      // As for the file source: a root that cannot be resolved confines everything out.
+      return left({
+        file: main,
+        line: 0,
+        message: `root ${failureOf(options.root, err).message}`,
+        refused: 'outside-root',
+      });
     }
   }
   return right({ options, main, realRoot, files: new Set([main]), watched: new Set([main]) });
+}
+
+/** A Fault with what was watched up to it, as the public Left. */
+function failure(fault: Fault, watched: Iterable<string>): TorrcFailure {
+  const { file, line, message, refused } = fault;
+  return refused === undefined
+    ? { file, line, message, watched: [...watched] }
+    : { file, line, message, refused, watched: [...watched] };
+}
+
+/** Only the error of a failure: what readTorrc and resolveTorrc have always returned. */
+function errorOnly<T>(r: Either<TorrcFailure, T>): Either<TorrcError, T> {
+  if (!isLeft(r)) return r;
+  const { file, line, message } = r.left;
+  return left({ file, line, message });
 }
 
 async function finish(
   ctx: Context,
   text: string,
   real: string,
-): Promise<Either<TorrcError, TorrcDocument>> {
+): Promise<Either<TorrcFailure, TorrcDocument>> {
   const entries: TorrcEntry[] = [];
   const done = await expandText(ctx, text, ctx.main, [{ display: ctx.main, real }], entries);
-  if (isLeft(done)) return done;
+  if (isLeft(done)) return left(failure(done.left, ctx.watched));
   return right({ entries, files: [...ctx.files], watched: [...ctx.watched] });
 }
 
@@ -495,7 +599,10 @@ async function finish(
  * unescaped `*` or `?` makes a path a glob, as in Tor). Empty files are skipped; no glob match
  * includes nothing; a missing path is a Left.
  *
- * `root` confines the included files; the main file is the caller's to vouch for.
+ * The file policy applies to every included file: `root` confines it (after symlinks), a file
+ * over `maxBytes` is refused unread, and unless `allowInsecureMode`, so is a world-writable file
+ * or one in a directory world-writable without the sticky bit, and a %included directory that
+ * is itself world-writable without the sticky bit. The main file is the caller's to vouch for.
  *
  * Deliberate differences from Tor: a relative %include path is resolved against the including
  * file's directory (Tor uses its working directory); an include loop is a Left naming the files
@@ -504,20 +611,21 @@ async function finish(
  * more than 10 000 paths or a path over 4096 characters is refused.
  *
  * Never rejects for bad input or I/O: every failure is a Left naming the file and, for a failed
- * %include, the line of the %include. It rejects only for bad options (TypeError).
+ * %include, the line of the %include (`FILE:LINE`), with what was watched up to it and whether
+ * the file policy refused a file (TorrcFailure). It rejects only for bad options (TypeError).
  * @example
- * const doc = await resolveTorrc('%include torrc.d/*.conf\n', '/etc/tor/torrc');
- * // right({ entries: [...], files: ['/etc/tor/torrc', '/etc/tor/torrc.d/a.conf'], watched: [...] })
+ * const doc = await resolveTorrcDocument('%include torrc.d/*.conf\n', '/etc/tor/torrc');
+ * if (isLeft(doc) && doc.left.refused !== undefined) console.log('refused:', doc.left.message);
  */
-export async function resolveTorrc(
+export async function resolveTorrcDocument(
   text: string,
   file: string,
   options?: Partial<ReadOptions>,
-): Promise<Either<TorrcError, TorrcDocument>> {
+): Promise<Either<TorrcFailure, TorrcDocument>> {
   const resolved = resolveReadOptions(options);
   const main = cleanPath(resolve(file));
   const ctx = await start(main, resolved);
-  if (isLeft(ctx)) return ctx;
+  if (isLeft(ctx)) return left(failure(ctx.left, [main]));
   // The main file may be gone by now, or never have been on disk: its path is then its identity.
   let real = main;
   try {
@@ -529,12 +637,77 @@ export async function resolveTorrc(
 }
 
 /**
+ * resolveTorrcDocument, with only the error of a failure (file, line, message).
+ * @example
+ * const doc = await resolveTorrc('%include torrc.d/*.conf\n', '/etc/tor/torrc');
+ * // right({ entries: [...], files: ['/etc/tor/torrc', '/etc/tor/torrc.d/a.conf'], watched: [...] })
+ */
+export async function resolveTorrc(
+  text: string,
+  file: string,
+  options?: Partial<ReadOptions>,
+): Promise<Either<TorrcError, TorrcDocument>> {
+  return errorOnly(await resolveTorrcDocument(text, file, options));
+}
+
+/**
  * Reads a torrc from disk exactly as Tor would read it: at most maxBytes (checked before reading,
  * and again while reading), bytes decoded by decodeTorrcBytes, then parsed and expanded by
- * resolveTorrc. With a root, the main file too must really be inside it.
+ * resolveTorrcDocument. The file policy applies to the main file as to every %include: with a
+ * root, it too must really be inside it, and unless `allowInsecureMode` it must not be
+ * world-writable nor sit in a directory world-writable without the sticky bit (refused with the
+ * message the file source gives, `refusing FILE: mode 0666 is world-writable`).
  *
  * Never rejects for bad input or I/O (ENOENT, EACCES, EISDIR, ...): those are Lefts naming the
- * file (line 0 when no line is to blame). It rejects only for bad options (TypeError).
+ * file (line 0 when no line is to blame), as TorrcFailure. It rejects only for bad options
+ * (TypeError).
+ * @example
+ * const doc = await readTorrcDocument('/etc/tor/torrc', { root: '/etc/tor' });
+ * if (isLeft(doc)) console.log(doc.left.refused ?? 'broken', doc.left.message);
+ */
+export async function readTorrcDocument(
+  path: string,
+  options?: Partial<ReadOptions>,
+): Promise<Either<TorrcFailure, TorrcDocument>> {
+  const resolved = resolveReadOptions(options);
+  const main = cleanPath(resolve(path));
+  const started = await start(main, resolved);
+  if (isLeft(started)) return left(failure(started.left, [main]));
+  const ctx = started.right;
+  const fail = (f: Failure): Either<TorrcFailure, never> =>
+    left(
+      failure(
+        {
+          file: main,
+          line: 0,
+          // An insecure-mode refusal already reads `refusing FILE: ...`.
+          message: f.aborted
+            ? 'reading aborted'
+            : f.refused === 'insecure'
+              ? f.message
+              : `cannot read ${f.message}`,
+          ...(f.refused === undefined ? {} : { refused: f.refused }),
+        },
+        ctx.watched,
+      ),
+    );
+  const real = await attempt(ctx, main, () => realpath(main));
+  if (isLeft(real)) return fail(real.left);
+  if (ctx.realRoot !== undefined && !isInside(ctx.realRoot, real.right)) {
+    const message = `${main} is really ${real.right}, outside the root ${resolved.root}`;
+    return left(failure({ file: main, line: 0, message, refused: 'outside-root' }, ctx.watched));
+  }
+  // With a root, open the path that was checked, so a symlink swapped in meanwhile is not followed.
+  const opened = ctx.realRoot === undefined ? main : real.right;
+  const bytes = await readCapped(ctx, opened, main, real.right);
+  if (isLeft(bytes)) return fail(bytes.left);
+  const text = decodeTorrcBytes(bytes.right, main);
+  if (isLeft(text)) return left(failure(text.left, ctx.watched));
+  return finish(ctx, text.right, real.right);
+}
+
+/**
+ * readTorrcDocument, with only the error of a failure (file, line, message).
  * @example
  * const doc = await readTorrc('/etc/tor/torrc', { root: '/etc/tor' });
  * if (isRight(doc)) console.log(doc.right.entries.length);
@@ -543,30 +716,5 @@ export async function readTorrc(
   path: string,
   options?: Partial<ReadOptions>,
 ): Promise<Either<TorrcError, TorrcDocument>> {
-  const resolved = resolveReadOptions(options);
-  const main = cleanPath(resolve(path));
-  const started = await start(main, resolved);
-  if (isLeft(started)) return started;
-  const ctx = started.right;
-  const fail = (f: Failure): Either<TorrcError, never> =>
-    left({
-      file: main,
-      line: 0,
-      message: f.aborted ? 'reading aborted' : `cannot read ${f.message}`,
-    });
-  const real = await attempt(ctx, main, () => realpath(main));
-  if (isLeft(real)) return fail(real.left);
-  if (ctx.realRoot !== undefined && !isInside(real.right, ctx.realRoot)) {
-    return left({
-      file: main,
-      line: 0,
-      message: `${main} is really ${real.right}, outside the root ${resolved.root}`,
-    });
-  }
-  // With a root, open the path that was checked, so a symlink swapped in meanwhile is not followed.
-  const bytes = await readCapped(ctx, ctx.realRoot === undefined ? main : real.right);
-  if (isLeft(bytes)) return fail(bytes.left);
-  const text = decodeTorrcBytes(bytes.right, main);
-  if (isLeft(text)) return text;
-  return finish(ctx, text.right, real.right);
+  return errorOnly(await readTorrcDocument(path, options));
 }

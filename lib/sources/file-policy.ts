@@ -1,7 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { isAbsolute, resolve } from 'node:path';
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
-import type { FileProblem } from './file-state.js';
+import { type FileProblem, fileProblem } from './file-problem.js';
 
 /**
  * What a config file must satisfy before hotrc reads it.
@@ -91,11 +91,11 @@ export function resolveFilePolicy(options: Partial<FilePolicy> = {}): FilePolicy
 export function checkConfigPath(path: string): Either<FileProblem, string> {
   const refuse = (why: string): Either<FileProblem, string> =>
     left(
-      Object.freeze({
-        kind: 'path',
-        path: typeof path === 'string' ? path : String(path),
-        message: `refusing config path ${JSON.stringify(String(path))}: ${why}`,
-      }),
+      fileProblem(
+        'path',
+        typeof path === 'string' ? path : String(path),
+        `refusing config path ${JSON.stringify(String(path))}: ${why}`,
+      ),
     );
   if (typeof path !== 'string') return refuse('not a string');
   if (path === '') return refuse('empty');

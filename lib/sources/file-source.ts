@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { defer, map, Observable } from 'rxjs';
-import { ConfigError, type LoadOptions, loadTorrcText, problemOf } from '../config-file.js';
+import { defer, Observable } from 'rxjs';
+import { type ConfigError, type LoadOptions, loadTorrcText, problemOf } from '../config-file.js';
 import { decodeTorrcBytes } from '../formats/torrc-bytes.js';
 import type {
   ReadResult,
@@ -10,7 +10,8 @@ import type {
 } from '../pipeline/types.js';
 import { errorsOf, formatProblem, type Problem } from '../schema/problem.js';
 import type { FilePolicy } from './file-policy.js';
-import { type FileProblem, type FileState, statFile } from './file-state.js';
+import { type FileProblem, isRefusal } from './file-problem.js';
+import { type FileState, statFile } from './file-state.js';
 import { type Fingerprint, fingerprintKey, fingerprintOf, isRacy } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 import { readStable } from './read-stable.js';
@@ -32,20 +33,13 @@ export interface FileSource extends SnapshotSource {
   readonly tracked: () => ReadonlyArray<string>;
 }
 
-const securityKinds: ReadonlySet<FileProblem['kind']> = new Set([
-  'insecure',
-  'outside-root',
-  'too-large',
-  'path',
-]);
-
 /**
  * A FileProblem as a rejection: policy refusals are `security`, everything else `io`.
  * @example rejectionOf({ kind: 'missing', path: '/x', message: '/x: no such file (ENOENT)' }).kind // 'io'
  */
 export function rejectionOf(problem: FileProblem): RejectionFields {
   return {
-    kind: securityKinds.has(problem.kind) ? 'security' : 'io',
+    kind: isRefusal(problem.kind) ? 'security' : 'io',
     cause: problem.kind,
     reason: problem.message,
     path: problem.path,
@@ -68,6 +62,21 @@ export function invalidRejection(path: string, problems: ReadonlyArray<Problem>)
   };
 }
 
+/**
+ * A failed load as a rejection: `security` when the file policy refused a file (the main file or
+ * an %include: world-writable, in a world-writable directory without the sticky bit, outside the
+ * root, over maxBytes), with that check as `cause`; otherwise `invalid` (see invalidRejection).
+ * Either way the reason lists each error as `FILE:LINE: message`, the line being the %include
+ * that brought a refused file in.
+ * @example loadRejection(error).kind // 'security' for a world-writable %included file
+ */
+export function loadRejection(error: ConfigError): RejectionFields {
+  const invalid = invalidRejection(error.path, error.problems);
+  return error.refused === undefined
+    ? invalid
+    : { ...invalid, kind: 'security', cause: error.refused };
+}
+
 // An included path's part of the version: its fingerprint, or why there is none. A directory's
 // fingerprint moves when entries are added or removed, which is what a %include of it needs.
 async function includeKeyOf(path: string, fs: FsPort): Promise<{ key: string; fp?: Fingerprint }> {
@@ -82,10 +91,13 @@ async function includeKeyOf(path: string, fs: FsPort): Promise<{ key: string; fp
 /**
  * The file-backed SnapshotSource: each look is one stat of the path (following symlinks, never a
  * held handle; the full `statFile` checks run again whenever the fingerprint moved) plus one stat
- * of each file or directory its last good load included, so an edit to an included file is a
- * change too. A directory made world-writable under an unchanged file is therefore refused at the
- * file's next change, not at the next tick. Reads are stat-read-stat (`readStable`) and are
- * aborted when the pipeline supersedes them.
+ * of each file or directory its last load looked at, so an edit to an included file is a change
+ * too. After a failed load that is what the failure looked at: a missing %include and its
+ * directory, a refused file and its directory, so creating or fixing it is a change. A directory
+ * made world-writable under an unchanged file is refused at the file's next change, not at the
+ * next tick. Decoding applies the file policy to every %included file (`security` rejections,
+ * see loadRejection). Reads are stat-read-stat (`readStable`) and are aborted when the pipeline
+ * supersedes them.
  * @example const source = fileSource('/etc/tor/torrc', { policy, fs: nodeFs, now: Date.now, racyWindowMs: 2000, load: {} });
  */
 export function fileSource(
@@ -98,9 +110,9 @@ export function fileSource(
   const { policy } = options;
   let tracked: ReadonlyArray<string> = [];
 
-  // The version moves only when a path already watched changed: a path newly tracked after a
-  // load (its %includes) is recorded, not counted, or the first look after every load would
-  // look like a change.
+  // The version moves only when a path already watched changed: a path newly tracked by a load
+  // (its %includes) is recorded as the load finishes (see track), not counted, or the first look
+  // after every load would look like a change.
   const lastSeen = new Map<string, string>();
   let generation = 0;
   const versionFor = (keys: ReadonlyArray<readonly [string, string]>): string => {
@@ -110,10 +122,25 @@ export function fileSource(
       if (before !== undefined && before !== key) moved = true;
       lastSeen.set(p, key);
     }
-    const current = new Set(keys.map(([p]) => p));
+    // A look that began before a load changed `tracked` must not drop what the load recorded.
+    const current = new Set([...keys.map(([p]) => p), ...tracked]);
     for (const p of lastSeen.keys()) if (!current.has(p)) lastSeen.delete(p);
     if (moved) generation++;
     return `${generation}:${keys[0]?.[1] ?? ''}`;
+  };
+
+  // What a load looked at is watched from now on, and the state of each path new to us is
+  // recorded at once: recorded only at the next look, an include created between the load and
+  // that look (a poll interval later) would be taken for how things always were, and never
+  // loaded. What changes between the load's read and this stat is still missed; it is
+  // microseconds, against a whole interval.
+  const track = async (watched: ReadonlyArray<string>): Promise<void> => {
+    tracked = watched;
+    const fresh = watched.filter((p) => p !== path && !lastSeen.has(p));
+    const keys = await Promise.all(fresh.map((p) => includeKeyOf(p, fs)));
+    for (const [i, p] of fresh.entries()) {
+      if (!lastSeen.has(p)) lastSeen.set(p, keys[i]?.key ?? '');
+    }
   };
 
   // One stat per tick (FIELD-NOTES row 17): while the fingerprint is the one last checked in full,
@@ -194,20 +221,21 @@ export function fileSource(
     decode: (bytes, signal) =>
       defer(async () => {
         const text = decodeTorrcBytes(bytes, path);
-        if (E.isLeft(text)) return E.left(new ConfigError(path, [problemOf(text.left)]));
-        return loadTorrcText(text.right, path, {
+        // Only the main file's bytes are at fault: its next change is the one to wait for.
+        if (E.isLeft(text)) return E.left(invalidRejection(path, [problemOf(text.left)]));
+        const loaded = await loadTorrcText(text.right, path, {
           ...options.load,
           root: policy.root,
           maxBytes: policy.maxBytes,
+          allowInsecureMode: policy.allowInsecureMode,
           signal,
         });
-      }).pipe(
-        map((result) => {
-          if (E.isLeft(result)) return E.left(invalidRejection(path, result.left.problems));
-          // Watch what this load read, so an edit to an included file is seen next tick.
-          tracked = result.right.watched;
-          return E.right(result.right);
-        }),
-      ),
+        // Watch what this load looked at, so an edit to an included file, or the %include that
+        // was missing appearing, is seen next tick. A superseded load's partial view is not.
+        if (!signal.aborted) {
+          await track(E.isLeft(loaded) ? loaded.left.watched : loaded.right.watched);
+        }
+        return E.isLeft(loaded) ? E.left(loadRejection(loaded.left)) : E.right(loaded.right);
+      }),
   };
 }

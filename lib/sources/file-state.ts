@@ -2,36 +2,11 @@ import type { BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { checkConfigPath, type FilePolicy } from './file-policy.js';
+import { type FileProblem, fileProblem as problem } from './file-problem.js';
 import { type Fingerprint, fingerprintOf } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 
-/**
- * Why a config file cannot be used right now. `empty` is what a truncate-then-write leaves
- * half-way, so it is a state to wait out, never a config to apply.
- * @example const k: FileProblemKind = 'missing';
- */
-export type FileProblemKind =
-  | 'missing'
-  | 'denied'
-  | 'not-file'
-  | 'too-large'
-  | 'insecure'
-  | 'outside-root'
-  | 'io'
-  | 'empty'
-  | 'path';
-
-/**
- * One reason a file cannot be used, for logs and the rejections stream. `path` is the config
- * path (absolute once it passed `checkConfigPath`), `code` the errno code when there was one.
- * @example const p: FileProblem = { kind: 'missing', path: '/etc/tor/torrc', message: '/etc/tor/torrc: no such file (ENOENT)', code: 'ENOENT' };
- */
-export interface FileProblem {
-  readonly kind: FileProblemKind;
-  readonly path: string;
-  readonly message: string;
-  readonly code?: string;
-}
+export type { FileProblem, FileProblemKind } from './file-problem.js';
 
 /**
  * What one look at a config path found: a usable file, with its real path and fingerprint, or
@@ -46,12 +21,6 @@ export type FileState =
       readonly fingerprint: Fingerprint;
     }
   | { readonly kind: 'problem'; readonly problem: FileProblem };
-
-function problem(kind: FileProblemKind, path: string, message: string, code?: string): FileProblem {
-  return Object.freeze(
-    code === undefined ? { kind, path, message } : { kind, path, message, code },
-  );
-}
 
 function errnoCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -130,7 +99,12 @@ function octal(mode: bigint): string {
 const worldWritable = 0o002n;
 const sticky = 0o1000n;
 
-function isInside(root: string, path: string): boolean {
+/**
+ * Whether `path` lies inside `root` (both real, absolute paths): the root itself, or below it.
+ * A sibling that only shares the prefix (`/etc/tor-evil` for `/etc/tor`) is outside.
+ * @example isInside('/etc/tor', '/etc/tor/torrc.d/a.conf') // true
+ */
+export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
@@ -168,10 +142,41 @@ async function resolvePath(abs: string, fs: FsPort): Promise<Resolved | FileProb
   return { kind: 'moving' };
 }
 
-async function insecurity(
+/**
+ * The `insecure` problem of a directory anyone could add entries to or replace entries in:
+ * world-writable without the sticky bit (with it, like /tmp, others cannot replace our files).
+ * `abs` is the path refused because of it, shown as `shown` (the file living there, or the
+ * directory itself when it is %included).
+ * @example await insecureDirectory('/etc/tor/torrc', '/etc/tor', nodeFs) // undefined when 0755
+ */
+export async function insecureDirectory(
+  abs: string,
+  dir: string,
+  fs: FsPort,
+  shown: string = abs,
+): Promise<FileProblem | undefined> {
+  const mode = (await fs.stat(dir)).mode;
+  if ((mode & worldWritable) === 0n || (mode & sticky) !== 0n) return undefined;
+  return problem(
+    'insecure',
+    abs,
+    `refusing ${shown}: directory ${dir} mode ${octal(mode)} is world-writable without the sticky bit`,
+  );
+}
+
+/**
+ * The `insecure` problem of a file anyone on the host could rewrite, checked for every file that
+ * becomes part of a config (the main file and each %include): the file is world-writable
+ * (`stats` are the real file's), or a directory it lives in is world-writable without the sticky
+ * bit, since whoever can write the directory can replace the file: the real file's directory,
+ * and the one holding the name we were given when that is a symlink living elsewhere.
+ * Rejects with the errno error when a directory cannot be stat'ed.
+ * @example await insecurity('/etc/tor/torrc', '/etc/tor/torrc', await nodeFs.stat('/etc/tor/torrc'), nodeFs)
+ */
+export async function insecurity(
   abs: string,
   realPath: string,
-  stats: BigIntStats,
+  stats: Pick<BigIntStats, 'mode'>,
   fs: FsPort,
 ): Promise<FileProblem | undefined> {
   const shown = realPath === abs ? abs : `${abs} (${realPath})`;
@@ -182,22 +187,14 @@ async function insecurity(
       `refusing ${shown}: mode ${octal(stats.mode)} is world-writable`,
     );
   }
-  // Whoever can write the directory can replace the file: the real file's directory, and the
-  // one holding the name we were given when that is a symlink living elsewhere.
   const dirs = [dirname(realPath)];
   if (realPath !== abs) {
     const linkDir = await fs.realpath(dirname(abs));
     if (linkDir !== dirs[0]) dirs.push(linkDir);
   }
   for (const dir of dirs) {
-    const mode = (await fs.stat(dir)).mode;
-    if ((mode & worldWritable) !== 0n && (mode & sticky) === 0n) {
-      return problem(
-        'insecure',
-        abs,
-        `refusing ${shown}: directory ${dir} mode ${octal(mode)} is world-writable without the sticky bit`,
-      );
-    }
+    const insecure = await insecureDirectory(abs, dir, fs, shown);
+    if (insecure !== undefined) return insecure;
   }
   return undefined;
 }

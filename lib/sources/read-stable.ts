@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { checkConfigPath, type FilePolicy } from './file-policy.js';
-import { type FileProblem, isGone, problemFromError, sizeProblem } from './file-state.js';
+import type { FileProblem } from './file-problem.js';
+import { isGone, problemFromError, sizeProblem } from './file-state.js';
 import { type Fingerprint, fingerprintOf, sameFingerprint } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 

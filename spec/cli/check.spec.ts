@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../support/cli.js';
@@ -61,6 +61,34 @@ describe('hotrc check', () => {
     const r = await cli('check', join(dir, 'missing'));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /missing/);
+  });
+
+  it('refuses a world-writable torrc as the watcher would, unless --allow-insecure-mode', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+    await chmod(path, 0o666);
+    const refused = await cli('check', path);
+    assert.deepEqual(
+      [refused.code, refused.stdout, refused.stderr],
+      [1, '', `${path}: refusing ${path}: mode 0666 is world-writable\n`],
+    );
+    const allowed = await cli('check', '--allow-insecure-mode', path);
+    assert.deepEqual([allowed.code, allowed.stdout], [0, 'Configuration was valid\n']);
+  });
+
+  it('refuses a world-writable %include at its line', async () => {
+    const path = join(dir, 'torrc');
+    const inc = join(dir, 'pools.conf');
+    await writeFile(inc, 'CircuitPoolMaxSize 20\n');
+    await chmod(inc, 0o666);
+    await writeFile(path, 'LogLevel info\n%include pools.conf\n');
+    const r = await cli('check', path);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `${path}:2: %include "pools.conf": refusing ${inc}: mode 0666 is world-writable\n`,
+    );
+    assert.equal((await cli('check', path, '--allow-insecure-mode')).code, 0);
   });
 
   it('exits 2 without a FILE or with two', async () => {

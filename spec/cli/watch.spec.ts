@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logMessages } from '../../lib/log.js';
@@ -160,6 +160,32 @@ describe('hotrc watch', function () {
     );
     w.child.kill('SIGTERM');
     assert.equal((await w.exited).code, 0);
+  });
+
+  it('refuses a world-writable torrc at start, as its first poll would', async () => {
+    await chmod(path, 0o666);
+    const r = await cli('watch', path);
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr],
+      [1, '', `${path}: refusing ${path}: mode 0666 is world-writable\n`],
+    );
+  });
+
+  it('--allow-insecure-mode starts on a world-writable torrc and keeps applying it', async () => {
+    await chmod(path, 0o666);
+    const w = startWatch(path, '--interval', '50ms', '--allow-insecure-mode');
+    watcher = w;
+    await w.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    await writeFile(path, 'LogLevel info\nMaxCircuitDirtiness 15 minutes\n');
+    const updated = await w.waitFor((l) => l.msg === logMessages.fieldsUpdated, 'the change');
+    assert.deepEqual(updated.changes, ['MaxCircuitDirtiness: 10m0s -> 15m0s']);
+    w.child.kill('SIGTERM');
+    assert.equal((await w.exited).code, 0);
+    assert.equal(
+      w.lines.filter((l) => l.includes(logMessages.rejected)).length,
+      0,
+      w.lines.join('\n'),
+    );
   });
 
   it('exits 1 with the problems when the file is invalid at start, 2 on bad usage', async () => {

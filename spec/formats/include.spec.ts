@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { type Either, isLeft, isRight } from 'fp-ts/lib/Either.js';
 import {
   defaultReadOptions,
   readTorrc,
+  readTorrcDocument,
   resolveTorrc,
+  resolveTorrcDocument,
   type TorrcDocument,
+  type TorrcFailure,
 } from '../../lib/formats/include.js';
 import type { TorrcError } from '../../lib/formats/torrc.js';
 
@@ -39,6 +42,11 @@ function docOf(r: Either<TorrcError, TorrcDocument>): TorrcDocument {
 
 function errorOf(r: Either<TorrcError, TorrcDocument>): TorrcError {
   if (isRight(r)) assert.fail(`expected an error, got ${JSON.stringify(r.right.entries)}`);
+  return r.left;
+}
+
+function failureOf(r: Either<TorrcFailure, TorrcDocument>): TorrcFailure {
+  if (isRight(r)) assert.fail(`expected a failure, got ${JSON.stringify(r.right.entries)}`);
   return r.left;
 }
 
@@ -324,6 +332,10 @@ describe('readTorrc', () => {
       await assert.rejects(readTorrc(main, { maxBytes: 1.5 }), TypeError);
       await assert.rejects(readTorrc(main, { root: 7 as unknown as string }), TypeError);
       await assert.rejects(readTorrc(main, { signal: {} as AbortSignal }), TypeError);
+      await assert.rejects(
+        readTorrc(main, { allowInsecureMode: 'yes' as unknown as boolean }),
+        TypeError,
+      );
     });
   });
 
@@ -461,6 +473,136 @@ describe('readTorrc', () => {
         errorOf(await readTorrc(main)).message,
         /torrc: 2097152 bytes, over the limit of 1048576/,
       );
+    });
+  });
+
+  describe('insecure modes', () => {
+    it('refuses insecure modes by default', () => {
+      assert.equal(defaultReadOptions.allowInsecureMode, false);
+    });
+
+    it('refuses a world-writable main file with the file source’s message, unless allowed', async () => {
+      const main = await write('torrc', 'K 1\n');
+      await chmod(main, 0o666);
+      assert.deepEqual(errorOf(await readTorrc(main)), {
+        file: main,
+        line: 0,
+        message: `refusing ${main}: mode 0666 is world-writable`,
+      });
+      assert.equal(failureOf(await readTorrcDocument(main)).refused, 'insecure');
+      assert.equal(docOf(await readTorrc(main, { allowInsecureMode: true })).entries.length, 1);
+    });
+
+    it('refuses a world-writable included file at its %include line, unless allowed', async () => {
+      const inc = await write('pools.conf', 'P 1\n');
+      await chmod(inc, 0o666);
+      const main = await write('torrc', 'K 1\n%include pools.conf\n');
+      assert.deepEqual(errorOf(await readTorrc(main)), {
+        file: main,
+        line: 2,
+        message: `%include "pools.conf": refusing ${inc}: mode 0666 is world-writable`,
+      });
+      const f = failureOf(await readTorrcDocument(main));
+      assert.equal(f.refused, 'insecure');
+      // The file and its directory, whose fixing ends the refusal.
+      assert.deepEqual(rel(f.watched), ['torrc', 'pools.conf', '.']);
+      assert.deepEqual(rows(docOf(await readTorrc(main, { allowInsecureMode: true }))), [
+        ['K', '1', 'torrc', 1],
+        ['P', '1', 'pools.conf', 1],
+      ]);
+      // resolveTorrc, for text already read, applies the same policy to what it includes.
+      assert.equal(
+        failureOf(await resolveTorrcDocument('%include pools.conf\n', main)).refused,
+        'insecure',
+      );
+    });
+
+    it('refuses an %included directory world-writable without the sticky bit; with it, reads it', async () => {
+      await write('d/a.conf', 'K a\n');
+      const main = await write('torrc', `%include ${at('d')}\n`);
+      await chmod(at('d'), 0o777);
+      const e = errorOf(await readTorrc(main));
+      assert.deepEqual([e.file, e.line], [main, 1]);
+      assert.equal(
+        e.message,
+        `%include "${at('d')}": refusing ${at('d')}: directory ${at('d')} mode 0777 is world-writable without the sticky bit`,
+      );
+      // Even empty, since anyone could drop a file into it.
+      await rm(at('d/a.conf'));
+      assert.match(errorOf(await readTorrc(main)).message, /world-writable without the sticky bit/);
+      await chmod(at('d'), 0o1777);
+      assert.deepEqual(rows(docOf(await readTorrc(main))), []);
+      await write('d/a.conf', 'K a\n');
+      assert.deepEqual(rows(docOf(await readTorrc(main))), [['K', 'a', 'd/a.conf', 1]]);
+    });
+
+    it('refuses a file included from a world-writable directory, by name or by glob', async () => {
+      await write('shared/a.conf', 'K a\n');
+      await chmod(at('shared'), 0o777);
+      for (const pattern of [at('shared/a.conf'), `${at('shared')}/*.conf`]) {
+        const main = await write('torrc', `%include ${pattern}\n`);
+        const f = failureOf(await readTorrcDocument(main));
+        assert.equal(f.refused, 'insecure');
+        assert.equal(
+          f.message,
+          `%include "${pattern}": refusing ${at('shared/a.conf')}: directory ${at('shared')} mode 0777 is world-writable without the sticky bit`,
+        );
+      }
+    });
+
+    it('refuses a symlink living in a world-writable directory, even to a safe file', async () => {
+      await write('safe/a.conf', 'K a\n');
+      await mkdir(at('shared'));
+      await symlink(at('safe/a.conf'), at('shared/a.conf'));
+      const main = await write('torrc', `%include ${at('shared/a.conf')}\n`);
+      assert.equal(docOf(await readTorrc(main)).entries.length, 1);
+      await chmod(at('shared'), 0o777);
+      assert.match(
+        errorOf(await readTorrc(main)).message,
+        new RegExp(
+          `refusing ${at('shared/a.conf')} \\(${at('safe/a.conf')}\\): directory ${at('shared')} mode 0777`,
+        ),
+      );
+    });
+  });
+
+  describe('failures, in full (readTorrcDocument)', () => {
+    it('marks refusals by the root and by maxBytes, and nothing else, as refused', async () => {
+      await write('outside/x.conf', 'K x\n');
+      await write('etc/big.conf', `K ${'x'.repeat(200)}\n`);
+      await write('etc/bad.conf', 'K "\\q"\n');
+      const refusedBy = async (text: string, options = {}) =>
+        failureOf(await readTorrcDocument(await write('etc/torrc', text), options)).refused;
+      assert.equal(
+        await refusedBy(`%include ${at('outside/x.conf')}\n`, { root: at('etc') }),
+        'outside-root',
+      );
+      assert.equal(await refusedBy('%include big.conf\n', { maxBytes: 100 }), 'too-large');
+      assert.equal(await refusedBy('K 1\n', { root: at('gone') }), 'outside-root');
+      assert.equal(await refusedBy('%include bad.conf\n'), undefined);
+      assert.equal(await refusedBy('%include none.conf\n'), undefined);
+      const outside = await write('outside/torrc', 'K 1\n');
+      assert.equal(
+        failureOf(await readTorrcDocument(outside, { root: at('etc') })).refused,
+        'outside-root',
+      );
+    });
+
+    it('watches a missing %include and its directory, and what was read before it', async () => {
+      await write('a.conf', 'K a\n');
+      const main = await write(
+        'torrc',
+        '%include a.conf\n%include later/b.conf\n%include c.conf\n',
+      );
+      const f = failureOf(await readTorrcDocument(main));
+      assert.deepEqual([f.file, f.line, f.refused], [main, 2, undefined]);
+      assert.deepEqual(rel(f.watched), ['torrc', 'a.conf', 'later/b.conf', 'later']);
+      // readTorrc keeps the error only.
+      assert.deepEqual(Object.keys(errorOf(await readTorrc(main))), ['file', 'line', 'message']);
+    });
+
+    it('watches the main file when it is missing', async () => {
+      assert.deepEqual(failureOf(await readTorrcDocument(at('nope'))).watched, [at('nope')]);
     });
   });
 

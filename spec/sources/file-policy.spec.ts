@@ -8,6 +8,7 @@ import {
   type FilePolicy,
   resolveFilePolicy,
 } from '../../lib/sources/file-policy.js';
+import { isRefusal } from '../../lib/sources/file-problem.js';
 
 describe('sources/file-policy', () => {
   describe('resolveFilePolicy', () => {
@@ -100,6 +101,13 @@ describe('sources/file-policy', () => {
         assert.equal(got.left.code, undefined);
       });
     }
+
+    it('refuses with a frozen problem that counts as a policy refusal', () => {
+      const got = checkConfigPath('../torrc');
+      assert.ok(isLeft(got));
+      assert.ok(Object.isFrozen(got.left));
+      assert.equal(isRefusal(got.left.kind), true);
+    });
 
     it('refuses a non-string without throwing', () => {
       const got = checkConfigPath(undefined as unknown as string);

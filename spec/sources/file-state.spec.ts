@@ -19,7 +19,10 @@ import {
   type FileProblem,
   type FileProblemKind,
   type FileState,
+  insecureDirectory,
+  insecurity,
   isGone,
+  isInside,
   problemFromError,
   sizeProblem,
   statFile,
@@ -343,6 +346,50 @@ describe('sources/file-state', () => {
     it('path: an empty path or a relative one with ..', async () => {
       await expectKind('', 'path');
       assert.equal((await expectKind('../torrc', 'path')).path, '../torrc');
+    });
+  });
+
+  describe('insecurity, insecureDirectory, isInside (shared with %include expansion)', () => {
+    it('insecurity: the same refusals statFile gives, on stats already taken', async () => {
+      await writeFile(torrc, 'SocksPort 9050\n');
+      assert.equal(await insecurity(torrc, torrc, await nodeFs.stat(torrc), nodeFs), undefined);
+      await chmod(torrc, 0o666);
+      const open = await insecurity(torrc, torrc, await nodeFs.stat(torrc), nodeFs);
+      assert.deepEqual(open, {
+        kind: 'insecure',
+        path: torrc,
+        message: `refusing ${torrc}: mode 0666 is world-writable`,
+      });
+      assert.equal(open?.message, problemOf(await statFile(torrc, defaultFilePolicy)).message);
+    });
+
+    it('insecureDirectory: world-writable without the sticky bit only, shown as asked', async () => {
+      const shared = join(dir, 'shared');
+      await mkdir(shared);
+      assert.equal(await insecureDirectory(shared, shared, nodeFs), undefined);
+      await chmod(shared, 0o777);
+      assert.deepEqual(await insecureDirectory(shared, shared, nodeFs), {
+        kind: 'insecure',
+        path: shared,
+        message: `refusing ${shared}: directory ${shared} mode 0777 is world-writable without the sticky bit`,
+      });
+      assert.match(
+        (await insecureDirectory(torrc, shared, nodeFs, 'the file'))?.message ?? '',
+        /^refusing the file: directory /,
+      );
+      await chmod(shared, 0o1777);
+      assert.equal(await insecureDirectory(shared, shared, nodeFs), undefined);
+      await chmod(shared, 0o775);
+      assert.equal(await insecureDirectory(shared, shared, nodeFs), undefined);
+    });
+
+    it('isInside: the root itself and below it, never a sibling sharing the prefix', () => {
+      assert.equal(isInside('/etc/tor', '/etc/tor'), true);
+      assert.equal(isInside('/etc/tor', '/etc/tor/torrc.d/a.conf'), true);
+      assert.equal(isInside('/etc/tor', '/etc/tor-evil/a.conf'), false);
+      assert.equal(isInside('/etc/tor', '/etc'), false);
+      assert.equal(isInside('/etc/tor', '/etc/tor/../passwd'), false);
+      assert.equal(isInside('/', '/etc/tor/torrc'), true);
     });
   });
 

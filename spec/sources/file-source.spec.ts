@@ -1,0 +1,404 @@
+// The file source on real files in a temp directory: its looks, reads and decodes on their own,
+// then the same behaviour through the real ReloadableConfig with real timers (a short interval).
+// Tests wait for what they expect rather than sleeping, except where the point is that time
+// passes (an %include that appears seconds after the failed load).
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { filter, firstValueFrom, lastValueFrom, type Observable, timeout, toArray } from 'rxjs';
+import { ConfigError, type Loaded, loadFromFile } from '../../lib/config-file.js';
+import type {
+  ReadResult,
+  Rejection,
+  RejectionFields,
+  SourceState,
+} from '../../lib/pipeline/types.js';
+import { ReloadableConfig, type ReloadOptions } from '../../lib/reloadable-config.js';
+import { defaultConfig } from '../../lib/schema/tor-config.js';
+import { resolveFilePolicy } from '../../lib/sources/file-policy.js';
+import {
+  type FileSource,
+  fileSource,
+  invalidRejection,
+  loadRejection,
+  rejectionOf,
+} from '../../lib/sources/file-source.js';
+import { type LogSink, logSink } from '../support/log-sink.js';
+
+const WAIT = 8000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function until<T>(source: Observable<T>, predicate: (v: T) => boolean, what: string): Promise<T> {
+  return firstValueFrom(
+    source.pipe(
+      filter(predicate),
+      timeout({
+        first: WAIT,
+        with: () => Promise.reject(new Error(`timed out waiting for ${what}`)),
+      }),
+    ),
+  );
+}
+
+type Snapshot = Extract<SourceState, { kind: 'snapshot' }>;
+
+function snapshot(state: SourceState): Snapshot {
+  if (state.kind !== 'snapshot') assert.fail(`expected a snapshot, got ${state.rejection.reason}`);
+  return state;
+}
+
+function problem(state: SourceState): RejectionFields {
+  if (state.kind !== 'problem') assert.fail(`expected a problem, got version ${state.version}`);
+  return state.rejection;
+}
+
+async function readAll(s: Snapshot): Promise<ReadResult[]> {
+  return lastValueFrom(s.read().pipe(toArray()));
+}
+
+async function decode(
+  source: FileSource,
+  text: string,
+): Promise<E.Either<RejectionFields, Loaded>> {
+  return firstValueFrom(source.decode(Buffer.from(text), new AbortController().signal));
+}
+
+function rejected(r: E.Either<RejectionFields, Loaded>): RejectionFields {
+  if (E.isRight(r)) assert.fail(`expected a rejection, got ${JSON.stringify(r.right.config)}`);
+  return r.left;
+}
+
+function loaded(r: E.Either<RejectionFields, Loaded>): Loaded {
+  if (E.isLeft(r)) assert.fail(`expected a config, got ${r.left.kind}: ${r.left.reason}`);
+  return r.right;
+}
+
+describe('sources/file-source', () => {
+  let dir: string;
+  let path: string;
+
+  beforeEach(async () => {
+    // realpath: tmpdir() may itself sit behind a symlink (macOS).
+    dir = await realpath(await mkdtemp(join(tmpdir(), 'hotrc-file-source-')));
+    path = join(dir, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('on its own', () => {
+    const policy = resolveFilePolicy();
+    const source = (p = path, o: Partial<Parameters<typeof fileSource>[1]> = {}) =>
+      fileSource(p, { policy, ...o });
+    const look = (s: FileSource) => firstValueFrom(s.look());
+
+    it('looks: a file is a snapshot whose version holds while it does, and moves when it changes', async () => {
+      const s = source();
+      assert.equal(s.name, path);
+      const first = snapshot(await look(s));
+      assert.equal(snapshot(await look(s)).version, first.version);
+      await writeFile(path, 'LogLevel debug\n# longer\n');
+      assert.notEqual(snapshot(await look(s)).version, first.version);
+    });
+
+    it('reads the bytes with their sha256', async () => {
+      const [result] = await readAll(snapshot(await look(source())));
+      assert.equal(result?.kind, 'read');
+      if (result?.kind !== 'read') return;
+      assert.equal(Buffer.from(result.bytes).toString(), 'LogLevel info\n');
+      assert.match(result.sha256, /^[0-9a-f]{64}$/);
+    });
+
+    it('reports a missing file as io, a world-writable one as security', async () => {
+      const gone = problem(await look(source(join(dir, 'nope'))));
+      assert.deepEqual([gone.kind, gone.cause], ['io', 'missing']);
+      await chmod(path, 0o666);
+      const open = problem(await look(source()));
+      assert.deepEqual([open.kind, open.cause, open.path], ['security', 'insecure', path]);
+      assert.equal(open.reason, `refusing ${path}: mode 0666 is world-writable`);
+    });
+
+    it('decodes text into a config, and bad text into an invalid rejection with FILE:LINE', async () => {
+      const s = source();
+      assert.equal(loaded(await decode(s, 'LogLevel warn\n')).config.LogLevel, 'warn');
+      const bad = rejected(await decode(s, 'LogLevel info\nConnLimit 0\n'));
+      assert.deepEqual([bad.kind, bad.cause, bad.path], ['invalid', 'invalid', path]);
+      assert.equal(bad.reason, `${path}:2: ConnLimit must be at least 1`);
+      const bytes = rejected(
+        await firstValueFrom(s.decode(Buffer.from([0xff]), new AbortController().signal)),
+      );
+      assert.deepEqual(
+        [bytes.kind, bytes.reason],
+        [
+          'invalid',
+          `${path}:1: invalid UTF-8 (byte 0xff): Tor would read the raw bytes; hotrc refuses them`,
+        ],
+      );
+    });
+
+    it('tracks what a load included: an edit to an included file moves the version', async () => {
+      const inc = join(dir, 'pools.conf');
+      await writeFile(inc, 'CircuitPoolMaxSize 12\n');
+      const s = source();
+      const before = snapshot(await look(s)).version;
+      loaded(await decode(s, `%include ${inc}\n`));
+      assert.deepEqual(s.tracked(), [path, inc]);
+      // Recorded by the load itself, so the next look is no change.
+      assert.equal(snapshot(await look(s)).version, before);
+      await writeFile(inc, 'CircuitPoolMaxSize 14\n# edited\n');
+      assert.notEqual(snapshot(await look(s)).version, before);
+    });
+
+    it('keeps watching a missing %include and its directory after the failed load', async () => {
+      const inc = join(dir, 'later', 'extra.conf');
+      const s = source();
+      const before = snapshot(await look(s)).version;
+      const failed = rejected(await decode(s, '%include later/extra.conf\n'));
+      assert.equal(failed.kind, 'invalid');
+      assert.match(failed.reason, new RegExp(`^${path}:1: %include "later/extra.conf": .*ENOENT`));
+      assert.deepEqual(s.tracked(), [path, inc, join(dir, 'later')]);
+      assert.equal(snapshot(await look(s)).version, before);
+      await mkdir(join(dir, 'later'));
+      await writeFile(inc, 'LogLevel warn\n');
+      assert.notEqual(snapshot(await look(s)).version, before);
+      assert.equal(loaded(await decode(s, '%include later/extra.conf\n')).config.LogLevel, 'warn');
+      assert.deepEqual(s.tracked(), [path, inc]);
+    });
+
+    it('refuses a world-writable %included file as security, at the %include line', async () => {
+      const inc = join(dir, 'pools.conf');
+      await writeFile(inc, 'CircuitPoolMaxSize 12\n');
+      await chmod(inc, 0o666);
+      const s = source();
+      const refused = rejected(await decode(s, `LogLevel info\n%include ${inc}\n`));
+      assert.deepEqual([refused.kind, refused.cause, refused.path], ['security', 'insecure', path]);
+      assert.equal(
+        refused.reason,
+        `${path}:2: %include "${inc}": refusing ${inc}: mode 0666 is world-writable`,
+      );
+      assert.deepEqual(
+        refused.problems.map((p) => [p.file, p.line]),
+        [[path, 2]],
+      );
+      // The refused file is watched, so making it safe is a change.
+      assert.ok(s.tracked().includes(inc));
+      const allowed = source(path, { policy: resolveFilePolicy({ allowInsecureMode: true }) });
+      assert.equal(
+        loaded(await decode(allowed, `%include ${inc}\n`)).config.CircuitPoolMaxSize,
+        12,
+      );
+    });
+
+    it('a superseded decode does not change what is tracked', async () => {
+      await writeFile(join(dir, 'a.conf'), 'LogLevel warn\n');
+      const s = source();
+      const controller = new AbortController();
+      const pending = firstValueFrom(s.decode(Buffer.from('%include a.conf\n'), controller.signal));
+      controller.abort();
+      assert.equal(rejected(await pending).kind, 'invalid');
+      assert.deepEqual(s.tracked(), []);
+    });
+  });
+
+  describe('rejections', () => {
+    it('rejectionOf: policy refusals are security, the rest io', () => {
+      const io = rejectionOf({ kind: 'missing', path: '/x', message: '/x: no such file (ENOENT)' });
+      assert.deepEqual(io, {
+        kind: 'io',
+        cause: 'missing',
+        reason: '/x: no such file (ENOENT)',
+        path: '/x',
+        problems: [{ severity: 'error', message: '/x: no such file (ENOENT)', file: '/x' }],
+      });
+      for (const kind of ['insecure', 'outside-root', 'too-large', 'path'] as const) {
+        assert.equal(rejectionOf({ kind, path: '/x', message: 'm' }).kind, 'security');
+      }
+    });
+
+    it('loadRejection: security with the refusal as cause, invalid otherwise', () => {
+      const problems = [{ severity: 'error' as const, message: 'bad', file: '/t', line: 2 }];
+      const refused = loadRejection(new ConfigError('/t', problems, { refused: 'outside-root' }));
+      assert.deepEqual(refused, {
+        kind: 'security',
+        cause: 'outside-root',
+        reason: '/t:2: bad',
+        path: '/t',
+        problems,
+      });
+      assert.deepEqual(
+        loadRejection(new ConfigError('/t', problems)),
+        invalidRejection('/t', problems),
+      );
+    });
+  });
+
+  describe('through ReloadableConfig', function () {
+    this.timeout(20_000);
+    let rc: ReloadableConfig | undefined;
+    let log: LogSink;
+    let rejections: Rejection[];
+
+    afterEach(async () => {
+      await rc?.stop();
+      rc = undefined;
+    });
+
+    async function watch(options: Partial<ReloadOptions> = {}): Promise<ReloadableConfig> {
+      log = logSink();
+      const r = new ReloadableConfig(
+        await loadFromFile(path, undefined, options),
+        path,
+        log.logger,
+        { settleMs: 10, ...options },
+      );
+      rc = r;
+      rejections = [];
+      r.rejections$.subscribe((x) => rejections.push(x));
+      r.startWatcher(20);
+      return r;
+    }
+
+    const refusal = (r: ReloadableConfig) => until(r.rejections$, () => true, 'the refusal');
+
+    it('refuses a world-writable %included file, keeps the last good config, applies it once safe', async () => {
+      const inc = join(dir, 'pools.conf');
+      await writeFile(inc, 'CircuitPoolMaxSize 12\n');
+      await writeFile(path, 'LogLevel info\n%include pools.conf\n');
+      const r = await watch();
+      assert.equal(r.get().CircuitPoolMaxSize, 12);
+      const refused = refusal(r);
+      await writeFile(inc, 'CircuitPoolMaxSize 20\n');
+      await chmod(inc, 0o666);
+      const x = await refused;
+      assert.deepEqual([x.kind, x.cause], ['security', 'insecure']);
+      assert.equal(
+        x.reason,
+        `${path}:2: %include "pools.conf": refusing ${inc}: mode 0666 is world-writable`,
+      );
+      assert.equal(r.get().CircuitPoolMaxSize, 12);
+      assert.equal(r.status().lastError?.cause, 'insecure');
+      await chmod(inc, 0o644);
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 20, 'the include once safe');
+      assert.equal(r.status().lastError, undefined);
+    });
+
+    it('refuses a %included directory world-writable without the sticky bit, accepts it with', async () => {
+      const d = join(dir, 'torrc.d');
+      await mkdir(d);
+      await writeFile(join(d, 'pools.conf'), 'CircuitPoolMaxSize 12\n');
+      await writeFile(path, 'LogLevel info\n%include torrc.d\n');
+      const r = await watch();
+      const refused = refusal(r);
+      await chmod(d, 0o777);
+      const x = await refused;
+      assert.deepEqual([x.kind, x.cause], ['security', 'insecure']);
+      assert.equal(
+        x.reason,
+        `${path}:2: %include "torrc.d": refusing ${d}: directory ${d} mode 0777 is world-writable without the sticky bit`,
+      );
+      await chmod(d, 0o1777); // like /tmp: others cannot replace our files
+      await writeFile(join(d, 'pools.conf'), 'CircuitPoolMaxSize 14\n');
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 14, 'the sticky directory');
+      assert.equal(r.status().lastError, undefined);
+    });
+
+    it('refuses a file %included from a world-writable directory, naming the directory', async () => {
+      const shared = join(dir, 'shared');
+      await mkdir(shared);
+      await writeFile(join(shared, 'pools.conf'), 'CircuitPoolMaxSize 12\n');
+      await writeFile(path, 'LogLevel info\n%include shared/pools.conf\n');
+      const r = await watch();
+      const refused = refusal(r);
+      await chmod(shared, 0o777);
+      await writeFile(join(shared, 'pools.conf'), 'CircuitPoolMaxSize 14\n');
+      const x = await refused;
+      assert.deepEqual([x.kind, x.cause], ['security', 'insecure']);
+      assert.match(
+        x.reason,
+        new RegExp(
+          `^${path}:2: .*directory ${shared} mode 0777 is world-writable without the sticky bit$`,
+        ),
+      );
+      assert.equal(r.get().CircuitPoolMaxSize, 12);
+      // Fixing the directory alone is noticed: the refusal watches it.
+      await chmod(shared, 0o755);
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 14, 'the directory once safe');
+    });
+
+    it('accepts world-writable includes with allowInsecureMode', async () => {
+      const inc = join(dir, 'pools.conf');
+      await writeFile(inc, 'CircuitPoolMaxSize 12\n');
+      await chmod(inc, 0o666);
+      await writeFile(path, 'LogLevel info\n%include pools.conf\n');
+      const r = await watch({ allowInsecureMode: true });
+      assert.equal(r.get().CircuitPoolMaxSize, 12);
+      await writeFile(inc, 'CircuitPoolMaxSize 16\n');
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 16, 'the insecure include');
+    });
+
+    it('refuses an %include outside the root as security', async () => {
+      const outside = await realpath(await mkdtemp(join(tmpdir(), 'hotrc-outside-')));
+      try {
+        await writeFile(join(outside, 'secret.conf'), 'CircuitPoolMaxSize 30\n');
+        const r = await watch({ root: dir });
+        const refused = refusal(r);
+        await symlink(join(outside, 'secret.conf'), join(dir, 'secret.conf'));
+        await writeFile(path, 'LogLevel info\n%include secret.conf\n');
+        const x = await refused;
+        assert.deepEqual([x.kind, x.cause], ['security', 'outside-root']);
+        assert.match(x.reason, new RegExp(`^${path}:2: .*secret\\.conf, outside the root ${dir}$`));
+        assert.equal(r.get().CircuitPoolMaxSize, defaultConfig().CircuitPoolMaxSize);
+      } finally {
+        await rm(outside, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses an %include over maxBytes as security', async () => {
+      await writeFile(join(dir, 'big.conf'), `# ${'x'.repeat(200)}\nCircuitPoolMaxSize 30\n`);
+      const r = await watch({ maxBytes: 100 });
+      const refused = refusal(r);
+      await writeFile(path, 'LogLevel info\n%include big.conf\n');
+      const x = await refused;
+      assert.deepEqual([x.kind, x.cause], ['security', 'too-large']);
+      const big = join(dir, 'big.conf');
+      assert.equal(
+        x.reason,
+        `${path}:2: %include "big.conf": ${big}: 225 bytes, over the limit of 100 bytes per file`,
+      );
+      assert.equal(r.get().CircuitPoolMaxSize, defaultConfig().CircuitPoolMaxSize);
+    });
+
+    it('loads a missing %include that appears 3 s after the failed load, and clears lastError', async function () {
+      this.timeout(10_000);
+      const r = await watch();
+      const failed = refusal(r);
+      await writeFile(path, 'LogLevel info\n%include extra.conf\n');
+      const x = await failed;
+      assert.deepEqual([x.kind, x.path], ['invalid', path]);
+      assert.match(x.reason, /extra\.conf.*ENOENT/);
+      assert.equal(r.status().lastError?.reason, x.reason);
+      // Past the racy window (2 s), so only watching the include itself can notice it.
+      await sleep(3000);
+      assert.equal(r.get().CircuitPoolMaxSize, defaultConfig().CircuitPoolMaxSize);
+      await writeFile(join(dir, 'extra.conf'), 'CircuitPoolMaxSize 25\n');
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 25, 'the include that appeared');
+      assert.equal(r.status().lastError, undefined);
+      assert.equal(rejections.length, 1);
+    });
+
+    it('keeps watching an included file whose mtime is kept (rsync --times): any difference is a change', async () => {
+      const inc = join(dir, 'pools.conf');
+      await writeFile(inc, 'CircuitPoolMaxSize 12\n');
+      await writeFile(path, 'LogLevel info\n%include pools.conf\n');
+      const r = await watch();
+      const old = new Date(Date.now() - 60_000);
+      await writeFile(inc, 'CircuitPoolMaxSize 13\n');
+      await utimes(inc, old, old);
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 13, 'the edit with an old mtime');
+    });
+  });
+});
