@@ -387,7 +387,9 @@ describe('sources/file-source', () => {
       await writeFile(join(dir, 'extra.conf'), 'CircuitPoolMaxSize 25\n');
       await until(r.config$, (c) => c.CircuitPoolMaxSize === 25, 'the include that appeared');
       assert.equal(r.status().lastError, undefined);
-      assert.equal(rejections.length, 1);
+      // The save, and maybe its racy re-read: every rejected attempt is heard, all of this one.
+      assert.ok(rejections.length >= 1);
+      assert.ok(rejections.every((y) => y.reason === x.reason));
     });
 
     it('keeps watching an included file whose mtime is kept (rsync --times): any difference is a change', async () => {
