@@ -2,7 +2,7 @@
 
 export type { CliIo } from './cli/command.js';
 // The command line, as a function.
-export { runCli } from './cli/main.js';
+export { runCli } from './cli/run-cli.js';
 export type { Loaded, LoadOptions } from './config-file.js';
 // Config files: load, save, and their errors.
 export {
