@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   type ReadOptions,
@@ -11,7 +8,6 @@ import {
 } from './formats/include.js';
 import type { TorrcError } from './formats/torrc.js';
 import { decodeTorrc } from './schema/decode.js';
-import { formatTorrc } from './schema/format-torrc.js';
 import { errorsOf, formatProblem, type Problem } from './schema/problem.js';
 import { defaultConfig, type TorConfig } from './schema/tor-config.js';
 import type { RefusalKind } from './sources/file-problem.js';
@@ -150,34 +146,4 @@ export async function loadFromFile(
   const loaded = await loadTorrc(path, { ...options, base });
   if (E.isLeft(loaded)) throw loaded.left;
   return loaded.right.config;
-}
-
-/**
- * Writes `formatTorrc(config)` to `path` atomically: a temporary file in the same directory is
- * written, flushed and renamed over the target, so a watcher (hotrc's or Tor's) never sees half a
- * file. Keeps an existing file's mode; a new file holding onion client keys is created 0600.
- * @example await saveToFile('/etc/tor/torrc', { ...cfg, LogLevel: 'debug' });
- */
-export async function saveToFile(path: string, config: TorConfig): Promise<void> {
-  const existing = await stat(path).catch(() => undefined);
-  const secret = config.OnionServices.some((s) => s.ClientAuth.length > 0);
-  const mode = existing === undefined ? (secret ? 0o600 : 0o644) : Number(existing.mode) & 0o7777;
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', mode);
-  try {
-    await handle.writeFile(formatTorrc(config));
-    await handle.chmod(mode);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
 }

@@ -2,16 +2,15 @@
 
 export type { CliIo } from './cli/command.js';
 // The command line, as a function.
-export { runCli } from './cli/main.js';
+export { runCli } from './cli/run-cli.js';
 export type { Loaded, LoadOptions } from './config-file.js';
-// Config files: load, save, and their errors.
+// Config files: load, and their errors.
 export {
   ConfigError,
   loadFromFile,
   loadTorrc,
   loadTorrcText,
   problemOf,
-  saveToFile,
 } from './config-file.js';
 export type { ReadOptions, TorrcDocument } from './formats/include.js';
 export { readTorrc, resolveTorrc } from './formats/include.js';
@@ -47,6 +46,8 @@ export type {
 export type { ReloadOptions, ReloadStatus } from './reloadable-config.js';
 // The reload engine: the design document's API.
 export { ReloadableConfig, ReloadError } from './reloadable-config.js';
+// Config files: save, atomically and through symlinks.
+export { saveToFile } from './save-to-file.js';
 export type { Decoded, DecodeOptions } from './schema/decode.js';
 // The schema: the typed config, its defaults, decoding, validation, diffs and output.
 export { decodeTorrc } from './schema/decode.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -9,7 +9,6 @@ import {
   loadTorrc,
   loadTorrcText,
   problemOf,
-  saveToFile,
 } from '../lib/config-file.js';
 import { defaultConfig } from '../lib/schema/tor-config.js';
 
@@ -175,29 +174,5 @@ describe('config files', () => {
     const r = await loadTorrcText('%include b.conf\n', join(dir, 'torrc'));
     assert.ok(E.isRight(r));
     assert.equal(r.right.config.LogLevel, 'error');
-  });
-
-  describe('saveToFile', () => {
-    it('writes a torrc that loads back to the same config, atomically, keeping the mode', async () => {
-      const path = join(dir, 'torrc');
-      await writeFile(path, 'LogLevel info\n', { mode: 0o640 });
-      const config = { ...defaultConfig(), LogLevel: 'debug' as const, ExcludeNodes: ['{us}'] };
-      await saveToFile(path, config);
-      assert.deepEqual(await loadFromFile(path), config);
-      assert.equal(Number((await stat(path)).mode) & 0o777, 0o640);
-      const leftovers = (await import('node:fs/promises')).readdir(dir);
-      assert.deepEqual(await leftovers, ['torrc']);
-    });
-
-    it('creates a file holding client keys as 0600', async () => {
-      const path = join(dir, 'secret-torrc');
-      const svc = { ServiceDir: '/hs', VirtualPort: 80, TargetAddr: '127.0.0.1:80', MaxStreams: 0 };
-      await saveToFile(path, {
-        ...defaultConfig(),
-        OnionServices: [{ ...svc, ClientAuth: [{ Name: 'a', Key: 'k' }] }],
-      });
-      assert.equal(Number((await stat(path)).mode) & 0o777, 0o600);
-      assert.match(await readFile(path, 'utf8'), /^HiddenServiceClientAuth a k$/m);
-    });
   });
 });

@@ -383,12 +383,12 @@ describe('FIELD-NOTES on a real file system', function () {
       const r = await watch();
       await writeFile(
         path,
-        'HiddenServiceDir /var/lib/tor/hs\nHiddenServicePort 80\nHiddenServiceClientAuth alice SUPERSECRETKEY\n',
+        'HiddenServiceDir /var/lib/tor/hs\nHiddenServicePort 80\nHiddenServiceClientAuth alice descriptor:x25519:SUPERSECRETKEYAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n',
       );
       await r.reload();
       await writeFile(
         path,
-        'HiddenServiceDir /var/lib/tor/hs\nHiddenServicePort 80\nHiddenServiceClientAuth alice OTHERSECRET\nLogLevel debug\n',
+        'HiddenServiceDir /var/lib/tor/hs\nHiddenServicePort 80\nHiddenServiceClientAuth alice descriptor:x25519:OTHERSECRETAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nLogLevel debug\n',
       );
       await r.reload();
       const all = JSON.stringify(log.lines);

@@ -1,8 +1,17 @@
+import { resolve } from 'node:path';
+
 /** Where a command writes; the real process streams, or buffers in tests. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }
+
+/**
+ * The CLI's exit statuses. 70 is sysexits' EX_SOFTWARE: something hotrc did not expect, a bug to
+ * report; it is printed as one line, never as a stack trace.
+ * @example process.exitCode = exitCodes.usage; // 2
+ */
+export const exitCodes = Object.freeze({ ok: 0, invalid: 1, usage: 2, internal: 70 } as const);
 
 /** Bad usage: the CLI prints the message in one line and exits 2. */
 export class UsageError extends Error {
@@ -34,12 +43,15 @@ export function usage<T>(parse: () => T): T {
 }
 
 /**
- * The one FILE positional most commands take.
- * @example onePath(['torrc'], 'check') // 'torrc'
+ * The one FILE positional most commands take, made absolute against the working directory. A
+ * path typed on the command line is the operator's own (`hotrc watch ../torrc` is fine), so it
+ * is resolved here, at the edge, and the library's guard against `..` in relative paths (meant
+ * for paths that come from elsewhere) never sees it.
+ * @example onePath(['torrc'], 'check') // '/current/dir/torrc'
  */
 export function onePath(positionals: ReadonlyArray<string>, command: string): string {
   const [path, ...rest] = positionals;
-  if (path === undefined) throw new UsageError(`${command} needs a FILE`);
+  if (path === undefined || path === '') throw new UsageError(`${command} needs a FILE`);
   if (rest.length > 0) throw new UsageError(`${command} takes one FILE, got ${positionals.length}`);
-  return path;
+  return resolve(path);
 }

@@ -4,9 +4,8 @@ import { loadTorrc } from '../config-file.js';
 import { formatTorrc } from '../schema/format-torrc.js';
 import { formatProblem } from '../schema/problem.js';
 import type { TorConfig } from '../schema/tor-config.js';
+import { redactedKey } from '../schema/values/client-auth.js';
 import { type Command, onePath, UsageError, usage } from './command.js';
-
-const REDACTED = '[REDACTED]';
 
 /**
  * The config with onion client keys replaced, for output that may end up in a CI log.
@@ -17,9 +16,15 @@ export function redactSecrets(config: TorConfig): TorConfig {
     ...config,
     OnionServices: config.OnionServices.map((s) => ({
       ...s,
-      ClientAuth: s.ClientAuth.map((a) => ({ ...a, Key: REDACTED })),
+      ClientAuth: s.ClientAuth.map((a) => ({ ...a, Key: redactedKey })),
     })),
   };
+}
+
+// Keys, counted once per onion service directory: its ports share them and print them once.
+function redactedCount(config: TorConfig): number {
+  const perDir = new Map(config.OnionServices.map((s) => [s.ServiceDir, s.ClientAuth.length]));
+  return [...perDir.values()].reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -34,6 +39,9 @@ export const dump: Command = {
 Prints the effective configuration: hotrc's defaults with FILE laid over them.
 Durations are milliseconds in JSON and Tor words in torrc form. On an invalid
 FILE, prints each problem as FILE:LINE: message on stderr and exits 1.
+Onion client keys are printed as [REDACTED], which hotrc refuses to load (the
+line is named), so a redacted dump never passes for a config; --show-secrets
+prints a file that loads back to the same config.
 
   --format json|torrc   output form (default json)
   --strict              unknown options are errors, not warnings
@@ -62,9 +70,20 @@ FILE, prints each problem as FILE:LINE: message on stderr and exits 1.
       for (const p of loaded.left.problems) io.stderr(`${formatProblem(p)}\n`);
       return 1;
     }
-    const config =
-      values['show-secrets'] === true ? loaded.right.config : redactSecrets(loaded.right.config);
-    io.stdout(format === 'json' ? `${JSON.stringify(config, null, 2)}\n` : formatTorrc(config));
+    const show = values['show-secrets'] === true;
+    const config = show ? loaded.right.config : redactSecrets(loaded.right.config);
+    if (format === 'json') {
+      io.stdout(`${JSON.stringify(config, null, 2)}\n`);
+      return 0;
+    }
+    const hidden = show ? 0 : redactedCount(loaded.right.config);
+    // Said at the top, where someone about to reuse the file looks; the loader refuses the
+    // placeholder anyway, naming its line.
+    const note =
+      hidden === 0
+        ? ''
+        : `# ${hidden} onion client ${hidden === 1 ? 'key is' : 'keys are'} ${redactedKey}: this file will not load until the real keys are put back (hotrc dump --show-secrets prints them).\n`;
+    io.stdout(`${note}${formatTorrc(config)}`);
     return 0;
   },
 };

@@ -99,6 +99,14 @@ any %include), at start as on every reload.
   },
 };
 
+function asUsageError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw err instanceof TypeError ? new UsageError(err.message) : err;
+  }
+}
+
 interface WatchSettings {
   readonly strict: boolean;
   readonly settleMs: number;
@@ -125,16 +133,27 @@ async function watchUntil(
     { write: (line: string) => io.stdout(pretty ? `${prettyLine(line.trimEnd())}\n` : line) },
   );
   // The file's warnings are logged by the first poll (once per distinct set), not here too.
-  const rc = new ReloadableConfig(initial.right.config, path, logger, {
-    strict,
-    settleMs,
-    restartRequired,
-    allowInsecureMode,
-    reloadOnSignal: 'SIGHUP',
-  });
+  // Every option here comes from a flag: the engine's TypeError for a bad one (or a bad pair) is
+  // the operator's usage error, not a bug.
+  const rc = asUsageError(
+    () =>
+      new ReloadableConfig(initial.right.config, path, logger, {
+        strict,
+        settleMs,
+        restartRequired,
+        allowInsecureMode,
+        reloadOnSignal: 'SIGHUP',
+      }),
+  );
   // The design document's updateLogLevel, built in: the log level follows the file.
   const binding = bindLogLevel(logger, rc.config$);
-  rc.startWatcher(interval);
+  try {
+    asUsageError(() => rc.startWatcher(interval));
+  } catch (err) {
+    binding.unsubscribe();
+    await rc.stop();
+    throw err;
+  }
   await stopping;
   await rc.stop();
   binding.unsubscribe();

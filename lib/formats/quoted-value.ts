@@ -69,7 +69,8 @@ for (const [letter, byte] of [
  * Escapes yield bytes, and the value's bytes are decoded as UTF-8, so `"\xc3\xa9"` is `é`.
  * Two deliberate differences from Tor, both refusals: an escape yielding a NUL byte (Tor would
  * silently cut the value there) and escapes whose bytes are not valid UTF-8 (Tor would keep raw
- * bytes no JavaScript string can hold).
+ * bytes no JavaScript string can hold). This is hotrc's one reading of a quoted value: the
+ * schema's `unquoteCString` (a HiddenServicePort's `unix:"..."` path) calls it too.
  *
  * Linear in the length of the value; never throws on any input.
  * @example readQuotedValue('"tab\\there" # c', 0) // right({ value: 'tab\there', end: 11 })

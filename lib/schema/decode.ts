@@ -18,6 +18,7 @@ import {
 } from './tor-config.js';
 import { torOptionNames } from './tor-options.js';
 import { validationProblems } from './validate.js';
+import { parseClientAuth } from './values/client-auth.js';
 import { NonNegativeInt } from './values/integer.js';
 import { parseHiddenServicePort } from './values/onion-port.js';
 import { parseRouterSet } from './values/router-set.js';
@@ -329,11 +330,9 @@ function decodeOnionLine(
   } else {
     // hotrc extension: `HiddenServiceClientAuth NAME KEY`. The key is a secret, so the
     // message names the client and never echoes the value.
-    const [name, secret, ...rest] = entry.value.split(/[ \t]+/);
-    if (name === undefined || name === '' || secret === undefined || rest.length > 0) {
-      return `Could not parse ${key}: expected a client name and a key`;
-    }
-    group.clientAuth.push({ Name: name, Key: secret });
+    const auth = parseClientAuth(entry.value);
+    if (E.isLeft(auth)) return `Could not parse ${key}: ${auth.left}`;
+    group.clientAuth.push(auth.right);
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import type * as t from 'io-ts';
 import { fieldCodecs, fieldNames, fields, TorConfig } from './tor-config.js';
 import { Bool } from './values/bool.js';
 import { BridgeLine } from './values/bridge-line.js';
+import { ClientAuthKey } from './values/client-auth.js';
 import { IsolationLevel, LogLevel } from './values/enums.js';
 import { NonNegativeInt } from './values/integer.js';
 import { Interval } from './values/interval.js';
@@ -43,6 +44,14 @@ const leaves: ReadonlyMap<t.Mixed, JsonSchema> = new Map<t.Mixed, JsonSchema>([
   ],
   [VirtualPort, { type: 'integer', minimum: 1, maximum: 65535 }],
   [TargetAddr, { type: 'string', minLength: 1 }],
+  [
+    ClientAuthKey,
+    {
+      type: 'string',
+      pattern: '^descriptor:x25519:[A-Za-z2-7]{52}$',
+      description: "A client's x25519 public key, as in Tor's authorized_clients files (a secret)",
+    },
+  ],
 ]);
 
 type Walkable = t.Mixed & {

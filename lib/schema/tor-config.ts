@@ -4,6 +4,7 @@ import * as t from 'io-ts';
 import { deepFreeze } from './freeze.js';
 import { Bool } from './values/bool.js';
 import { BridgeLine } from './values/bridge-line.js';
+import { ClientAuthKey } from './values/client-auth.js';
 import { IsolationLevel, LogLevel } from './values/enums.js';
 import { NonNegativeInt } from './values/integer.js';
 import { Interval } from './values/interval.js';
@@ -13,11 +14,12 @@ import { RouterSetEntry } from './values/router-set.js';
 import { NonEmptyText, Text } from './values/text.js';
 
 /**
- * One client allowed to reach an onion service. `Key` is a secret: it never reaches a log.
+ * One client allowed to reach an onion service. `Key` is a secret: it never reaches a log. It is
+ * `descriptor:x25519:` and 52 base32 characters, so the `[REDACTED]` of a redacted dump is refused.
  * @example const a: OnionClientAuth = { Name: 'alice', Key: 'descriptor:x25519:...' };
  */
 export const OnionClientAuth = t.readonly(
-  t.type({ Name: NonEmptyText, Key: NonEmptyText }, 'OnionClientAuth'),
+  t.type({ Name: NonEmptyText, Key: ClientAuthKey }, 'OnionClientAuth'),
 );
 export type OnionClientAuth = t.TypeOf<typeof OnionClientAuth>;
 

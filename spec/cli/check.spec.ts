@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from '../support/cli.js';
+import { cli, cliProcessIn } from '../support/cli.js';
 
 describe('hotrc check', () => {
   let dir: string;
@@ -94,5 +94,18 @@ describe('hotrc check', () => {
   it('exits 2 without a FILE or with two', async () => {
     assert.equal((await cli('check')).code, 2);
     assert.equal((await cli('check', 'a', 'b')).code, 2);
+  });
+
+  it('reads ../torrc typed from another working directory, naming the file absolutely', async () => {
+    const path = join(dir, 'torrc');
+    const cwd = join(dir, 'sub');
+    await mkdir(cwd);
+    await writeFile(path, 'ConnLimit 0\n');
+    const r = await cliProcessIn(cwd, 'check', '../torrc');
+    assert.deepEqual(r, {
+      code: 1,
+      stdout: '',
+      stderr: `${path}:1: ConnLimit must be at least 1\n`,
+    });
   });
 });

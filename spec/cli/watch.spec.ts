@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logMessages } from '../../lib/log.js';
-import { cli, cliMain } from '../support/cli.js';
+import { cli, cliMain, tsxLoader } from '../support/cli.js';
 
 interface Watcher {
   readonly child: ChildProcess;
   readonly lines: string[];
+  /** Everything the child wrote on stderr so far. */
+  stderr(): string;
   /** Resolves with the first line (parsed JSON unless raw) that satisfies `test`. */
   waitFor(
     test: (line: Record<string, unknown>) => boolean,
@@ -18,10 +20,19 @@ interface Watcher {
 }
 
 function startWatch(...args: string[]): Watcher {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliMain, 'watch', ...args], {
+  return startWatchIn(process.cwd(), ...args);
+}
+
+function startWatchIn(cwd: string, ...args: string[]): Watcher {
+  const child = spawn(process.execPath, ['--import', tsxLoader, cliMain, 'watch', ...args], {
+    cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   const waiters: Array<() => void> = [];
   let buffered = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -44,6 +55,7 @@ function startWatch(...args: string[]): Watcher {
   return {
     child,
     lines,
+    stderr: () => stderr,
     exited,
     waitFor: (test, what) =>
       new Promise((resolve, reject) => {
@@ -59,7 +71,12 @@ function startWatch(...args: string[]): Watcher {
           }
         };
         const timer = setTimeout(
-          () => reject(new Error(`timed out waiting for ${what}; got:\n${lines.join('\n')}`)),
+          () =>
+            reject(
+              new Error(
+                `timed out waiting for ${what}; got:\n${lines.join('\n')}\nstderr:\n${stderr}`,
+              ),
+            ),
           15_000,
         );
         waiters.push(check);
@@ -186,6 +203,21 @@ describe('hotrc watch', function () {
       0,
       w.lines.join('\n'),
     );
+  });
+
+  it('watches ../torrc typed from another working directory, and exits 0 on SIGTERM', async () => {
+    const cwd = join(dir, 'sub');
+    await mkdir(cwd);
+    const w = startWatchIn(cwd, '../torrc', '--interval', '50ms');
+    watcher = w;
+    const started = await w.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    // Resolved at the CLI edge: the engine sees, and logs, the absolute path.
+    assert.equal(started.path, path);
+    await writeFile(path, 'LogLevel info\nMaxCircuitDirtiness 15 minutes\n');
+    await w.waitFor((l) => l.msg === logMessages.reloaded, 'the reload');
+    w.child.kill('SIGTERM');
+    assert.deepEqual(await w.exited, { code: 0, signal: null });
+    assert.equal(w.stderr(), '');
   });
 
   it('exits 1 with the problems when the file is invalid at start, 2 on bad usage', async () => {

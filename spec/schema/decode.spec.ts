@@ -202,10 +202,15 @@ describe('decodeTorrc', () => {
         'HiddenServiceDir /hs\nHiddenServicePort 80\nHiddenServiceClientAuth s3cr3t-only\n',
       );
       assert.ok(ps.every((p) => !p.message.includes('s3cr3t')));
-      const { config } = decoded(
-        'HiddenServiceDir /hs\nHiddenServicePort 80\nHiddenServiceClientAuth alice k3y\n',
+      const key = `descriptor:x25519:k3y${'a'.repeat(49)}`;
+      const bad = problems(
+        'HiddenServiceDir /hs\nHiddenServicePort 80\nHiddenServiceClientAuth alice s3cr3t-key\n',
       );
-      assert.deepEqual(config.OnionServices[0]?.ClientAuth, [{ Name: 'alice', Key: 'k3y' }]);
+      assert.ok(bad.length > 0 && bad.every((p) => !p.message.includes('s3cr3t')));
+      const { config } = decoded(
+        `HiddenServiceDir /hs\nHiddenServicePort 80\nHiddenServiceClientAuth alice ${key}\n`,
+      );
+      assert.deepEqual(config.OnionServices[0]?.ClientAuth, [{ Name: 'alice', Key: key }]);
     });
   });
 

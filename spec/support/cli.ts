@@ -1,7 +1,7 @@
 // Runs the hotrc CLI in-process with captured output, or as a real child process.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../../lib/cli/main.js';
+import { runCli } from '../../lib/cli/run-cli.js';
 
 export interface CliResult {
   readonly code: number;
@@ -27,13 +27,24 @@ export async function cli(...argv: string[]): Promise<CliResult> {
 /** The CLI's entry file, run through tsx so the spec needs no build. */
 export const cliMain = fileURLToPath(new URL('../../lib/cli/main.ts', import.meta.url));
 
+/**
+ * tsx's loader as an absolute URL, for `node --import`: a bare `tsx` is resolved from the child's
+ * working directory, which a spec may set to a temp directory.
+ */
+export const tsxLoader = import.meta.resolve('tsx');
+
 /** `hotrc ...argv` as a child process. */
 export function cliProcess(...argv: string[]): Promise<CliResult> {
+  return cliProcessIn(process.cwd(), ...argv);
+}
+
+/** `hotrc ...argv` as a child process working in `cwd`. */
+export function cliProcessIn(cwd: string, ...argv: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', cliMain, ...argv],
-      { timeout: 20_000 },
+      ['--import', tsxLoader, cliMain, ...argv],
+      { cwd, timeout: 20_000 },
       (err, stdout, stderr) => {
         resolve({
           code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1,

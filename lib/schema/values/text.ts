@@ -2,7 +2,8 @@
 // leading and trailing blanks, stops at '#', treats a final backslash as a continuation, starts
 // a quoted value with '"', and cannot hold a line break; Tor's quoted values (C escapes) carry
 // all of those. The one character no torrc value can carry is NUL (Tor reads C strings).
-import { type Either, left, right } from 'fp-ts/lib/Either.js';
+import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
+import { readQuotedValue } from '../../formats/quoted-value.js';
 import { valueCodec } from './value-codec.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what needs quoting
@@ -45,66 +46,22 @@ export function quoteTorrcValue(s: string): string {
   return needsQuotes.test(s) ? quoteCString(s) : s;
 }
 
-const simple: ReadonlyMap<string, number> = new Map([
-  ['n', 10],
-  ['r', 13],
-  ['t', 9],
-  ['"', 34],
-  ['\\', 92],
-  ["'", 39],
-]);
-const utf8 = new TextEncoder();
-const isOctal = (code: number) => code >= 48 && code <= 55;
-
 /**
- * Reads a C-quoted string at the start of `s` the way Tor's unescape_string does (escapes
- * `\n \r \t \" \\ \'`, `\xHH`, `\ooo` up to 255; no raw line break) and returns the text and
- * what follows the closing quote. Escaped bytes are decoded as UTF-8. A NUL is refused.
+ * Reads a C-quoted string at the start of `s` and returns the text and what follows the closing
+ * quote. It is the torrc reader's own reading (`readQuotedValue`), so a quoted value means the
+ * same wherever it appears (a whole torrc value, or `unix:"..."` inside a HiddenServicePort):
+ * Tor's unescape_string escapes (`\n \r \t \" \\ \'`, `\xHH`, `\ooo` up to 255; no raw line
+ * break), escaped bytes decoded as UTF-8, and two refusals where Tor would go on: an escape
+ * yielding NUL (Tor cuts the value there) and escaped bytes that are not UTF-8 (Tor keeps raw
+ * bytes, e.g. a socket path with byte 0xff, which as text would become U+FFFD: another path).
  * @example unquoteCString('"a b\\x41" rest'); // right({ value: 'a bA', rest: ' rest' })
  */
 export function unquoteCString(s: string): Either<string, { value: string; rest: string }> {
   if (!s.startsWith('"')) return left('Quoted string expected');
-  const invalid = left('Invalid escape sequence in quoted string');
-  const parts: Uint8Array[] = [];
-  const stop = /["\\\n]/g;
-  let i = 1;
-  for (;;) {
-    stop.lastIndex = i;
-    const m = stop.exec(s);
-    if (m === null) return invalid;
-    // Plain runs are copied whole; only escapes are read byte by byte.
-    if (m.index > i) parts.push(utf8.encode(s.slice(i, m.index)));
-    i = m.index;
-    if (m[0] === '\n') return invalid;
-    if (m[0] === '"') break;
-    const e = s[i + 1];
-    if (e === 'x' || e === 'X') {
-      const hex = s.slice(i + 2, i + 4);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return invalid;
-      parts.push(Uint8Array.of(Number.parseInt(hex, 16)));
-      i += 4;
-    } else if (isOctal(s.charCodeAt(i + 1))) {
-      let j = i + 1;
-      let n = 0;
-      while (j < i + 4 && isOctal(s.charCodeAt(j))) n = n * 8 + s.charCodeAt(j++) - 48;
-      if (n > 255) return invalid;
-      parts.push(Uint8Array.of(n));
-      i = j;
-    } else if (e !== undefined && simple.has(e)) {
-      parts.push(Uint8Array.of(simple.get(e) as number));
-      i += 2;
-    } else {
-      return invalid;
-    }
-  }
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length;
-  }
-  if (bytes.includes(0)) return left('NUL character in quoted string');
-  return right({ value: new TextDecoder().decode(bytes), rest: s.slice(i + 1) });
+  const quoted = readQuotedValue(s, 0);
+  return isLeft(quoted)
+    ? quoted
+    : right({ value: quoted.right.value, rest: s.slice(quoted.right.end) });
 }
 
 /**

@@ -82,7 +82,11 @@ describe('parseHiddenServicePort', () => {
     ],
     [
       '80 unix:"/a\\000"',
-      'Couldn\'t process address <unix:"/a\\000"> from hidden service configuration: NUL character in quoted string',
+      'Couldn\'t process address <unix:"/a\\000"> from hidden service configuration: Escape sequence yields a NUL byte: Tor would silently cut the value there; hotrc refuses it',
+    ],
+    [
+      '80 unix:"/a\\xff"',
+      'Couldn\'t process address <unix:"/a\\xff"> from hidden service configuration: Escape sequences in quoted string do not form valid UTF-8: Tor would keep the raw bytes; hotrc refuses them',
     ],
   ];
   for (const [text, why] of refused) {

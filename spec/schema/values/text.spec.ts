@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isLeft, left, right } from 'fp-ts/lib/Either.js';
+import { isLeft, isRight, left, right } from 'fp-ts/lib/Either.js';
+import { readQuotedValue } from '../../../lib/formats/quoted-value.js';
+import { parseTorrc } from '../../../lib/formats/torrc.js';
+import { parseHiddenServicePort } from '../../../lib/schema/values/onion-port.js';
 import {
   NonEmptyText,
   quoteCString,
@@ -8,6 +11,26 @@ import {
   Text,
   unquoteCString,
 } from '../../../lib/schema/values/text.js';
+
+const unquoteLeft = (s: string): string => {
+  const r = unquoteCString(s);
+  return isLeft(r) ? r.left : `unexpectedly read ${JSON.stringify(r.right)}`;
+};
+
+// Pieces of a quoted value's inside: literal text, every escape Tor knows (with any byte), and
+// the malformed ones, so generated values are read, refused as bad escapes, as NUL and as bytes
+// that are not UTF-8.
+const byte = fc.integer({ min: 0, max: 255 });
+const insidePiece: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('a', ' ', '#', "'", '\u00e9', '\u4e2d', '\ud83e\udd45', '\u0007', '/', ':'),
+  fc.constantFrom('\\n', '\\r', '\\t', '\\"', '\\\\', "\\'"),
+  byte.map((b) => `\\x${b.toString(16).padStart(2, '0')}`),
+  byte.map((b) => `\\X${b.toString(16).toUpperCase().padStart(2, '0')}`),
+  byte.map((b) => `\\${b.toString(8)}`),
+  fc.constantFrom('\\xc3', '\\xa9', '\\xe4', '\\xb8', '\\xad', '\\xff', '\\0', '\\1'),
+  fc.constantFrom('\\q', '\\?', '\\x4', '\\400', '\\'),
+);
+const inside = fc.array(insidePiece, { maxLength: 8 }).map((p) => p.join(''));
 
 const message = (v: ReturnType<typeof Text.decode>) =>
   isLeft(v) ? v.left.map((e) => e.message).join('; ') : undefined;
@@ -88,8 +111,79 @@ describe('unquoteCString', () => {
     ]) {
       assert.deepEqual(unquoteCString(bad), left('Invalid escape sequence in quoted string'), bad);
     }
-    assert.deepEqual(unquoteCString('"\\000"'), left('NUL character in quoted string'));
+    assert.match(unquoteLeft('"\\000"'), /NUL byte/);
+    assert.deepEqual(unquoteCString('"\\000"'), readQuotedValue('"\\000"', 0));
     assert.deepEqual(unquoteCString('no quote'), left('Quoted string expected'));
+  });
+});
+
+describe('one reading of quoted values (unquoteCString and the torrc reader)', () => {
+  it('unquoteCString is readQuotedValue, for any inside, raw line breaks included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(insidePiece, fc.constant('\n')), { maxLength: 8 }),
+        fc.constantFrom('', ' # after', ' rest', '"'),
+        (pieces, after) => {
+          const text = `"${pieces.join('')}"${after}`;
+          const reader = readQuotedValue(text, 0);
+          const schema = unquoteCString(text);
+          if (isLeft(reader)) assert.deepEqual(schema, reader);
+          else {
+            assert.deepEqual(
+              schema,
+              right({ value: reader.right.value, rest: text.slice(reader.right.end) }),
+            );
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a torrc value and a HiddenServicePort unix:"..." path read the same quoted text alike', () => {
+    fc.assert(
+      fc.property(inside, (body) => {
+        const quoted = `"${body}"`;
+        const reading = readQuotedValue(quoted, 0);
+        const line = parseTorrc(`ContactInfo ${quoted}\n`);
+        const port = parseHiddenServicePort(`80 unix:${quoted}`);
+        if (isLeft(reading)) {
+          // Refused as a quoted string: both say so, in the same words.
+          assert.ok(isLeft(line) && isLeft(port), quoted);
+          assert.equal(line.left.message, reading.left);
+          assert.ok(port.left.endsWith(`: ${reading.left}`), port.left);
+        } else if (reading.right.end < quoted.length) {
+          // A quote inside ended the string early: both refuse what follows, each in its words.
+          assert.ok(isLeft(line) && isLeft(port), quoted);
+        } else {
+          const value = reading.right.value;
+          assert.deepEqual(
+            line,
+            right([{ key: 'ContactInfo', value, op: 'set', file: '<torrc>', line: 1 }]),
+          );
+          assert.deepEqual(
+            port,
+            value === ''
+              ? left('Empty unix socket path in hidden service port configuration')
+              : right({ VirtualPort: 80, TargetAddr: `unix:${value}` }),
+            quoted,
+          );
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses "\\xff" in both places, as the reader always did (Tor would keep the raw byte)', () => {
+    const reader = parseTorrc('ContactInfo "\\xff"\n');
+    assert.ok(isLeft(reader));
+    assert.match(reader.left.message, /do not form valid UTF-8/);
+    assert.match(unquoteLeft('"\\xff"'), /do not form valid UTF-8/);
+    const port = parseHiddenServicePort('80 unix:"/run/x\\xff.sock"');
+    assert.ok(isLeft(port));
+    assert.match(port.left, /do not form valid UTF-8/);
+    // What decodes as UTF-8 is read the same in both places.
+    assert.ok(isRight(parseHiddenServicePort('80 unix:"/run/\\xc3\\xa9.sock"')));
   });
 });
 

@@ -922,6 +922,8 @@ describe('values conformance with tor', function () {
       '80 unix:',
       '80 01.2.3.4:8080',
       '80 [::1]:+8080',
+      // Tor keeps the raw byte 0xff in the path; as text it could only become U+FFFD.
+      '80 unix:"/tmp/x\\xff.sock"',
     ].map(withDir);
     let readings: Map<Probe, TorReading>;
     before(async () => {
