@@ -3,7 +3,7 @@
 export type { CliIo } from './cli/command.js';
 // The command line, as a function.
 export { runCli } from './cli/run-cli.js';
-export type { Loaded, LoadOptions } from './config-file.js';
+export type { ConfigErrorDetails, Loaded, LoadOptions } from './config-file.js';
 // Config files: load, and their errors.
 export {
   ConfigError,
@@ -12,8 +12,13 @@ export {
   loadTorrcText,
   problemOf,
 } from './config-file.js';
-export type { ReadOptions, TorrcDocument } from './formats/include.js';
-export { readTorrc, resolveTorrc } from './formats/include.js';
+export type { ReadOptions, TorrcDocument, TorrcFailure } from './formats/include.js';
+export {
+  readTorrc,
+  readTorrcDocument,
+  resolveTorrc,
+  resolveTorrcDocument,
+} from './formats/include.js';
 export type { ParseOptions, TorrcEntry, TorrcError, TorrcOp } from './formats/torrc.js';
 export { parseTorrc, parseTorrcEntries } from './formats/torrc.js';
 // The torrc format itself.
@@ -24,6 +29,8 @@ export type { ApplyContext } from './pipeline/apply-serially.js';
 // The pipeline's stages, each composable on its own.
 export { applySerially, mergeReloadable } from './pipeline/apply-serially.js';
 export { distinctSnapshots } from './pipeline/distinct-snapshots.js';
+// Any source made total: throws, errors and malformed values become `internal` rejections.
+export { describeError, guardSource, internalRejection } from './pipeline/guard.js';
 export type { LoadLatestOptions } from './pipeline/load-latest.js';
 export { loadLatest } from './pipeline/load-latest.js';
 export type { ReloadCallback, TransactionOptions, Veto } from './pipeline/transaction.js';
@@ -79,6 +86,7 @@ export { validateConfig, validationProblems } from './schema/validate.js';
 // Value codecs: torrc text <-> typed values.
 export { Bool } from './schema/values/bool.js';
 export { BridgeLine, parseBridgeLine } from './schema/values/bridge-line.js';
+export { ClientAuthKey, parseClientAuth, redactedKey } from './schema/values/client-auth.js';
 export { IsolationLevel, LogLevel } from './schema/values/enums.js';
 export { NonNegativeInt } from './schema/values/integer.js';
 export {
@@ -99,10 +107,12 @@ export { parseRouterSet, RouterSetEntry } from './schema/values/router-set.js';
 export { NonEmptyText, quoteTorrcValue, Text } from './schema/values/text.js';
 export type { FilePolicy } from './sources/file-policy.js';
 export { checkConfigPath, defaultFilePolicy, resolveFilePolicy } from './sources/file-policy.js';
+export type { FileProblem, FileProblemKind, RefusalKind } from './sources/file-problem.js';
+export { fileProblem, isRefusal } from './sources/file-problem.js';
 export type { FileSource, FileSourceOptions } from './sources/file-source.js';
 // Sources: triggers, the file source and the file-system layer under it.
-export { fileSource, invalidRejection, rejectionOf } from './sources/file-source.js';
-export type { FileProblem, FileProblemKind, FileState } from './sources/file-state.js';
+export { fileSource, invalidRejection, loadRejection, rejectionOf } from './sources/file-source.js';
+export type { FileState } from './sources/file-state.js';
 export { statFile } from './sources/file-state.js';
 export type { Fingerprint } from './sources/fingerprint.js';
 export { fingerprintKey, fingerprintOf, isRacy, sameFingerprint } from './sources/fingerprint.js';

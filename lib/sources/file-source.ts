@@ -148,12 +148,15 @@ export function fileSource(
   // a rename-save, a symlink swap: stat follows links) runs them all again before a read.
   let verified: { readonly key: string; readonly state: FileState } | undefined;
   const lookAtMain = async (): Promise<FileState> => {
-    if (verified !== undefined && verified.state.kind === 'present') {
-      const key = await fs.stat(verified.state.path).then(
+    // Read once: looks overlap (a poll and a settle look), and another may replace `verified`
+    // while this one awaits its stat.
+    const known = verified;
+    if (known !== undefined && known.state.kind === 'present') {
+      const key = await fs.stat(known.state.path).then(
         (stats) => fingerprintKey(fingerprintOf(stats)),
         () => undefined,
       );
-      if (key === verified.key) return verified.state;
+      if (key === known.key) return known.state;
     }
     const state = await statFile(path, policy, fs);
     verified =
