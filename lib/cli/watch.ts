@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
 import { loadTorrc } from '../config-file.js';
 import { bindLogLevel } from '../log.js';
+import { type ReloadOptions, reloadDefaults, resolveReloadOptions } from '../reload-options.js';
 import { ReloadableConfig } from '../reloadable-config.js';
 import { formatProblem } from '../schema/problem.js';
 import { parseInterval } from '../schema/values/interval.js';
@@ -27,7 +28,7 @@ export const watch: Command = {
   name: 'watch',
   summary: 'watch FILE            reload FILE on change, logging JSON lines',
   usage: `Usage: hotrc watch FILE [--interval 30s] [--pretty] [--strict]
-                  [--settle 50ms] [--restart-required keep|reject]
+                  [--write-quiet 500ms] [--settle 50ms] [--restart-required keep|reject]
 
 Loads FILE, then watches it: every change is read safely, validated, and applied
 live for the reloadable fields; every attempt is logged as a pino JSON line on
@@ -37,7 +38,10 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
   --interval DURATION     how often to look at FILE (default 30s; Tor or Go units)
   --pretty                human-readable lines instead of JSON
   --strict                unknown options are errors, not warnings
-  --settle DURATION       how long a change must hold still before it is read (default 50ms)
+  --write-quiet DURATION  how long a file changed in place must be quiet before it is
+                          read (default 500ms); a rename-save is read at once
+  --settle DURATION       how long a missing or empty file must stay so before it is
+                          reported (default 50ms)
   --restart-required M    keep (default): hold back restart-only changes and warn;
                           reject: refuse the whole reload, as Tor does
 `,
@@ -50,6 +54,7 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
           pretty: { type: 'boolean' },
           strict: { type: 'boolean' },
           settle: { type: 'string' },
+          'write-quiet': { type: 'string' },
           'restart-required': { type: 'string' },
         },
         allowPositionals: true,
@@ -59,11 +64,25 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
     const path = onePath(positionals, 'watch');
     const interval = intervalOption('--interval', values.interval, 30_000);
     const settleMs = intervalOption('--settle', values.settle, 50);
+    const writeQuietMs = intervalOption('--write-quiet', values['write-quiet'], 500);
     const restartRequired = values['restart-required'] ?? 'keep';
     if (restartRequired !== 'keep' && restartRequired !== 'reject') {
       throw new UsageError(`--restart-required must be keep or reject, not '${restartRequired}'`);
     }
     const strict = values.strict === true;
+    const options: Partial<ReloadOptions> = {
+      strict,
+      settleMs,
+      writeQuietMs,
+      // The library's ratio (twenty quiet periods), so a long --write-quiet is never given up on.
+      settleTimeoutMs: Math.max(
+        reloadDefaults.settleTimeoutMs,
+        20 * Math.max(writeQuietMs, settleMs),
+      ),
+      restartRequired,
+      reloadOnSignal: 'SIGHUP',
+    };
+    usage(() => resolveReloadOptions(options));
 
     // Installed before anything is printed: whoever reads the first line may signal at once.
     let stopRequested: () => void = () => {};
@@ -78,7 +97,7 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
         stopping,
         path,
         interval,
-        { strict, settleMs, restartRequired, pretty: values.pretty === true },
+        { strict, options, pretty: values.pretty === true },
         io,
       );
     } finally {
@@ -90,8 +109,7 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start.
 
 interface WatchSettings {
   readonly strict: boolean;
-  readonly settleMs: number;
-  readonly restartRequired: 'keep' | 'reject';
+  readonly options: Partial<ReloadOptions>;
   readonly pretty: boolean;
 }
 
@@ -99,7 +117,7 @@ async function watchUntil(
   stopping: Promise<void>,
   path: string,
   interval: number,
-  { strict, settleMs, restartRequired, pretty }: WatchSettings,
+  { strict, options, pretty }: WatchSettings,
   io: CliIo,
 ): Promise<number> {
   const initial = await loadTorrc(path, { strict });
@@ -112,12 +130,7 @@ async function watchUntil(
     { write: (line: string) => io.stdout(pretty ? `${prettyLine(line.trimEnd())}\n` : line) },
   );
   // The file's warnings are logged by the first poll (once per distinct set), not here too.
-  const rc = new ReloadableConfig(initial.right.config, path, logger, {
-    strict,
-    settleMs,
-    restartRequired,
-    reloadOnSignal: 'SIGHUP',
-  });
+  const rc = new ReloadableConfig(initial.right.config, path, logger, options);
   // The design document's updateLogLevel, built in: the log level follows the file.
   const binding = bindLogLevel(logger, rc.config$);
   rc.startWatcher(interval);
