@@ -1,7 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Logger } from 'pino';
 import {
-  asyncScheduler,
   BehaviorSubject,
   concatMap,
   EMPTY,
@@ -11,7 +10,6 @@ import {
   type Observable,
   ReplaySubject,
   retry,
-  type SchedulerLike,
   Subject,
   type Subscription,
   switchMap,
@@ -31,46 +29,23 @@ import type {
   Outcome,
   Rejection,
   ReloadResult,
-  SnapshotSource,
   TriggerKind,
 } from './pipeline/types.js';
+import {
+  checkedConfig,
+  type ReloadOptions,
+  resolveReloadOptions as resolveOptions,
+} from './reload-options.js';
 import { type SafeLog, safeLog } from './safe-log.js';
 import type { FieldChange } from './schema/diff.js';
-import { deepFreeze } from './schema/freeze.js';
 import { formatProblem, type Problem } from './schema/problem.js';
-import { defaultConfig, TorConfig } from './schema/tor-config.js';
-import { validateConfig } from './schema/validate.js';
+import type { TorConfig } from './schema/tor-config.js';
 import { formatGoDuration } from './schema/values/interval.js';
-import { checkConfigPath, type FilePolicy, resolveFilePolicy } from './sources/file-policy.js';
+import { checkConfigPath } from './sources/file-policy.js';
 import { fileSource } from './sources/file-source.js';
-import { type FsPort, nodeFs } from './sources/fs-port.js';
 import { intervalTrigger, signalTrigger } from './sources/triggers.js';
 
-/** Everything a ReloadableConfig can be tuned with; pass any part of it. */
-export interface ReloadOptions extends FilePolicy {
-  /** What the file is laid over on every load (FIELD-NOTES row 11). Default `defaultConfig()`. */
-  readonly base: TorConfig;
-  /** Unknown keys reject the file instead of warning. Default false. */
-  readonly strict: boolean;
-  /** A changed file must hold still this long before it is read (ms). Default 50. */
-  readonly settleMs: number;
-  /** Settle rounds before a file that keeps changing is given up on. Default 40. */
-  readonly maxSettleRounds: number;
-  /** Restart-only changes: `keep` them back and report them (default), or `reject` the reload as Tor does. */
-  readonly restartRequired: 'keep' | 'reject';
-  /** A signal that forces a reload while the watcher runs, e.g. 'SIGHUP'. Default none. */
-  readonly reloadOnSignal: NodeJS.Signals | undefined;
-  /** A callback that has not answered after this long is a veto (ms). Default 30000. */
-  readonly callbackTimeoutMs: number;
-  /** How long after a change its content is compared again (ms). Default 2000. */
-  readonly racyWindowMs: number;
-  /** Time source for every timer; tests pass a TestScheduler. Default `asyncScheduler`. */
-  readonly scheduler: SchedulerLike;
-  /** The file system door; tests may wrap it. Default node:fs. */
-  readonly fs: FsPort;
-  /** Where snapshots come from instead of the file (etcd, tests). Default: the file at `path`. */
-  readonly source: SnapshotSource | undefined;
-}
+export type { ReloadOptions } from './reload-options.js';
 
 /**
  * Where a ReloadableConfig stands, for health checks and dashboards.
@@ -123,68 +98,6 @@ class ReloadSubject extends Subject<void> {
     this.#open = false;
     super.complete();
   }
-}
-
-const defaults: Omit<ReloadOptions, keyof FilePolicy> = {
-  base: defaultConfig(),
-  strict: false,
-  settleMs: 50,
-  maxSettleRounds: 40,
-  restartRequired: 'keep',
-  reloadOnSignal: undefined,
-  callbackTimeoutMs: 30_000,
-  racyWindowMs: 2000,
-  scheduler: asyncScheduler,
-  fs: nodeFs,
-  source: undefined,
-};
-
-const knownOptions: ReadonlySet<string> = new Set([
-  ...Object.keys(defaults),
-  'maxBytes',
-  'root',
-  'allowInsecureMode',
-]);
-
-function resolveOptions(options: Partial<ReloadOptions> | undefined): ReloadOptions {
-  for (const key of Object.keys(options ?? {})) {
-    // A misspelt option would otherwise be ignored, and its default silently used.
-    if (!knownOptions.has(key)) throw new TypeError(`unknown ReloadableConfig option '${key}'`);
-  }
-  const { maxBytes, root, allowInsecureMode, ...rest } = options ?? {};
-  const policy = resolveFilePolicy({
-    ...(maxBytes === undefined ? {} : { maxBytes }),
-    ...(root === undefined ? {} : { root }),
-    ...(allowInsecureMode === undefined ? {} : { allowInsecureMode }),
-  });
-  const resolved: ReloadOptions = { ...defaults, ...policy, ...stripUndefined(rest) };
-  for (const key of ['settleMs', 'callbackTimeoutMs', 'racyWindowMs'] as const) {
-    const v = resolved[key];
-    if (!Number.isFinite(v) || v < 0) throw new TypeError(`${key} must be a number >= 0, got ${v}`);
-  }
-  if (!Number.isInteger(resolved.maxSettleRounds) || resolved.maxSettleRounds < 1) {
-    throw new TypeError(`maxSettleRounds must be an integer >= 1, got ${resolved.maxSettleRounds}`);
-  }
-  if (resolved.restartRequired !== 'keep' && resolved.restartRequired !== 'reject') {
-    throw new TypeError(
-      `restartRequired must be 'keep' or 'reject', got ${String(resolved.restartRequired)}`,
-    );
-  }
-  return resolved;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-// A config handed to us in code is checked like a file would be: a bad one is a programmer error.
-function checkedConfig(config: TorConfig, what: string): TorConfig {
-  const decoded = TorConfig.decode(config);
-  if (E.isLeft(decoded)) throw new TypeError(`${what} is not a TorConfig`);
-  const valid = validateConfig(decoded.right);
-  if (E.isLeft(valid))
-    throw new TypeError(`${what} is invalid: ${valid.left.map(formatProblem).join('; ')}`);
-  return deepFreeze(structuredClone(decoded.right));
 }
 
 interface Request {
@@ -273,7 +186,6 @@ export class ReloadableConfig {
     this.path = checkedPath.right;
     this.#log = safeLog(logger, (err) => this.#loggerFailed(err));
     this.#config = new BehaviorSubject(checkedConfig(initial, 'the initial config'));
-    checkedConfig(this.#options.base, 'options.base');
     this.#status = new BehaviorSubject<ReloadStatus>({
       path: this.path,
       generation: 0,
@@ -299,6 +211,7 @@ export class ReloadableConfig {
           fs: o.fs,
           now: () => o.scheduler.now(),
           racyWindowMs: o.racyWindowMs,
+          writeQuietMs: o.writeQuietMs,
           load: { base: o.base, strict: o.strict },
         }),
     );
@@ -328,7 +241,7 @@ export class ReloadableConfig {
         tap((observation) => this.#announce(observation)),
         loadLatest(source, {
           settleMs: o.settleMs,
-          maxSettleRounds: o.maxSettleRounds,
+          settleTimeoutMs: o.settleTimeoutMs,
           scheduler: o.scheduler,
           requestNumber: () => this.#requestCount,
         }),

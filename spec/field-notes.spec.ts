@@ -25,7 +25,8 @@ import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
 import { loadFromFile } from '../lib/config-file.js';
 import { logMessages } from '../lib/log.js';
 import type { ConfigChange, Rejection } from '../lib/pipeline/types.js';
-import { ReloadableConfig, ReloadError, type ReloadOptions } from '../lib/reloadable-config.js';
+import { type ReloadOptions, reloadDefaults } from '../lib/reload-options.js';
+import { ReloadableConfig, ReloadError } from '../lib/reloadable-config.js';
 import { defaultConfig, type TorConfig } from '../lib/schema/tor-config.js';
 import { type FsPort, nodeFs } from '../lib/sources/fs-port.js';
 import { type LogSink, logSink } from './support/log-sink.js';
@@ -80,8 +81,11 @@ describe('FIELD-NOTES on a real file system', function () {
     initial?: TorConfig,
   ): Promise<ReloadableConfig> {
     log = logSink();
+    // A short quiet period keeps rows that are not about half-written files quick; the tests
+    // that are pass the default.
     const r = new ReloadableConfig(initial ?? (await loadFromFile(path)), path, log.logger, {
       settleMs: 30,
+      writeQuietMs: 100,
       ...options,
     });
     rc = r;
@@ -160,8 +164,8 @@ describe('FIELD-NOTES on a real file system', function () {
     assert.deepEqual(rejections, []);
   });
 
-  it('row 4: a writer that pauses mid-line for longer than the settle delay is not applied half-way', async () => {
-    const r = await watch({ settleMs: 20 });
+  it('row 4: a writer that pauses mid-line for less than writeQuietMs is not applied half-way', async () => {
+    const r = await watch({ settleMs: 20, writeQuietMs: reloadDefaults.writeQuietMs });
     const seen: TorConfig[] = [];
     r.config$.subscribe((c) => seen.push(c));
     const handle = await open(path, 'w');
@@ -177,10 +181,147 @@ describe('FIELD-NOTES on a real file system', function () {
     );
   });
 
-  it('a complete file without a final newline is still applied, once it has held still', async () => {
-    const r = await watch({ racyWindowMs: 200 });
+  it('a complete file without a final newline is applied after the quiet period, never first rejected as unstable', async () => {
+    // settleMs 10 once made this save "keep changing for 40 settle rounds" before it applied.
+    const r = await watch({ settleMs: 10, writeQuietMs: reloadDefaults.writeQuietMs });
     await writeFile(path, 'LogLevel warn');
     await level(r, 'warn');
+    await r.reload();
+    assert.deepEqual(rejections, []);
+    assert.equal(changes.length, 1);
+  });
+
+  describe('row 4: half-written files, at the default writeQuietMs', () => {
+    const quiet = { writeQuietMs: reloadDefaults.writeQuietMs };
+    // The first chunk alone is a valid file: were it applied, CircuitPoolMaxSize would fall back
+    // to its default (10) while LogLevel is already debug.
+    const firstChunk = 'LogLevel debug\nCircuitPoolMinSize 4\n';
+    const rest = 'CircuitPoolMaxSize 30\n';
+    const half = (c: TorConfig) => c.LogLevel === 'debug' && c.CircuitPoolMaxSize !== 30;
+
+    // The first look has read the file (and learnt its includes) before a test writes.
+    const ready = (r: ReloadableConfig) =>
+      until(r.status$, (s) => s.sha256 !== undefined, 'the first read');
+
+    async function slowWriter(pauseMs: number, target = path): Promise<void> {
+      const handle = await open(target, 'w');
+      await handle.write(firstChunk);
+      await sleep(pauseMs);
+      await handle.write(rest);
+      await handle.close();
+    }
+
+    it('an in-place writer pausing 200 ms at a line boundary never gets its half file applied', async () => {
+      const r = await watch(quiet);
+      await ready(r);
+      const seen: TorConfig[] = [];
+      r.config$.subscribe((c) => seen.push(c));
+      await slowWriter(200);
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+      await r.reload();
+      assert.ok(!seen.some(half), 'the half file was applied');
+      assert.deepEqual(
+        changes.map((c) => c.newConfig.CircuitPoolMaxSize),
+        [30],
+      );
+      assert.deepEqual(rejections, []);
+    });
+
+    it('with writeQuietMs 0 the same writer does get its half file applied: the quiet period is what keeps it out', async () => {
+      const r = await watch({ writeQuietMs: 0 });
+      await ready(r);
+      const seen: TorConfig[] = [];
+      r.config$.subscribe((c) => seen.push(c));
+      await slowWriter(200);
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+      assert.ok(seen.some(half), 'the half file was not applied');
+    });
+
+    it('truncate-then-write with pauses never applies an empty or partial file', async () => {
+      await writeFile(path, 'LogLevel warn\nCircuitPoolMaxSize 20\n');
+      const r = await watch(quiet);
+      await ready(r);
+      const seen: TorConfig[] = [];
+      r.config$.subscribe((c) => seen.push(c));
+      const handle = await open(path, 'w');
+      await sleep(150);
+      await handle.write(firstChunk);
+      await sleep(150);
+      await handle.write(rest);
+      await handle.close();
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+      assert.deepEqual(
+        seen.map((c) => `${c.LogLevel}/${c.CircuitPoolMaxSize}`),
+        ['warn/20', 'debug/30'],
+      );
+      assert.ok(rejections.every((x) => x.cause === 'empty'));
+    });
+
+    it('an in-place writer pausing 200 ms in an %included file never gets its half applied', async () => {
+      const include = join(dir, 'pools.conf');
+      await writeFile(include, 'CircuitPoolMaxSize 20\n');
+      await writeFile(path, `%include ${include}\n`);
+      const r = await watch(quiet);
+      await ready(r);
+      // A look after that first load records the include, so its next change is a change.
+      await r.reload();
+      const seen: TorConfig[] = [];
+      r.config$.subscribe((c) => seen.push(c));
+      await slowWriter(200, include);
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished include');
+      assert.ok(!seen.some(half), 'the half include was applied');
+    });
+
+    // A quiet period far longer than the test's timeout: a save that waited for it would time
+    // out. The watcher's first look must be over before the save: a file it has never seen
+    // before has no history, and is judged as written in place. Its second look starts only
+    // once the first has ended (polls never overlap), so two stats of the path are the barrier.
+    async function endlessQuiet(): Promise<ReloadableConfig> {
+      let stats = 0;
+      const watched = path;
+      const fs: FsPort = {
+        ...nodeFs,
+        stat: (p) => {
+          if (p === watched) stats++;
+          return nodeFs.stat(p);
+        },
+      };
+      const r = await watch({ writeQuietMs: 60_000, settleTimeoutMs: 120_000, fs });
+      await eventually(() => stats >= 2, 'the first look');
+      return r;
+    }
+
+    it('a rename-save is applied without waiting for the quiet period; the in-place save it replaced never is', async () => {
+      const r = await endlessQuiet();
+      // In place: waits for a minute of quiet. Renamed over it: read at once.
+      await writeFile(path, 'LogLevel warn\n');
+      await sleep(50);
+      await writeFile(`${path}.tmp`, 'LogLevel error\n');
+      await rename(`${path}.tmp`, path);
+      await level(r, 'error');
+      assert.deepEqual(
+        changes.map((c) => c.newConfig.LogLevel),
+        ['error'],
+      );
+      // Again, as sed -i does it.
+      await run('sed', ['-i', 's/error/debug/', path]);
+      await level(r, 'debug');
+    });
+
+    it('a ConfigMap ..data swap is applied without waiting for the quiet period', async () => {
+      const mount = join(dir, 'configmap');
+      await mkdir(join(mount, '..v1'), { recursive: true });
+      await writeFile(join(mount, '..v1', 'torrc'), 'LogLevel info\n');
+      await symlink('..v1', join(mount, '..data'));
+      await symlink('..data/torrc', join(mount, 'torrc'));
+      path = join(mount, 'torrc');
+      const r = await endlessQuiet();
+      await mkdir(join(mount, '..v2'));
+      await writeFile(join(mount, '..v2', 'torrc'), 'LogLevel warn\n');
+      await symlink('..v2', join(mount, '..data_tmp'));
+      await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+      await level(r, 'warn');
+    });
   });
 
   it('row 4: the empty file of a truncate-then-write is never applied, however long it stays empty', async () => {

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
 import { loadTorrc } from '../config-file.js';
 import { bindLogLevel } from '../log.js';
+import { type ReloadOptions, reloadDefaults, resolveReloadOptions } from '../reload-options.js';
 import { ReloadableConfig } from '../reloadable-config.js';
 import { formatProblem } from '../schema/problem.js';
 import { parseInterval } from '../schema/values/interval.js';
@@ -27,7 +28,7 @@ export const watch: Command = {
   name: 'watch',
   summary: 'watch FILE            reload FILE on change, logging JSON lines',
   usage: `Usage: hotrc watch FILE [--interval 30s] [--pretty] [--strict]
-                  [--settle 50ms] [--restart-required keep|reject]
+                  [--write-quiet 500ms] [--settle 50ms] [--restart-required keep|reject]
                   [--allow-insecure-mode]
 
 Loads FILE, then watches it: every change is read safely, validated, and applied
@@ -40,7 +41,10 @@ any %include), at start as on every reload.
   --interval DURATION     how often to look at FILE (default 30s; Tor or Go units)
   --pretty                human-readable lines instead of JSON
   --strict                unknown options are errors, not warnings
-  --settle DURATION       how long a change must hold still before it is read (default 50ms)
+  --write-quiet DURATION  how long a file changed in place must be quiet before it is
+                          read (default 500ms); a rename-save is read at once
+  --settle DURATION       how long a missing or empty file must stay so before it is
+                          reported (default 50ms)
   --restart-required M    keep (default): hold back restart-only changes and warn;
                           reject: refuse the whole reload, as Tor does
   --allow-insecure-mode   accept world-writable files and directories
@@ -54,6 +58,7 @@ any %include), at start as on every reload.
           pretty: { type: 'boolean' },
           strict: { type: 'boolean' },
           settle: { type: 'string' },
+          'write-quiet': { type: 'string' },
           'restart-required': { type: 'string' },
           'allow-insecure-mode': { type: 'boolean' },
         },
@@ -64,11 +69,26 @@ any %include), at start as on every reload.
     const path = onePath(positionals, 'watch');
     const interval = intervalOption('--interval', values.interval, 30_000);
     const settleMs = intervalOption('--settle', values.settle, 50);
+    const writeQuietMs = intervalOption('--write-quiet', values['write-quiet'], 500);
     const restartRequired = values['restart-required'] ?? 'keep';
     if (restartRequired !== 'keep' && restartRequired !== 'reject') {
       throw new UsageError(`--restart-required must be keep or reject, not '${restartRequired}'`);
     }
     const strict = values.strict === true;
+    const options: Partial<ReloadOptions> = {
+      strict,
+      settleMs,
+      writeQuietMs,
+      // The library's ratio (twenty quiet periods), so a long --write-quiet is never given up on.
+      settleTimeoutMs: Math.max(
+        reloadDefaults.settleTimeoutMs,
+        20 * Math.max(writeQuietMs, settleMs),
+      ),
+      restartRequired,
+      allowInsecureMode: values['allow-insecure-mode'] === true,
+      reloadOnSignal: 'SIGHUP',
+    };
+    usage(() => resolveReloadOptions(options));
 
     // Installed before anything is printed: whoever reads the first line may signal at once.
     let stopRequested: () => void = () => {};
@@ -83,13 +103,7 @@ any %include), at start as on every reload.
         stopping,
         path,
         interval,
-        {
-          strict,
-          settleMs,
-          restartRequired,
-          pretty: values.pretty === true,
-          allowInsecureMode: values['allow-insecure-mode'] === true,
-        },
+        { strict, options, pretty: values.pretty === true },
         io,
       );
     } finally {
@@ -99,31 +113,24 @@ any %include), at start as on every reload.
   },
 };
 
-function asUsageError<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    throw err instanceof TypeError ? new UsageError(err.message) : err;
-  }
-}
-
 interface WatchSettings {
   readonly strict: boolean;
-  readonly settleMs: number;
-  readonly restartRequired: 'keep' | 'reject';
+  readonly options: Partial<ReloadOptions>;
   readonly pretty: boolean;
-  readonly allowInsecureMode: boolean;
 }
 
 async function watchUntil(
   stopping: Promise<void>,
   path: string,
   interval: number,
-  { strict, settleMs, restartRequired, pretty, allowInsecureMode }: WatchSettings,
+  { strict, options, pretty }: WatchSettings,
   io: CliIo,
 ): Promise<number> {
   // The policy the watcher will apply on every reload, applied to the start as well.
-  const initial = await loadTorrc(path, { strict, allowInsecureMode });
+  const initial = await loadTorrc(path, {
+    strict,
+    allowInsecureMode: options.allowInsecureMode === true,
+  });
   if (E.isLeft(initial)) {
     for (const p of initial.left.problems) io.stderr(`${formatProblem(p)}\n`);
     return 1;
@@ -133,27 +140,10 @@ async function watchUntil(
     { write: (line: string) => io.stdout(pretty ? `${prettyLine(line.trimEnd())}\n` : line) },
   );
   // The file's warnings are logged by the first poll (once per distinct set), not here too.
-  // Every option here comes from a flag: the engine's TypeError for a bad one (or a bad pair) is
-  // the operator's usage error, not a bug.
-  const rc = asUsageError(
-    () =>
-      new ReloadableConfig(initial.right.config, path, logger, {
-        strict,
-        settleMs,
-        restartRequired,
-        allowInsecureMode,
-        reloadOnSignal: 'SIGHUP',
-      }),
-  );
+  const rc = new ReloadableConfig(initial.right.config, path, logger, options);
   // The design document's updateLogLevel, built in: the log level follows the file.
   const binding = bindLogLevel(logger, rc.config$);
-  try {
-    asUsageError(() => rc.startWatcher(interval));
-  } catch (err) {
-    binding.unsubscribe();
-    await rc.stop();
-    throw err;
-  }
+  rc.startWatcher(interval);
   await stopping;
   await rc.stop();
   binding.unsubscribe();

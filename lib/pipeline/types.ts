@@ -54,6 +54,12 @@ export type SourceState =
       readonly version: string;
       /** Changed so recently that an equal version may still hide new content (racy clean). */
       readonly racy: boolean;
+      /**
+       * How long (ms) this version must hold still before it is read, because it may still be
+       * being written; 0 reads it at once. A source that cannot tell leaves it out, and a racy
+       * version then holds still for `settleMs`.
+       */
+      readonly waitMs?: number;
       readonly read: () => Observable<ReadResult>;
     }
   | { readonly kind: 'problem'; readonly rejection: RejectionFields };

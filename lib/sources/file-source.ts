@@ -12,7 +12,17 @@ import { errorsOf, formatProblem, type Problem } from '../schema/problem.js';
 import type { FilePolicy } from './file-policy.js';
 import { type FileProblem, isRefusal } from './file-problem.js';
 import { type FileState, statFile } from './file-state.js';
-import { type Fingerprint, fingerprintKey, fingerprintOf, isRacy } from './fingerprint.js';
+import {
+  defaultRacyWindowMs,
+  defaultWriteQuietMs,
+  type Fingerprint,
+  fingerprintKey,
+  fingerprintOf,
+  isRacy,
+  nextSighting,
+  type Sighting,
+  writeQuietWaitMs,
+} from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 import { readStable } from './read-stable.js';
 
@@ -20,9 +30,11 @@ import { readStable } from './read-stable.js';
 export interface FileSourceOptions {
   readonly policy: FilePolicy;
   readonly fs: FsPort;
-  /** The clock (ms since the epoch) against which racy-ness is judged. */
+  /** The clock (ms since the epoch) against which racy-ness and quiet are judged. */
   readonly now: () => number;
   readonly racyWindowMs: number;
+  /** How long a file changed in place must have been quiet (by ctime) before it is read (ms). */
+  readonly writeQuietMs: number;
   /** Base config and strictness for decoding. */
   readonly load: Partial<Pick<LoadOptions, 'base' | 'strict'>>;
 }
@@ -98,7 +110,13 @@ async function includeKeyOf(path: string, fs: FsPort): Promise<{ key: string; fp
  * next tick. Decoding applies the file policy to every %included file (`security` rejections,
  * see loadRejection). Reads are stat-read-stat (`readStable`) and are aborted when the pipeline
  * supersedes them.
- * @example const source = fileSource('/etc/tor/torrc', { policy, fs: nodeFs, now: Date.now, racyWindowMs: 2000, load: {} });
+ *
+ * Half-written files: each snapshot's `waitMs` says how long to wait before reading it. A file
+ * that is another inode than the last look saw (a rename-save, a symlink swap) was complete
+ * before it got its name and is read at once; a file changed in place is read once its ctime is
+ * `writeQuietMs` old, so a writer that pauses for less than that between two writes is never
+ * read half-way (`writeQuietWaitMs`). The wait is the longest over the file and its includes.
+ * @example const source = fileSource('/etc/tor/torrc', { policy, fs: nodeFs, now: Date.now, racyWindowMs: 2000, writeQuietMs: 500, load: {} });
  */
 export function fileSource(
   path: string,
@@ -106,7 +124,8 @@ export function fileSource(
 ): FileSource {
   const fs = options.fs ?? nodeFs;
   const now = options.now ?? Date.now;
-  const racyWindowMs = options.racyWindowMs ?? 2000;
+  const racyWindowMs = options.racyWindowMs ?? defaultRacyWindowMs;
+  const writeQuietMs = options.writeQuietMs ?? defaultWriteQuietMs;
   const { policy } = options;
   let tracked: ReadonlyArray<string> = [];
 
@@ -164,10 +183,41 @@ export function fileSource(
     return state;
   };
 
+  // What the last look saw at each path, to tell a file that arrived whole (a new inode) from one
+  // changed in place. A path without a file is forgotten, so whatever appears there next is
+  // judged as written in place.
+  const sightings = new Map<string, Sighting>();
+  const sight = (p: string, fp: Fingerprint | undefined): Sighting | undefined => {
+    if (fp === undefined) {
+      sightings.delete(p);
+      return undefined;
+    }
+    const s = nextSighting(sightings.get(p), fp);
+    sightings.set(p, s);
+    return s;
+  };
+  // The longest wait over the file and its includes; paths no longer watched are forgotten.
+  const waitFor = (
+    watched: ReadonlyArray<readonly [string, Fingerprint | undefined]>,
+    at: number,
+  ): number => {
+    let wait = 0;
+    for (const [p, fp] of watched) {
+      const s = sight(p, fp);
+      if (s !== undefined) wait = Math.max(wait, writeQuietWaitMs(s, at, writeQuietMs));
+    }
+    if (sightings.size > watched.length) {
+      const current = new Set(watched.map(([p]) => p));
+      for (const p of sightings.keys()) if (!current.has(p)) sightings.delete(p);
+    }
+    return wait;
+  };
+
   const snapshotOf = async (state: FileState): Promise<SourceState> => {
     if (state.kind === 'problem') {
       // A file that comes back later is a change, whatever its fingerprint.
       lastSeen.set(path, `!${state.problem.kind}`);
+      sight(path, undefined);
       return { kind: 'problem', rejection: rejectionOf(state.problem) };
     }
     const watching = tracked.filter((p) => p !== state.path && p !== state.realPath);
@@ -183,28 +233,28 @@ export function fileSource(
       racy:
         isRacy(fingerprint, at, racyWindowMs) ||
         includes.some((v) => v.fp !== undefined && isRacy(v.fp, at, racyWindowMs)),
+      waitMs: waitFor(
+        [
+          [path, fingerprint],
+          ...watching.map((p, i): readonly [string, Fingerprint | undefined] => [
+            p,
+            includes[i]?.fp,
+          ]),
+        ],
+        at,
+      ),
       read: () => readOnce(fingerprint),
     };
   };
-
-  // A file written moments ago whose last line has no newline was, almost always, caught between
-  // two writes of a slow writer that paused longer than the settle delay, and a cut such as
-  // `LogLevel debug\nCircuitPool` would still decode (an unknown key is only a warning). It is
-  // read as "still moving" until it leaves the racy window; a complete file without a final
-  // newline is then applied, a couple of seconds late.
-  const looksCutShort = (bytes: Uint8Array, fingerprint: Fingerprint, readAtMs: number): boolean =>
-    bytes.length > 0 &&
-    bytes[bytes.length - 1] !== 0x0a &&
-    isRacy(fingerprint, readAtMs, racyWindowMs);
 
   const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
     new Observable<ReadResult>((subscriber) => {
       const controller = new AbortController();
       readStable(path, expected, policy, { signal: controller.signal, fs, now }).then(
         (r) => {
-          if (r.kind === 'read' && !looksCutShort(r.bytes, r.fingerprint, r.readAtMs)) {
+          if (r.kind === 'read') {
             subscriber.next({ kind: 'read', bytes: r.bytes, sha256: r.sha256 });
-          } else if (r.kind === 'read' || r.kind === 'moved') {
+          } else if (r.kind === 'moved') {
             subscriber.next({ kind: 'moved' });
           } else {
             subscriber.next({ kind: 'problem', rejection: rejectionOf(r.problem) });

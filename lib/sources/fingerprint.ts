@@ -53,8 +53,19 @@ export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   );
 }
 
-/** Git's racy-clean window: wider than any file system's timestamp granularity (FAT has 2 s). */
-const defaultRacyWindowMs = 2000;
+/**
+ * Git's racy-clean window (ms): wider than any file system's timestamp granularity (FAT has 2 s).
+ * @example isRacy(f, Date.now(), defaultRacyWindowMs)
+ */
+export const defaultRacyWindowMs = 2000;
+
+/**
+ * How long (ms) a file changed in place must have been quiet before it is read: longer than the
+ * pauses of the writers it must keep out (a 200 ms stall at a line boundary), short enough that
+ * an in-place save is live at once to a person.
+ * @example writeQuietWaitMs(sighting, Date.now(), defaultWriteQuietMs)
+ */
+export const defaultWriteQuietMs = 500;
 
 /**
  * Whether a file read at `readAtMs` (ms since the epoch) could be rewritten without its
@@ -81,4 +92,55 @@ export function isRacy(
   // Number() keeps ~0.3 µs of precision at today's epoch: far below a millisecond window.
   const latestMs = Math.max(Number(f.mtimeNs), Number(f.ctimeNs)) / 1e6;
   return latestMs > readAtMs - windowMs;
+}
+
+/**
+ * What one look saw at a path, judged against the look before it: the fingerprint, and whether
+ * the file arrived whole. A file arrives whole when it is another file than the previous look
+ * saw at that path (another dev+ino: a rename-save, a ConfigMap `..data` swap, a symlink moved),
+ * and it stays whole only while it does not change: a later change to it is made in place.
+ * @example const s: Sighting = { fingerprint: f, whole: true };
+ */
+export interface Sighting {
+  readonly fingerprint: Fingerprint;
+  readonly whole: boolean;
+}
+
+/**
+ * The next sighting of a path, from the previous one (`undefined` when the previous look found
+ * no file there or there was none). A file seen for the first time, or after a missing or empty
+ * state, counts as written in place: nothing shows it was complete before it appeared (a
+ * delete-and-recreate writes the new file where it stands).
+ * @example nextSighting({ fingerprint: old, whole: false }, renamed).whole // true
+ */
+export function nextSighting(previous: Sighting | undefined, current: Fingerprint): Sighting {
+  if (previous === undefined) return { fingerprint: current, whole: false };
+  const before = previous.fingerprint;
+  if (before.dev !== current.dev || before.ino !== current.ino) {
+    return { fingerprint: current, whole: true };
+  }
+  return { fingerprint: current, whole: previous.whole && sameFingerprint(before, current) };
+}
+
+/**
+ * How long (ms) to wait before a sighted file may be read; 0 means now.
+ * - A file that arrived whole (a new inode) was complete before it had this name: 0.
+ * - A file changed in place may still be half-written: it must have been quiet for `quietMs`,
+ *   judged by its ctime, which every write moves and `utimes` cannot set. So the wait is
+ *   `ctime + quietMs - now`, and a change noticed long after it was made is read at once.
+ *
+ * Clamped to `quietMs`: a ctime after `nowMs` means the writer's clock runs ahead of ours (an NFS
+ * server), and waiting for that clock could take hours; one full quiet period from now is kept
+ * instead (the caller reads if the file still has not moved by then).
+ * @example writeQuietWaitMs({ fingerprint: f, whole: false }, Date.now(), 500) // <= 500
+ */
+export function writeQuietWaitMs(s: Sighting, nowMs: number, quietMs: number): number {
+  if (!Number.isFinite(nowMs))
+    throw new TypeError(`writeQuietWaitMs: nowMs must be finite, got ${nowMs}`);
+  if (!Number.isFinite(quietMs) || quietMs < 0) {
+    throw new TypeError(`writeQuietWaitMs: quietMs must be a finite number >= 0, got ${quietMs}`);
+  }
+  if (s.whole) return 0;
+  const ctimeMs = Number(s.fingerprint.ctimeNs) / 1e6;
+  return Math.min(quietMs, Math.max(0, ctimeMs + quietMs - nowMs));
 }

@@ -27,7 +27,8 @@ const MiB = 1024 * 1024;
  * cycles is the baseline; after `total` it must be at most 1.10x that. Heap snapshots taken at
  * 200 and 2000 cycles show the growth there is is V8's compiled code and its metadata, not
  * retained objects: the 10% leaves room for it while a leak of ~300 B per reload fails.
- * settleMs is 0 so the run stays short (each reload reads right after the write).
+ * settleMs and writeQuietMs are 0 so the run stays short (each reload reads right after the
+ * in-place write).
  * @example const result = await benchMemory(dir); result.rows[0]?.ratio
  */
 export async function benchMemory(
@@ -38,7 +39,10 @@ export async function benchMemory(
   const path = join(dir, 'torrc');
   const contents = [typicalTorrc(40), typicalTorrc(48)] as const;
   await writeFile(path, contents[0]);
-  const rc = new ReloadableConfig(await loadFromFile(path), path, undefined, { settleMs: 0 });
+  const rc = new ReloadableConfig(await loadFromFile(path), path, undefined, {
+    settleMs: 0,
+    writeQuietMs: 0,
+  });
   let callbacks = 0;
   let changes = 0;
   let notApplied = 0;

@@ -10,6 +10,7 @@ import { benchLoad } from './bench-load.js';
 import { benchMemory } from './bench-memory.js';
 import { benchParse } from './bench-parse.js';
 import { benchPoll } from './bench-poll.js';
+import { benchQuiet } from './bench-quiet.js';
 import type { BenchResult } from './bench-result.js';
 import { formatReport } from './format-report.js';
 
@@ -21,6 +22,7 @@ const benches: ReadonlyArray<readonly [string, Bench]> = [
   ['poll', (dir) => benchPoll(dir)],
   ['latency', (dir) => benchLatency(dir)],
   ['memory', (dir) => benchMemory(dir)],
+  ['quiet', (dir) => benchQuiet(dir)],
 ];
 
 function usage(): never {

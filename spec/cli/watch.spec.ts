@@ -227,6 +227,7 @@ describe('hotrc watch', function () {
     assert.equal(r.stderr, `${path}:1: ConnLimit must be at least 1\n`);
     assert.equal((await cli('watch', path, '--interval', '10 min')).code, 2);
     assert.equal((await cli('watch', path, '--restart-required', 'sometimes')).code, 2);
+    assert.equal((await cli('watch', path, '--write-quiet', 'soon')).code, 2);
     assert.equal((await cli('watch')).code, 2);
   });
 });

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
-import { map, type Observable } from 'rxjs';
-import { loadLatest } from '../../lib/pipeline/load-latest.js';
-import type { Candidate, FailedLoad, Observation, TriggerKind } from '../../lib/pipeline/types.js';
+import { createHash } from 'node:crypto';
+import { defer, map, type Observable, of } from 'rxjs';
+import { type LoadLatestOptions, loadLatest } from '../../lib/pipeline/load-latest.js';
+import type {
+  Candidate,
+  FailedLoad,
+  Observation,
+  ReadResult,
+  SnapshotSource,
+  SourceState,
+  TriggerKind,
+} from '../../lib/pipeline/types.js';
 import { type FakeFile, FakeSource } from '../support/fake-source.js';
 import { scheduler } from '../support/marbles.js';
 
@@ -14,24 +23,52 @@ const summary = map((r: Candidate | FailedLoad) =>
     : `fail:${r.rejection.cause}`,
 );
 
+/** A fake file entry, and the `waitMs` its snapshots carry (as the file source gives them). */
+type Entry = readonly [number, FakeFile & { readonly waitMs?: number }];
+
+/** The FakeSource over `timeline`, its snapshots carrying each entry's `waitMs`. */
+function waitingSource(
+  fake: FakeSource,
+  timeline: ReadonlyArray<Entry>,
+): SnapshotSource & { stateAt(now: number): SourceState } {
+  const withWait = (s: SourceState): SourceState => {
+    if (s.kind !== 'snapshot') return s;
+    const entry = timeline[Number(s.version.slice(1))]?.[1];
+    const waitMs = entry !== undefined && 'waitMs' in entry ? entry.waitMs : undefined;
+    return waitMs === undefined ? s : { ...s, waitMs };
+  };
+  return {
+    name: fake.name,
+    look: () => fake.look().pipe(map(withWait)),
+    decode: (bytes, signal) => fake.decode(bytes, signal),
+    stateAt: (now) => withWait(fake.stateAt(now)),
+  };
+}
+
 function run(
-  timeline: ReadonlyArray<readonly [number, FakeFile]>,
+  timeline: ReadonlyArray<Entry>,
   triggers: string,
   expected: string,
   expectedValues: Record<string, string>,
   options: {
     readMs?: number;
     decodeMs?: number;
-    rounds?: number;
+    settleTimeoutMs?: number;
     triggerKinds?: Record<string, TriggerKind>;
+    /** The trigger subscription as a marble, to check teardown. */
+    subscription?: string;
+    /** Unsubscribes the output at this marble, as stop() does. */
+    unsubscribe?: string;
     check?: (s: FakeSource) => void;
   } = {},
 ) {
   const ts = scheduler();
-  ts.run(({ cold, expectObservable }) => {
-    const source = new FakeSource(ts, timeline, options.readMs ?? 0, options.decodeMs ?? 0);
+  ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+    const fake = new FakeSource(ts, timeline, options.readMs ?? 0, options.decodeMs ?? 0);
+    const source = waitingSource(fake, timeline);
     const kinds = options.triggerKinds ?? {};
-    const observations: Observable<Observation> = cold(triggers).pipe(
+    const triggers$ = cold(triggers);
+    const observations: Observable<Observation> = triggers$.pipe(
       map((t) => ({ trigger: kinds[t] ?? 'poll', state: source.stateAt(ts.now()) })),
     );
     let requests = 0;
@@ -42,15 +79,18 @@ function run(
       }),
       loadLatest(source, {
         settleMs: SETTLE,
-        maxSettleRounds: options.rounds ?? 5,
+        settleTimeoutMs: options.settleTimeoutMs ?? 1000,
         scheduler: ts,
         requestNumber: () => requests,
       }),
       summary,
     );
-    expectObservable(out).toBe(expected, expectedValues);
+    expectObservable(out, options.unsubscribe).toBe(expected, expectedValues);
+    if (options.subscription !== undefined) {
+      expectSubscriptions(triggers$.subscriptions).toBe(options.subscription);
+    }
     ts.flush();
-    options.check?.(source);
+    options.check?.(fake);
   });
 }
 
@@ -65,19 +105,30 @@ describe('loadLatest', () => {
     );
   });
 
-  it('waits for a racy (just written) file to hold still for the settle delay before reading', () => {
+  it('waits the waitMs its source gives before reading, then reads at once', () => {
+    run([[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25 }]], 'a', '25ms a', {
+      a: 'ok:warn@0',
+    });
+  });
+
+  it('reads a snapshot whose source says waitMs 0 at once, racy or not (a rename-save)', () => {
+    run([[0, { text: 'LogLevel warn\n', racy: true, waitMs: 0 }]], 'a', 'a', { a: 'ok:warn@0' });
+  });
+
+  it('waits settleMs for a racy snapshot whose source gives no waitMs', () => {
     run([[0, { text: 'LogLevel warn\n', racy: true }]], 'a', `${SETTLE}ms a`, { a: 'ok:warn@0' });
   });
 
-  it('keeps settling while the file keeps changing, and reads the last version only', () => {
+  it('keeps waiting while the file keeps changing, and reads the last version only', () => {
     run(
       [
-        [0, { text: 'LogLevel debug\n', racy: true }],
-        [5, { text: 'LogLevel info\n', racy: true }],
-        [15, { text: 'LogLevel error\n', racy: true }],
+        [0, { text: 'LogLevel debug\n', waitMs: 10 }],
+        [5, { text: 'LogLevel info\n', waitMs: 10 }],
+        [15, { text: 'LogLevel error\n', waitMs: 10 }],
       ],
       'a',
-      `${3 * SETTLE}ms a`,
+      // Seen at 10 (moved), at 20 (moved), still at 30: read.
+      '30ms a',
       { a: 'ok:error@0' },
       { check: (s) => assert.equal(s.log.reads, 1) },
     );
@@ -86,26 +137,26 @@ describe('loadLatest', () => {
   it('never applies the empty file of a truncate-then-write', () => {
     run(
       [
-        [0, { text: '', racy: true }],
-        [4, { text: 'LogLevel warn\n', racy: true }],
+        [0, { text: '' }],
+        [4, { text: 'LogLevel warn\n', waitMs: 10 }],
       ],
       'a',
+      // The empty state settles for 10 ms, the file seen then waits its 10 ms.
       `${2 * SETTLE}ms a`,
       { a: 'ok:warn@0' },
       { check: (s) => assert.equal(s.log.reads, 1) },
     );
   });
 
-  it('settles and retries when the file moves during the read (stat, read, stat)', () => {
+  it('looks again after settleMs when the file moves during the read (stat, read, stat)', () => {
     run(
       [
         [0, { text: 'LogLevel debug\n' }],
         [3, { text: 'LogLevel error\n' }],
       ],
       'a',
-      // The read (0-5 ms) sees the move; the new version is seen at 15 ms, holds still until
-      // 25 ms, and is read 25-30 ms.
-      `${2 * SETTLE + 10}ms a`,
+      // The read (0-5 ms) sees the move; the new version, seen at 15 ms, is read 15-20 ms.
+      `${SETTLE + 10}ms a`,
       { a: 'ok:error@0' },
       { readMs: 5, check: (s) => assert.equal(s.log.reads, 2) },
     );
@@ -151,17 +202,81 @@ describe('loadLatest', () => {
         [4, { text: 'LogLevel warn\n' }],
       ],
       'a',
-      `${2 * SETTLE}ms a`,
+      `${SETTLE}ms a`,
       { a: 'ok:warn@0' },
     );
   });
 
-  it('gives up on a file that never holds still, as a rejection', () => {
-    const timeline = Array.from(
-      { length: 30 },
-      (_, i) => [i * 5, { text: `LogLevel ${i % 2 ? 'info' : 'warn'}\n`, racy: true }] as const,
-    );
-    run(timeline, 'a', `${3 * SETTLE}ms a`, { a: 'fail:unstable' }, { rounds: 3 });
+  describe('the give-up budget (settleTimeoutMs)', () => {
+    // A writer that changes the file every 5 ms until `until`, each version waiting 20 ms.
+    const writer = (until: number): Entry[] =>
+      Array.from({ length: until / 5 + 1 }, (_, i) => [
+        i * 5,
+        { text: `LogLevel ${i % 2 ? 'info' : 'warn'}\n`, waitMs: 20 },
+      ]);
+
+    it('gives up on a file still changing settleTimeoutMs after it began to, at the next change seen', () => {
+      // Looks at 20, 40, 60 see new versions; at 60 the file has been changing for 60 >= 50 ms.
+      run(writer(100), 'a', '60ms a', { a: 'fail:unstable' }, { settleTimeoutMs: 50 });
+    });
+
+    it('never gives up on a file that stopped changing and only waits out its quiet period', () => {
+      // The last change is at 45; the look at 60 sees it (moved, 60 >= 50 ms) and gives up...
+      run(writer(45), 'a', '60ms a', { a: 'fail:unstable' }, { settleTimeoutMs: 50 });
+      // ...but with the last change at 35, the look at 40 sees it (40 < 50 ms), and at 60 it
+      // has not moved: it is read, though the attempt is past its budget by then.
+      run(writer(35), 'a', '60ms a', { a: 'ok:info@0' }, { settleTimeoutMs: 50 });
+    });
+
+    it('does not give up on a manual reload of the version already being waited for', () => {
+      // Past the budget at 55 ms, but the version has not moved since the look at 40: the
+      // manual attempt waits its 20 ms and reads.
+      run(
+        writer(35),
+        'a 54ms m',
+        '75ms b',
+        { b: 'ok:info@1' },
+        {
+          settleTimeoutMs: 50,
+          triggerKinds: { m: 'manual' },
+        },
+      );
+    });
+
+    it('counts the budget across attempts that newer polls superseded', () => {
+      // A poll every 10 ms sees a new version each time and starts a new attempt; the budget
+      // runs from the first of them: the poll at 50 gives up.
+      run(
+        writer(100),
+        'a 9ms b 9ms c 9ms d 9ms e 9ms f',
+        '50ms f',
+        { f: 'fail:unstable' },
+        {
+          settleTimeoutMs: 50,
+        },
+      );
+    });
+
+    it('still reads at once a new inode seen after the budget (waitMs 0)', () => {
+      // The writer stops at 55; a rename-save lands at 58 and the look at 60 sees it.
+      run(
+        [...writer(55), [58, { text: 'LogLevel error\n', waitMs: 0 }]],
+        'a',
+        '60ms a',
+        { a: 'ok:error@0' },
+        { settleTimeoutMs: 50 },
+      );
+    });
+
+    it('starts a new budget after an attempt ends', () => {
+      run(
+        [...writer(60), [130, { text: 'LogLevel error\n', waitMs: 20 }]],
+        'a 129ms b',
+        '60ms a 69ms - 19ms b',
+        { a: 'fail:unstable', b: 'ok:error@0' },
+        { settleTimeoutMs: 50 },
+      );
+    });
   });
 
   it('turns a bad file into a failure carrying every problem, not an error', () => {
@@ -177,4 +292,141 @@ describe('loadLatest', () => {
       { readMs: 5, triggerKinds: { m: 'manual' } },
     );
   });
+
+  it('unsubscribes its input and stops looking when its output is unsubscribed mid-wait', () => {
+    run(
+      [[0, { text: 'LogLevel debug\n', waitMs: 30 }]],
+      'a',
+      '',
+      {},
+      {
+        unsubscribe: '^ 9ms !',
+        subscription: '^ 9ms !',
+        check: (s) => assert.deepEqual([s.log.looks, s.log.reads], [0, 0]),
+      },
+    );
+  });
+
+  it('turns a read that throws into an internal failure, and goes on with the next observation', () => {
+    const ts = scheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const fake = new FakeSource(ts, [[0, { text: 'LogLevel debug\n' }]]);
+      let throws = true;
+      const source: SnapshotSource = {
+        name: fake.name,
+        look: () => fake.look(),
+        decode: (bytes, signal) => fake.decode(bytes, signal),
+      };
+      const state = (): SourceState => {
+        const s = fake.stateAt(ts.now());
+        if (s.kind !== 'snapshot') return s;
+        return {
+          ...s,
+          read: () => {
+            if (throws) {
+              throws = false;
+              throw new Error('read exploded');
+            }
+            return s.read();
+          },
+        };
+      };
+      const out = cold('a 9ms b').pipe(
+        map((): Observation => ({ trigger: 'manual', state: state() })),
+        loadLatest(source, options(ts)),
+        summary,
+      );
+      expectObservable(out).toBe('a 9ms b', { a: 'fail:internal', b: 'ok:debug@0' });
+    });
+  });
+
+  it('turns a snapshot with a waitMs that is not a number >= 0 into an internal failure', () => {
+    for (const waitMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      run([[0, { text: 'LogLevel debug\n', waitMs }]], 'a', 'a', { a: 'fail:internal' });
+    }
+  });
+
+  describe('teardown of reads (marble reads)', () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const readOf = (text: string): ReadResult => ({
+      kind: 'read',
+      bytes: new TextEncoder().encode(text),
+      sha256: sha(text),
+    });
+
+    it('unsubscribes a superseded read at the moment the newer observation arrives', () => {
+      const ts = scheduler();
+      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const fake = new FakeSource(ts, [[0, { text: 'LogLevel debug\n' }]]);
+        const reads = {
+          a: cold<ReadResult>('-----r|', { r: readOf('LogLevel debug\n') }),
+          b: cold<ReadResult>('-----r|', { r: readOf('LogLevel warn\n') }),
+        };
+        const source: SnapshotSource = {
+          name: fake.name,
+          look: () => of(snapshot('b')),
+          decode: (bytes, signal) => fake.decode(bytes, signal),
+        };
+        function snapshot(version: 'a' | 'b'): SourceState {
+          return { kind: 'snapshot', version, racy: false, read: () => reads[version] };
+        }
+        const out = cold('a 2ms b').pipe(
+          map((v): Observation => ({ trigger: 'poll', state: snapshot(v as 'a' | 'b') })),
+          loadLatest(source, options(ts)),
+          summary,
+        );
+        expectObservable(out).toBe('--- 5ms b', { b: 'ok:warn@0' });
+        expectSubscriptions(reads.a.subscriptions).toBe('^--!');
+        expectSubscriptions(reads.b.subscriptions).toBe('---^-----!');
+      });
+    });
+
+    it('never subscribes the read of a version that moved during its wait', () => {
+      const ts = scheduler();
+      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const fake = new FakeSource(ts, [[0, { text: 'LogLevel debug\n' }]]);
+        const reads = {
+          a: cold<ReadResult>('-r|', { r: readOf('LogLevel debug\n') }),
+          b: cold<ReadResult>('-r|', { r: readOf('LogLevel warn\n') }),
+        };
+        const snapshot = (version: 'a' | 'b'): SourceState => ({
+          kind: 'snapshot',
+          version,
+          racy: true,
+          waitMs: 10,
+          read: () => reads[version],
+        });
+        // Version a until 5 ms, then b: the look after a's wait sees b, which waits its own 10.
+        const source: SnapshotSource = {
+          name: fake.name,
+          look: () => defer(() => of(snapshot(ts.now() < 5 ? 'a' : 'b'))),
+          decode: (bytes, signal) => fake.decode(bytes, signal),
+        };
+        const out = cold('a').pipe(
+          map((): Observation => ({ trigger: 'poll', state: snapshot('a') })),
+          loadLatest(source, options(ts)),
+          summary,
+        );
+        expectObservable(out).toBe('21ms b', { b: 'ok:warn@0' });
+        expectSubscriptions(reads.a.subscriptions).toBe([]);
+        expectSubscriptions(reads.b.subscriptions).toBe('20ms ^-!');
+      });
+    });
+  });
+
+  it('refuses a negative or non-finite settleMs or settleTimeoutMs (a programmer error)', () => {
+    const ts = scheduler();
+    const fake = new FakeSource(ts, []);
+    for (const bad of [
+      { settleMs: -1 },
+      { settleTimeoutMs: Number.NaN },
+      { settleTimeoutMs: Number.POSITIVE_INFINITY },
+    ]) {
+      assert.throws(() => loadLatest(fake, { ...options(ts), ...bad }), TypeError);
+    }
+  });
 });
+
+function options(ts: ReturnType<typeof scheduler>): LoadLatestOptions {
+  return { settleMs: SETTLE, settleTimeoutMs: 1000, scheduler: ts, requestNumber: () => 0 };
+}

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import {
   mkdir,
   mkdtemp,
+  open,
   readFile,
   rename,
   rm,
@@ -20,7 +21,9 @@ import {
   fingerprintKey,
   fingerprintOf,
   isRacy,
+  nextSighting,
   sameFingerprint,
+  writeQuietWaitMs,
 } from '../../lib/sources/fingerprint.js';
 
 const fingerprintAt = async (path: string): Promise<Fingerprint> =>
@@ -129,6 +132,131 @@ describe('sources/fingerprint', () => {
       assert.throws(() => isRacy(at(readAt), readAt, -1), TypeError);
       assert.throws(() => isRacy(at(readAt), readAt, Number.NaN), TypeError);
       assert.throws(() => isRacy(at(readAt), Number.NaN), TypeError);
+    });
+  });
+
+  describe('nextSighting', () => {
+    const other = (f: Fingerprint): Fingerprint => ({ ...f, ino: f.ino + 1n });
+
+    it('counts a first sighting as written in place: nothing shows it was complete', () => {
+      assert.equal(nextSighting(undefined, at(1000)).whole, false);
+    });
+
+    it('counts another inode at the path as arrived whole, and keeps it whole while it holds still', () => {
+      const first = nextSighting(undefined, at(1000));
+      const renamed = nextSighting(first, other(at(2000)));
+      assert.equal(renamed.whole, true);
+      assert.equal(nextSighting(renamed, other(at(2000))).whole, true);
+    });
+
+    it('counts another device as another file too', () => {
+      const first = nextSighting(undefined, at(1000));
+      assert.equal(nextSighting(first, { ...at(1000), dev: 9n }).whole, true);
+    });
+
+    it('counts any change to the same inode as in place, for good', () => {
+      const whole = nextSighting(nextSighting(undefined, at(1000)), other(at(2000)));
+      const touched = nextSighting(whole, { ...other(at(2000)), size: 99n });
+      assert.equal(touched.whole, false);
+      assert.equal(nextSighting(touched, touched.fingerprint).whole, false);
+      assert.deepEqual(touched.fingerprint, { ...other(at(2000)), size: 99n });
+    });
+  });
+
+  describe('writeQuietWaitMs', () => {
+    const now = 1_800_000_000_000;
+    const inPlace = (ctimeMs: number) => ({
+      fingerprint: at(ctimeMs - 60_000, ctimeMs),
+      whole: false,
+    });
+
+    it('is 0 for a file that arrived whole, however recent', () => {
+      assert.equal(writeQuietWaitMs({ fingerprint: at(now), whole: true }, now, 500), 0);
+    });
+
+    it('is the rest of the quiet period after the ctime of a file changed in place', () => {
+      assert.equal(writeQuietWaitMs(inPlace(now), now, 500), 500);
+      assert.equal(writeQuietWaitMs(inPlace(now - 200), now, 500), 300);
+      assert.equal(writeQuietWaitMs(inPlace(now - 500), now, 500), 0);
+      assert.equal(writeQuietWaitMs(inPlace(now - 86_400_000), now, 500), 0);
+    });
+
+    it('judges by ctime, not mtime: an mtime set back by utimes does not skip the wait', () => {
+      assert.equal(
+        writeQuietWaitMs({ fingerprint: at(now - 86_400_000, now), whole: false }, now, 500),
+        500,
+      );
+    });
+
+    it('waits one quiet period, not hours, for a ctime ahead of our clock (an NFS server)', () => {
+      assert.equal(writeQuietWaitMs(inPlace(now + 3_600_000), now, 500), 500);
+    });
+
+    it('is always between 0 and the quiet period', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: -1e9, max: 1e9 }),
+          fc.integer({ min: 0, max: 1e6 }),
+          fc.boolean(),
+          (offset, quiet, whole) => {
+            const wait = writeQuietWaitMs({ fingerprint: at(now + offset), whole }, now, quiet);
+            return wait >= 0 && wait <= quiet && (!whole || wait === 0);
+          },
+        ),
+      );
+    });
+
+    it('throws on a quiet period or clock that is not a finite number (a programmer error)', () => {
+      assert.throws(() => writeQuietWaitMs(inPlace(now), now, -1), TypeError);
+      assert.throws(() => writeQuietWaitMs(inPlace(now), now, Number.NaN), TypeError);
+      assert.throws(() => writeQuietWaitMs(inPlace(now), Number.NaN, 500), TypeError);
+    });
+  });
+
+  describe('whole or in place, on a real file system', () => {
+    const sighted = async (file: string, previous?: ReturnType<typeof nextSighting>) =>
+      nextSighting(previous, await fingerprintAt(file));
+
+    it('a rename-save (vim, sed -i) arrives whole; an in-place rewrite does not', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const first = await sighted(file);
+      await writeFile(join(dir, '.torrc.swp'), 'SocksPort 9150\n');
+      await rename(join(dir, '.torrc.swp'), file);
+      const renamed = await sighted(file, first);
+      assert.equal(renamed.whole, true);
+      assert.equal(writeQuietWaitMs(renamed, Date.now(), 60_000), 0);
+      await writeFile(file, 'SocksPort 9250\n');
+      const rewritten = await sighted(file, renamed);
+      assert.equal(rewritten.whole, false);
+      assert.ok(writeQuietWaitMs(rewritten, Date.now(), 60_000) > 0);
+    });
+
+    it('a ConfigMap ..data swap arrives whole', async () => {
+      await mkdir(join(dir, '..1'));
+      await writeFile(join(dir, '..1', 'torrc'), 'SocksPort 9050\n');
+      await symlink('..1', join(dir, '..data'));
+      await symlink(join('..data', 'torrc'), join(dir, 'torrc'));
+      const first = await sighted(join(dir, 'torrc'));
+      await mkdir(join(dir, '..2'));
+      await writeFile(join(dir, '..2', 'torrc'), 'SocksPort 9150\n');
+      await symlink('..2', join(dir, '..data_tmp'));
+      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+      assert.equal((await sighted(join(dir, 'torrc'), first)).whole, true);
+    });
+
+    it('truncate-then-write, and a utimes that sets the mtime back, stay in place and wait', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const first = await sighted(file);
+      const handle = await open(file, 'w');
+      await handle.write('SocksPort 9150\n');
+      await handle.close();
+      const past = new Date('2001-09-09T01:46:40Z');
+      await utimes(file, past, past);
+      const after = await sighted(file, first);
+      assert.equal(after.whole, false);
+      assert.ok(writeQuietWaitMs(after, Date.now(), 60_000) > 0, 'utimes moved ctime to now');
     });
   });
 
