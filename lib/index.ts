@@ -50,7 +50,10 @@ export type {
   SourceState,
   TriggerKind,
 } from './pipeline/types.js';
-export type { ReloadOptions, ReloadStatus } from './reloadable-config.js';
+export type { ReloadOptions } from './reload-options.js';
+// Options: resolved once against the defaults; a config handed over in code is checked.
+export { checkedConfig, reloadDefaults, resolveReloadOptions } from './reload-options.js';
+export type { ReloadStatus } from './reloadable-config.js';
 // The reload engine: the design document's API.
 export { ReloadableConfig, ReloadError } from './reloadable-config.js';
 // Config files: save, atomically and through symlinks.
@@ -114,8 +117,17 @@ export type { FileSource, FileSourceOptions } from './sources/file-source.js';
 export { fileSource, invalidRejection, loadRejection, rejectionOf } from './sources/file-source.js';
 export type { FileState } from './sources/file-state.js';
 export { statFile } from './sources/file-state.js';
-export type { Fingerprint } from './sources/fingerprint.js';
-export { fingerprintKey, fingerprintOf, isRacy, sameFingerprint } from './sources/fingerprint.js';
+export type { Fingerprint, Sighting } from './sources/fingerprint.js';
+export {
+  defaultRacyWindowMs,
+  defaultWriteQuietMs,
+  fingerprintKey,
+  fingerprintOf,
+  isRacy,
+  nextSighting,
+  sameFingerprint,
+  writeQuietWaitMs,
+} from './sources/fingerprint.js';
 export type { FsPort } from './sources/fs-port.js';
 export { nodeFs } from './sources/fs-port.js';
 export type { StableRead } from './sources/read-stable.js';

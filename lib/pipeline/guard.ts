@@ -55,6 +55,9 @@ function badState(s: unknown): string | undefined {
   if (typeof s.version !== 'string') return 'a snapshot without a string version';
   if (typeof s.racy !== 'boolean') return 'a snapshot without a boolean racy';
   if (typeof s.read !== 'function') return 'a snapshot without a read function';
+  const wait = s.waitMs;
+  if (wait !== undefined && (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0))
+    return 'a snapshot whose waitMs is not a number >= 0';
   return undefined;
 }
 

@@ -12,6 +12,7 @@ import {
   timer,
 } from 'rxjs';
 import type { Loaded } from '../config-file.js';
+import { internalRejection } from './guard.js';
 import type {
   Candidate,
   FailedLoad,
@@ -172,18 +173,7 @@ export function loadLatest(
           // Deferred, so a source that throws while the attempt is being built is caught too.
           return defer(() => handle(state, moved)).pipe(
             // A bug below must not end polling: it becomes a rejection like any other failure.
-            catchError((err: unknown) =>
-              of(
-                fail({
-                  kind: 'io',
-                  cause: 'internal',
-                  reason: `internal error while loading ${source.name}: ${err instanceof Error ? err.message : String(err)}`,
-                  path: source.name,
-                  problems: [],
-                  error: err,
-                }),
-              ),
-            ),
+            catchError((err: unknown) => of(fail(internalRejection(source.name, 'load', err)))),
             map((result) => {
               // Update state before emitting: emitting can re-enter (a subscriber reloading).
               unsettled = undefined;

@@ -336,13 +336,13 @@ describe('loadLatest', () => {
         loadLatest(source, options(ts)),
         summary,
       );
-      expectObservable(out).toBe('a 9ms b', { a: 'fail:internal', b: 'ok:debug@0' });
+      expectObservable(out).toBe('a 9ms b', { a: 'fail:load', b: 'ok:debug@0' });
     });
   });
 
   it('turns a snapshot with a waitMs that is not a number >= 0 into an internal failure', () => {
     for (const waitMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      run([[0, { text: 'LogLevel debug\n', waitMs }]], 'a', 'a', { a: 'fail:internal' });
+      run([[0, { text: 'LogLevel debug\n', waitMs }]], 'a', 'a', { a: 'fail:load' });
     }
   });
 
