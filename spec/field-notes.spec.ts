@@ -22,13 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
-import { loadFromFile } from '../lib/config-file.js';
-import { logMessages } from '../lib/log.js';
-import type { ConfigChange, Rejection } from '../lib/pipeline/types.js';
-import { type ReloadOptions, reloadDefaults } from '../lib/reload-options.js';
-import { ReloadableConfig, ReloadError } from '../lib/reloadable-config.js';
-import { defaultConfig, type TorConfig } from '../lib/schema/tor-config.js';
+import { logMessages } from '../lib/engine/log.js';
+import { type ReloadOptions, reloadDefaults } from '../lib/engine/reload-options.js';
+import { ReloadableConfig, ReloadError } from '../lib/engine/reloadable-config.js';
+import type { ConfigChange, Rejection } from '../lib/engine/types.js';
 import { type FsPort, nodeFs } from '../lib/sources/fs-port.js';
+import { loadFromFile } from '../lib/tor/config-file.js';
+import { defaultConfig, type TorConfig } from '../lib/tor/schema/tor-config.js';
 import { type LogSink, logSink } from './support/log-sink.js';
 
 const run = promisify(execFile);
@@ -542,8 +542,7 @@ describe('FIELD-NOTES on a real file system', function () {
     const script = join(dir, 'stop.mts');
     await writeFile(
       script,
-      `import { ReloadableConfig } from ${JSON.stringify(new URL('../lib/reloadable-config.ts', import.meta.url).pathname)};
-import { defaultConfig } from ${JSON.stringify(new URL('../lib/schema/tor-config.ts', import.meta.url).pathname)};
+      `import { defaultConfig, ReloadableConfig } from ${JSON.stringify(new URL('../lib/index.ts', import.meta.url).pathname)};
 const rc = new ReloadableConfig(defaultConfig(), ${JSON.stringify(path)}, undefined, { reloadOnSignal: 'SIGHUP' });
 rc.startWatcher(10);
 await rc.reload();

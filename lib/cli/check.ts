@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { loadTorrc } from '../config-file.js';
-import { formatProblem } from '../schema/problem.js';
+import { formatProblem } from '../engine/problem.js';
+import { loadTorrc } from '../tor/config-file.js';
 import { type Command, onePath, usage } from './command.js';
 
 /**

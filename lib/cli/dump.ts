@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { loadTorrc } from '../config-file.js';
-import { formatTorrc } from '../schema/format-torrc.js';
-import { formatProblem } from '../schema/problem.js';
-import type { TorConfig } from '../schema/tor-config.js';
-import { redactedKey } from '../schema/values/client-auth.js';
+import { formatProblem } from '../engine/problem.js';
+import { loadTorrc } from '../tor/config-file.js';
+import { formatTorrc } from '../tor/schema/format-torrc.js';
+import type { TorConfig } from '../tor/schema/tor-config.js';
+import { redactedKey } from '../tor/schema/values/client-auth.js';
 import { type Command, onePath, UsageError, usage } from './command.js';
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { toJsonSchema } from '../schema/json-schema.js';
+import { toJsonSchema } from '../tor/schema/json-schema.js';
 import { type Command, UsageError, usage } from './command.js';
 
 /**

@@ -1,12 +1,16 @@
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
-import { loadTorrc } from '../config-file.js';
-import { bindLogLevel } from '../log.js';
-import { type ReloadOptions, reloadDefaults, resolveReloadOptions } from '../reload-options.js';
-import { ReloadableConfig } from '../reloadable-config.js';
-import { formatProblem } from '../schema/problem.js';
-import { parseInterval } from '../schema/values/interval.js';
+import { bindLogLevel } from '../engine/log.js';
+import { formatProblem } from '../engine/problem.js';
+import {
+  type ReloadOptions,
+  reloadDefaults,
+  resolveReloadOptions,
+} from '../engine/reload-options.js';
+import { ReloadableConfig } from '../engine/reloadable-config.js';
+import { loadTorrc } from '../tor/config-file.js';
+import { parseInterval } from '../tor/schema/values/interval.js';
 import { type CliIo, type Command, onePath, UsageError, usage } from './command.js';
 import { prettyLine } from './pretty.js';
 

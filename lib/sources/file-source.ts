@@ -1,14 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, Observable } from 'rxjs';
-import { type ConfigError, type LoadOptions, loadTorrcText, problemOf } from '../config-file.js';
-import { decodeTorrcBytes } from '../formats/torrc-bytes.js';
-import type {
-  ReadResult,
-  RejectionFields,
-  SnapshotSource,
-  SourceState,
-} from '../pipeline/types.js';
-import { errorsOf, formatProblem, type Problem } from '../schema/problem.js';
+import { errorsOf, formatProblem, type Problem } from '../engine/problem.js';
+import type { ReadResult, RejectionFields, SnapshotSource, SourceState } from '../engine/types.js';
+import {
+  type ConfigError,
+  type LoadOptions,
+  loadTorrcText,
+  problemOf,
+} from '../tor/config-file.js';
+import { decodeTorrcBytes } from '../tor/torrc-bytes.js';
 import type { FilePolicy } from './file-policy.js';
 import { type FileProblem, isRefusal } from './file-problem.js';
 import { type FileState, statFile } from './file-state.js';

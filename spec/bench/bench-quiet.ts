@@ -2,13 +2,13 @@ import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { filter, firstValueFrom, timeout } from 'rxjs';
+import { reloadDefaults } from '../../lib/engine/reload-options.js';
 import {
   type ConfigChange,
   loadFromFile,
   ReloadableConfig,
   type ReloadOptions,
 } from '../../lib/index.js';
-import { reloadDefaults } from '../../lib/reload-options.js';
 import { type BenchResult, type Fact, type Row, target } from './bench-result.js';
 import { summarize } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';

@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLeft, right } from 'fp-ts/lib/Either.js';
-import { loadFromFile } from '../../lib/config-file.js';
-import { defaultConfig, TorConfig } from '../../lib/schema/tor-config.js';
+import { loadFromFile } from '../../lib/tor/config-file.js';
+import { defaultConfig, TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { cli } from '../support/cli.js';
 
 describe('hotrc dump', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { prettyLine } from '../../lib/cli/pretty.js';
-import { logMessages } from '../../lib/log.js';
+import { logMessages } from '../../lib/engine/log.js';
 
 const line = (record: Record<string, unknown>) => prettyLine(JSON.stringify(record));
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { toJsonSchema } from '../../lib/schema/json-schema.js';
+import { toJsonSchema } from '../../lib/tor/schema/json-schema.js';
 import { cli } from '../support/cli.js';
 
 describe('hotrc schema', () => {

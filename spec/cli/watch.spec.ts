@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logMessages } from '../../lib/log.js';
+import { logMessages } from '../../lib/engine/log.js';
 import { cli, cliMain, tsxLoader } from '../support/cli.js';
 
 interface Watcher {

@@ -20,15 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { filter, firstValueFrom, lastValueFrom, type Observable, timeout, toArray } from 'rxjs';
-import { ConfigError, type Loaded, loadFromFile } from '../../lib/config-file.js';
+import { ReloadableConfig, type ReloadOptions } from '../../lib/engine/reloadable-config.js';
 import type {
   ReadResult,
   Rejection,
   RejectionFields,
   SourceState,
-} from '../../lib/pipeline/types.js';
-import { ReloadableConfig, type ReloadOptions } from '../../lib/reloadable-config.js';
-import { defaultConfig } from '../../lib/schema/tor-config.js';
+} from '../../lib/engine/types.js';
 import { defaultFilePolicy, resolveFilePolicy } from '../../lib/sources/file-policy.js';
 import {
   type FileSource,
@@ -37,6 +35,8 @@ import {
   loadRejection,
   rejectionOf,
 } from '../../lib/sources/file-source.js';
+import { ConfigError, type Loaded, loadFromFile } from '../../lib/tor/config-file.js';
+import { defaultConfig } from '../../lib/tor/schema/tor-config.js';
 import { type LogSink, logSink } from '../support/log-sink.js';
 
 const WAIT = 8000;

@@ -1,6 +1,6 @@
 // fast-check generators for valid TorConfigs, shared by the schema property tests.
 import fc from 'fast-check';
-import type { OnionService, TorConfig } from '../../lib/schema/tor-config.js';
+import type { OnionService, TorConfig } from '../../lib/tor/schema/tor-config.js';
 
 const INT_MAX = 2147483647;
 

@@ -3,16 +3,16 @@
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, map, Observable, of, type SchedulerLike, timer } from 'rxjs';
-import { problemOf } from '../../lib/config-file.js';
-import { parseTorrc } from '../../lib/formats/torrc.js';
 import type {
   ReadResult,
   RejectionFields,
   SnapshotSource,
   SourceState,
-} from '../../lib/pipeline/types.js';
-import { decodeTorrc } from '../../lib/schema/decode.js';
+} from '../../lib/engine/types.js';
 import { invalidRejection } from '../../lib/sources/file-source.js';
+import { problemOf } from '../../lib/tor/config-file.js';
+import { decodeTorrc } from '../../lib/tor/schema/decode.js';
+import { parseTorrc } from '../../lib/tor/torrc.js';
 
 /** What the fake file is at some moment: its text (empty text is the `empty` problem), or missing. */
 export type FakeFile =

@@ -1,0 +1,206 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { catchError, defer, map, Observable, type OperatorFunction, of, Subscription } from 'rxjs';
+import { diffConfig } from '../tor/schema/diff.js';
+import { fieldNames, isReloadable, type TorConfig } from '../tor/schema/tor-config.js';
+import { validateConfig } from '../tor/schema/validate.js';
+import { deepFreeze } from './freeze.js';
+import { describeError, internalRejection } from './guard.js';
+import { formatProblem } from './problem.js';
+import { type ReloadCallback, type TransactionOptions, transaction } from './transaction.js';
+import type { Candidate, FailedLoad, Outcome, Rejection } from './types.js';
+
+/** What the apply stage reads and writes. */
+export interface ApplyContext extends TransactionOptions {
+  /** The live config. */
+  readonly current: () => TorConfig;
+  /** Makes `config` live (one reference swap) and returns its generation. */
+  readonly commit: (config: TorConfig) => number;
+  /** The callbacks registered now, in order. */
+  readonly callbacks: () => ReadonlyArray<ReloadCallback>;
+  /** `keep`: restart-only changes are kept back and reported; `reject`: they reject the reload (Tor). */
+  readonly restartRequired: 'keep' | 'reject';
+}
+
+/**
+ * The reloadable fields of `fileConfig` over the rest of `current`: what a reload makes live.
+ * @example mergeReloadable(current, fromFile).SocksPort === current.SocksPort // true
+ */
+export function mergeReloadable(current: TorConfig, fileConfig: TorConfig): TorConfig {
+  return deepFreeze(
+    Object.fromEntries(
+      fieldNames.map((f) => [f, isReloadable(f) ? fileConfig[f] : current[f]]),
+    ) as unknown as TorConfig,
+  );
+}
+
+function applyCandidate(candidate: Candidate, context: ApplyContext): Observable<Outcome> {
+  const { trigger, answers, startedAt, sha256 } = candidate;
+  const common = { trigger, answers, startedAt, sha256 };
+  const rejected = (rejection: Omit<Rejection, 'trigger' | 'path'>): Outcome => ({
+    status: 'rejected',
+    ...common,
+    rejection: { ...rejection, trigger, path: candidate.loaded.files[0] ?? '' },
+  });
+
+  const current = context.current();
+  const { warnings } = candidate.loaded;
+  const all = diffConfig(current, candidate.loaded.config);
+  const changes = all.filter((c) => c.reloadable);
+  const restartRequired = all.filter((c) => !c.reloadable);
+
+  if (restartRequired.length > 0 && context.restartRequired === 'reject') {
+    const fields = restartRequired.map((c) => c.field).join(', ');
+    return of(
+      rejected({
+        kind: 'invalid',
+        cause: 'restart',
+        reason: `changing ${fields} requires a restart`,
+        problems: [],
+      }),
+    );
+  }
+  if (changes.length === 0) {
+    return of({ status: 'unchanged', ...common, changes, restartRequired, warnings });
+  }
+  const next = mergeReloadable(current, candidate.loaded.config);
+  // Each side was valid on its own; the mix of live and kept-back fields must be too.
+  const valid = validateConfig(next);
+  if (E.isLeft(valid)) {
+    return of(
+      rejected({
+        kind: 'invalid',
+        cause: 'merge',
+        reason: valid.left.map(formatProblem).join('; '),
+        problems: valid.left,
+      }),
+    );
+  }
+  return transaction(context.callbacks(), current, next, context).pipe(
+    map((result): Outcome => {
+      if (E.isLeft(result)) {
+        const { index, error, cause } = result.left;
+        const said = describeError(error);
+        const reason =
+          cause === 'stopped'
+            ? `reload callback #${index + 1} was cut short: ${said}`
+            : `reload callback #${index + 1} rejected the change: ${said}`;
+        return rejected({ kind: 'vetoed', cause, reason, problems: [], error });
+      }
+      // Commit, then notify: by the time anyone hears of the change, get() returns it (row 14).
+      const generation = context.commit(next);
+      const change = {
+        oldConfig: current,
+        newConfig: next,
+        changes,
+        restartRequired,
+        generation,
+        trigger,
+      };
+      return { status: 'applied', ...common, changes, restartRequired, warnings, change };
+    }),
+  );
+}
+
+function rejectedOutcome(item: FailedLoad): Outcome {
+  return {
+    status: 'rejected',
+    trigger: item.rejection.trigger,
+    answers: item.answers,
+    startedAt: item.startedAt,
+    ...(item.sha256 === undefined ? {} : { sha256: item.sha256 }),
+    rejection: item.rejection,
+  };
+}
+
+// Whatever throws while applying (a config diffConfig cannot format, a bug) is a rejection of
+// kind internal: nothing was committed, and the stage goes on with the next candidate.
+function applyGuarded(candidate: Candidate, context: ApplyContext): Observable<Outcome> {
+  return defer(() => applyCandidate(candidate, context)).pipe(
+    catchError((err: unknown) => {
+      const path = candidate.loaded.files[0] ?? '';
+      const { trigger, answers, startedAt, sha256 } = candidate;
+      return of<Outcome>({
+        status: 'rejected',
+        trigger,
+        answers,
+        startedAt,
+        sha256,
+        rejection: { ...internalRejection(path, 'apply', err), trigger },
+      });
+    }),
+  );
+}
+
+/**
+ * The apply stage: one candidate at a time, each to its end, never interrupted by a newer one
+ * (a half-run set of callbacks is worse than a late one). While one runs, at most one candidate
+ * waits, and a newer candidate replaces it: ten saves during a slow callback lead to one more
+ * apply, of the last save, not ten. A failed load does not wait (it changes nothing): it comes
+ * out as a rejected outcome at once. Each candidate's change is split into live and restart-only
+ * fields, run through the veto transaction and committed. Never errors: a throw while applying
+ * is a rejected outcome of kind `internal`.
+ *
+ * When the input completes, the running and waiting candidates are still applied. Once
+ * `stopSignal` has aborted, a waiting candidate is dropped, none is started, and the running
+ * one's callback is cut short (see TransactionOptions).
+ * @example loads$.pipe(applySerially(context)).subscribe(report)
+ */
+export function applySerially(
+  context: ApplyContext,
+): OperatorFunction<Candidate | FailedLoad, Outcome> {
+  return (source) =>
+    new Observable<Outcome>((subscriber) => {
+      let running: Subscription | undefined;
+      let waiting: Candidate | undefined;
+      let inputDone = false;
+      let draining = false;
+      // Starts the waiting candidate when none runs. A loop, not recursion, so applies that end
+      // synchronously do not grow the stack; re-entrant calls (an outcome's subscriber causing a
+      // new candidate) leave the work to the loop already running.
+      const drain = (): void => {
+        if (draining) return;
+        draining = true;
+        try {
+          // Once stopped, nothing new starts: a candidate still waiting is dropped.
+          if (context.stopSignal?.aborted === true) waiting = undefined;
+          while (running === undefined && waiting !== undefined) {
+            const candidate = waiting;
+            waiting = undefined;
+            const current = new Subscription();
+            running = current;
+            current.add(
+              applyGuarded(candidate, context).subscribe({
+                next: (outcome) => subscriber.next(outcome),
+                complete: () => {
+                  if (running === current) running = undefined;
+                  drain();
+                },
+              }),
+            );
+          }
+        } finally {
+          draining = false;
+        }
+        if (inputDone && running === undefined && waiting === undefined) subscriber.complete();
+      };
+      const input = source.subscribe({
+        next: (item) => {
+          if (item.kind === 'failed') {
+            subscriber.next(rejectedOutcome(item));
+            return;
+          }
+          waiting = item; // the newest wins; the one it replaces was never started
+          drain();
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => {
+          inputDone = true;
+          drain();
+        },
+      });
+      return () => {
+        input.unsubscribe();
+        running?.unsubscribe();
+      };
+    });
+}

@@ -1,0 +1,158 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { catchError, defer, map, type Observable, of, take, throwIfEmpty } from 'rxjs';
+import type { Loaded } from '../tor/config-file.js';
+import { TorConfig } from '../tor/schema/tor-config.js';
+import type { ReadResult, RejectionFields, SnapshotSource, SourceState } from './types.js';
+
+/**
+ * What a thrown value says, without trusting it: a hostile object whose `toString` throws still
+ * gets a description.
+ * @example describeError(new Error('boom')) // 'boom'
+ */
+export function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) return error.message;
+    return String(error);
+  } catch {
+    return 'an error that cannot be described';
+  }
+}
+
+/**
+ * A plug-in or hotrc bug as a rejection of kind `internal`: `stage` says where it happened,
+ * `error` keeps what was thrown. The last good config stays; watching goes on.
+ * @example internalRejection('/etc/tor/torrc', 'look', new Error('EBADF')).reason // 'internal error in look of /etc/tor/torrc: EBADF'
+ */
+export function internalRejection(path: string, stage: string, error: unknown): RejectionFields {
+  const reason = `internal error in ${stage} of ${path}: ${describeError(error)}`;
+  return {
+    kind: 'internal',
+    cause: stage,
+    reason,
+    path,
+    problems: [{ severity: 'error', message: reason, file: path }],
+    error,
+  };
+}
+
+const kinds: ReadonlySet<unknown> = new Set(['invalid', 'vetoed', 'io', 'security', 'internal']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+function badRejection(r: unknown): string | undefined {
+  if (!isObject(r)) return 'a problem without a rejection';
+  if (!kinds.has(r.kind)) return `a rejection of unknown kind ${describeError(r.kind)}`;
+  if (typeof r.reason !== 'string' || typeof r.cause !== 'string' || typeof r.path !== 'string')
+    return 'a rejection without a reason, cause or path';
+  if (!Array.isArray(r.problems)) return 'a rejection without a problems list';
+  return undefined;
+}
+
+function badState(s: unknown): string | undefined {
+  if (!isObject(s)) return 'a state that is not an object';
+  if (s.kind === 'problem') return badRejection(s.rejection);
+  if (s.kind !== 'snapshot') return `a state of unknown kind ${describeError(s.kind)}`;
+  if (typeof s.version !== 'string') return 'a snapshot without a string version';
+  if (typeof s.racy !== 'boolean') return 'a snapshot without a boolean racy';
+  if (typeof s.read !== 'function') return 'a snapshot without a read function';
+  const wait = s.waitMs;
+  if (wait !== undefined && (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0))
+    return 'a snapshot whose waitMs is not a number >= 0';
+  return undefined;
+}
+
+function badRead(r: unknown): string | undefined {
+  if (!isObject(r)) return 'a read result that is not an object';
+  if (r.kind === 'moved') return undefined;
+  if (r.kind === 'problem') return badRejection(r.rejection);
+  if (r.kind !== 'read') return `a read result of unknown kind ${describeError(r.kind)}`;
+  if (!(r.bytes instanceof Uint8Array)) return 'a read without bytes';
+  if (typeof r.sha256 !== 'string') return 'a read without a sha256';
+  return undefined;
+}
+
+const isStrings = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+function badDecode(d: unknown): string | undefined {
+  if (!isObject(d) || (d._tag !== 'Left' && d._tag !== 'Right'))
+    return 'a decode that is not an Either';
+  if (d._tag === 'Left') return badRejection(d.left);
+  const loaded = d.right;
+  if (!isObject(loaded)) return 'a decode without a loaded config';
+  if (!TorConfig.is(loaded.config)) return 'a decoded config that is not a TorConfig';
+  if (!Array.isArray(loaded.warnings)) return 'a decode without a warnings list';
+  if (!isStrings(loaded.files) || !isStrings(loaded.watched))
+    return 'a decode without files and watched lists';
+  return undefined;
+}
+
+/**
+ * One value from a plug-in's observable, checked: a synchronous throw, an error, no value, or a
+ * value of the wrong shape all become `fallback(internal rejection)`. Never errors.
+ */
+function guarded<T>(
+  path: string,
+  stage: string,
+  make: () => Observable<T>,
+  bad: (value: unknown) => string | undefined,
+  fallback: (rejection: RejectionFields) => T,
+): Observable<T> {
+  return defer(make).pipe(
+    take(1),
+    throwIfEmpty(() => new Error(`${stage} completed without a value`)),
+    map((value) => {
+      const wrong = bad(value);
+      return wrong === undefined
+        ? value
+        : fallback(internalRejection(path, stage, new Error(wrong)));
+    }),
+    catchError((err: unknown) => of(fallback(internalRejection(path, stage, err)))),
+  );
+}
+
+/**
+ * A SnapshotSource that keeps its promise never to error, whatever the source it wraps does:
+ * every `look()`, snapshot `read()` and `decode()` gives exactly one well-formed value, and any
+ * throw, error, missing value or malformed value (a decoded config that is not a TorConfig among
+ * them) becomes a problem of kind `internal`, with the error kept. The engine wraps every source
+ * with it, so a custom source (etcd, a test double, a user's own) cannot end polling.
+ * @example const safe = guardSource(mySource); safe.look().subscribe(console.log); // never errors
+ */
+export function guardSource(source: SnapshotSource): SnapshotSource {
+  const name = typeof source.name === 'string' ? source.name : '(unnamed source)';
+  const problem = (rejection: RejectionFields): SourceState => ({ kind: 'problem', rejection });
+  const guardRead = (state: SourceState): SourceState => {
+    if (state.kind !== 'snapshot') return state;
+    const read = state.read;
+    return {
+      ...state,
+      read: () =>
+        guarded<ReadResult>(
+          name,
+          'read',
+          () => read.call(state),
+          badRead,
+          (rejection) => ({
+            kind: 'problem',
+            rejection,
+          }),
+        ),
+    };
+  };
+  return {
+    name,
+    look: () =>
+      guarded<SourceState>(name, 'look', () => source.look(), badState, problem).pipe(
+        map(guardRead),
+      ),
+    decode: (bytes, signal) =>
+      guarded<E.Either<RejectionFields, Loaded>>(
+        name,
+        'decode',
+        () => source.decode(bytes, signal),
+        badDecode,
+        E.left,
+      ),
+  };
+}

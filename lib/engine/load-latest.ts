@@ -1,0 +1,214 @@
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  catchError,
+  concatMap,
+  defer,
+  map,
+  Observable,
+  type OperatorFunction,
+  of,
+  type SchedulerLike,
+  switchMap,
+  timer,
+} from 'rxjs';
+import type { Loaded } from '../tor/config-file.js';
+import { internalRejection } from './guard.js';
+import type {
+  Candidate,
+  FailedLoad,
+  Observation,
+  RejectionFields,
+  SnapshotSource,
+  SourceState,
+} from './types.js';
+
+/**
+ * How loadLatest waits for a source to hold still.
+ * @example const options: LoadLatestOptions = { settleMs: 50, settleTimeoutMs: 10_000, scheduler: asyncScheduler, requestNumber: () => 0 };
+ */
+export interface LoadLatestOptions {
+  /**
+   * How long a problem (a missing or empty file) must last before it is reported, the pause
+   * before looking again after a read saw the source move, and the wait of a racy snapshot whose
+   * source gives no `waitMs` (ms).
+   */
+  readonly settleMs: number;
+  /**
+   * A source that is still changing this long after it began to (ms) is given up on: the attempt
+   * ends as an `io` rejection of cause `unstable`. One that has stopped changing and only waits
+   * out its quiet period is never given up on.
+   */
+  readonly settleTimeoutMs: number;
+  readonly scheduler: SchedulerLike;
+  /** The number of the newest manual reload request; read when an attempt starts. */
+  readonly requestNumber: () => number;
+}
+
+type Snapshot = Extract<SourceState, { kind: 'snapshot' }>;
+
+const stateKey = (s: SourceState): string =>
+  s.kind === 'snapshot' ? `v:${s.version}` : `p:${s.rejection.cause}`;
+
+function checkMs(name: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new TypeError(`loadLatest: ${name} must be a number >= 0, got ${value}`);
+  }
+}
+
+/**
+ * The read stage: for each observation, wait until the source holds still, read it safely, then
+ * parse, decode and validate, giving a Candidate or a FailedLoad, never an error.
+ *
+ * It is a `switchMap`: a newer observation supersedes an older attempt, and the stale wait, read
+ * or decode is unsubscribed (reads and decodes are aborted through their AbortSignal).
+ *
+ * Waiting (FIELD-NOTES row 4): a snapshot is read after its `waitMs` (the file source gives 0 for
+ * a file that arrived whole, and the rest of the write-quiet period for one changed in place),
+ * provided its version has not moved by then; if it has, the new version is judged the same way.
+ * A racy snapshot without `waitMs` waits `settleMs`. A problem state must last `settleMs` before
+ * it is reported, so a delete-then-recreate save does not report "disappeared". A read that sees
+ * the source move under it (stat, read, stat again) looks again after `settleMs`. A source still
+ * changing `settleTimeoutMs` after it began to, counted across superseded attempts, is rejected
+ * as `unstable`.
+ * @example distinct$.pipe(loadLatest(fileSource, { settleMs: 50, settleTimeoutMs: 10_000, scheduler, requestNumber }))
+ */
+export function loadLatest(
+  source: SnapshotSource,
+  options: LoadLatestOptions,
+): OperatorFunction<Observation, Candidate | FailedLoad> {
+  const { settleMs, settleTimeoutMs, scheduler } = options;
+  checkMs('settleMs', settleMs);
+  checkMs('settleTimeoutMs', settleTimeoutMs);
+  const waitOf = (s: Snapshot): number => {
+    const wait = s.waitMs ?? (s.racy ? settleMs : 0);
+    // A source bug, not a file's state: thrown here, it ends this attempt as `internal`.
+    if (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0) {
+      throw new TypeError(`${source.name}: waitMs must be a number >= 0, got ${String(wait)}`);
+    }
+    return wait;
+  };
+
+  return (observations) =>
+    defer(() => {
+      // The run of states that could not be read yet: when it began, and the last state seen.
+      // It outlives a superseded attempt (every poll that sees a new version starts one), so a
+      // file that never holds still is given up on; any attempt that ends clears it.
+      let unsettled: { readonly since: number; readonly key: string } | undefined;
+
+      const attempt = (observation: Observation): Observable<Candidate | FailedLoad> =>
+        defer(() => {
+          const trigger = observation.trigger;
+          // Requests made before this attempt started are answered by it: its read comes later.
+          const answers = options.requestNumber();
+          const startedAt = scheduler.now();
+          const fail = (rejection: RejectionFields, sha256?: string): FailedLoad => ({
+            kind: 'failed',
+            rejection: { ...rejection, trigger },
+            answers,
+            startedAt,
+            ...(sha256 === undefined ? {} : { sha256 }),
+          });
+
+          // One state seen: read it, wait for it, or give up on a source that keeps moving.
+          // `moved` says the source changed since the last state seen (a new key, or a read
+          // that saw it move).
+          const handle = (
+            state: SourceState,
+            moved: boolean,
+          ): Observable<Candidate | FailedLoad> => {
+            const key = stateKey(state);
+            const now = scheduler.now();
+            const since = unsettled?.since ?? now;
+            unsettled = { since, key };
+            if (state.kind === 'snapshot' && waitOf(state) === 0) return read(state);
+            if (moved && now - since >= settleTimeoutMs) {
+              return of(
+                fail({
+                  kind: 'io',
+                  cause: 'unstable',
+                  reason: `${source.name} kept changing for ${now - since} ms (settleTimeoutMs ${settleTimeoutMs}); not read`,
+                  path: source.name,
+                  problems: [],
+                }),
+              );
+            }
+            const wait = state.kind === 'snapshot' ? waitOf(state) : settleMs;
+            return lookAfter(wait).pipe(
+              concatMap((next) => {
+                if (stateKey(next) !== key) return handle(next, true);
+                return next.kind === 'snapshot' ? read(next) : of(fail(next.rejection));
+              }),
+            );
+          };
+
+          const lookAfter = (ms: number): Observable<SourceState> =>
+            timer(ms, scheduler).pipe(concatMap(() => source.look()));
+
+          const read = (snapshot: Snapshot): Observable<Candidate | FailedLoad> =>
+            snapshot.read().pipe(
+              concatMap((result) => {
+                if (result.kind === 'moved') {
+                  return lookAfter(settleMs).pipe(concatMap((next) => handle(next, true)));
+                }
+                if (result.kind === 'problem') return of(fail(result.rejection));
+                return decodeAborting(source, result.bytes).pipe(
+                  map((decoded): Candidate | FailedLoad =>
+                    E.isLeft(decoded)
+                      ? fail(decoded.left, result.sha256)
+                      : {
+                          kind: 'candidate',
+                          trigger,
+                          loaded: decoded.right,
+                          sha256: result.sha256,
+                          answers,
+                          startedAt,
+                        },
+                  ),
+                );
+              }),
+            );
+
+          const state = observation.state;
+          const moved = unsettled !== undefined && unsettled.key !== stateKey(state);
+          // Deferred, so a source that throws while the attempt is being built is caught too.
+          return defer(() => handle(state, moved)).pipe(
+            // A bug below must not end polling: it becomes a rejection like any other failure.
+            catchError((err: unknown) => of(fail(internalRejection(source.name, 'load', err)))),
+            map((result) => {
+              // Update state before emitting: emitting can re-enter (a subscriber reloading).
+              unsettled = undefined;
+              return result;
+            }),
+          );
+        });
+
+      return observations.pipe(switchMap(attempt));
+    });
+}
+
+// The decode step reads %include files from disk; a superseded attempt aborts it.
+function decodeAborting(
+  source: SnapshotSource,
+  bytes: Uint8Array,
+): Observable<E.Either<RejectionFields, Loaded>> {
+  return new Observable((subscriber) => {
+    const controller = new AbortController();
+    let ended = false;
+    const subscription = source.decode(bytes, controller.signal).subscribe({
+      next: (value) => subscriber.next(value),
+      error: (err: unknown) => {
+        ended = true;
+        subscriber.error(err);
+      },
+      complete: () => {
+        ended = true;
+        subscriber.complete();
+      },
+    });
+    return () => {
+      // Unsubscribed before the decode ended: superseded, so stop its include reads.
+      if (!ended) controller.abort();
+      subscription.unsubscribe();
+    };
+  });
+}

@@ -1,0 +1,234 @@
+import { constants } from 'node:os';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { type FilePolicy, resolveFilePolicy } from '../sources/file-policy.js';
+import { defaultRacyWindowMs, defaultWriteQuietMs } from '../sources/fingerprint.js';
+import { type FsPort, nodeFs } from '../sources/fs-port.js';
+import { defaultConfig, fieldNames, TorConfig } from '../tor/schema/tor-config.js';
+import { validateConfig } from '../tor/schema/validate.js';
+import { deepFreeze } from './freeze.js';
+import { errorsOf, formatProblem } from './problem.js';
+import type { SnapshotSource } from './types.js';
+
+/**
+ * Everything a ReloadableConfig can be tuned with; pass any part of it.
+ * @example const options: Partial<ReloadOptions> = { writeQuietMs: 1000, reloadOnSignal: 'SIGHUP' };
+ */
+export interface ReloadOptions extends FilePolicy {
+  /** What the file is laid over on every load (FIELD-NOTES row 11). Default `defaultConfig()`. */
+  readonly base: TorConfig;
+  /** Unknown keys reject the file instead of warning. Default false. */
+  readonly strict: boolean;
+  /**
+   * A file changed in place (same inode: `echo >`, truncate-then-write, an editor saving in
+   * place) is read only once it has been quiet this long, judged by its ctime (ms). A file
+   * replaced by another inode (rename-save, symlink swap) is read at once. Default 500.
+   */
+  readonly writeQuietMs: number;
+  /**
+   * How long a missing, empty or unreadable file must stay so before it is reported, and the
+   * pause before looking again when a read saw the file move (ms). Default 50.
+   */
+  readonly settleMs: number;
+  /** A file still changing this long after it began to is rejected as `unstable` (ms). Default 10000. */
+  readonly settleTimeoutMs: number;
+  /** Restart-only changes: `keep` them back and report them (default), or `reject` the reload as Tor does. */
+  readonly restartRequired: 'keep' | 'reject';
+  /** A signal that forces a reload while the watcher runs, e.g. 'SIGHUP'. Default none. */
+  readonly reloadOnSignal: NodeJS.Signals | undefined;
+  /** A callback that has not answered after this long is a veto (ms). Default 30000. */
+  readonly callbackTimeoutMs: number;
+  /** How long after a change its content is compared again (ms). Default 2000. */
+  readonly racyWindowMs: number;
+  /** Time source for every timer; tests pass a TestScheduler. Default `asyncScheduler`. */
+  readonly scheduler: SchedulerLike;
+  /** The file system door; tests may wrap it. Default node:fs. */
+  readonly fs: FsPort;
+  /** Where snapshots come from instead of the file (etcd, tests). Default: the file at `path`. */
+  readonly source: SnapshotSource | undefined;
+}
+
+/**
+ * The defaults every option not given falls back to (the file policy's are `defaultFilePolicy`).
+ * @example reloadDefaults.writeQuietMs // 500
+ */
+export const reloadDefaults: Readonly<Omit<ReloadOptions, keyof FilePolicy>> = Object.freeze({
+  base: defaultConfig(),
+  strict: false,
+  writeQuietMs: defaultWriteQuietMs,
+  settleMs: 50,
+  // Twenty quiet periods: no real save is given up on, and a file rewritten in a loop shows.
+  settleTimeoutMs: 10_000,
+  restartRequired: 'keep',
+  reloadOnSignal: undefined,
+  callbackTimeoutMs: 30_000,
+  racyWindowMs: defaultRacyWindowMs,
+  scheduler: asyncScheduler,
+  fs: nodeFs,
+  source: undefined,
+});
+
+const policyKeys = ['maxBytes', 'root', 'allowInsecureMode'] as const;
+const knownOptions: ReadonlySet<string> = new Set([...Object.keys(reloadDefaults), ...policyKeys]);
+
+/** Options that were removed, and what to use instead: a TypeError says so. */
+const replacedOptions: ReadonlyMap<string, string> = new Map([
+  [
+    'maxSettleRounds',
+    'maxSettleRounds was replaced by settleTimeoutMs, the same budget as a time in ms',
+  ],
+]);
+
+// The signals a process cannot catch, and the faults Node cannot run a listener after.
+const refusedSignals: ReadonlyMap<string, string> = new Map([
+  ['SIGKILL', 'cannot be caught'],
+  ['SIGSTOP', 'cannot be caught'],
+  ['SIGSEGV', 'is a fault that cannot be handled safely'],
+  ['SIGBUS', 'is a fault that cannot be handled safely'],
+  ['SIGFPE', 'is a fault that cannot be handled safely'],
+  ['SIGILL', 'is a fault that cannot be handled safely'],
+]);
+
+const msOptions = [
+  'writeQuietMs',
+  'settleMs',
+  'settleTimeoutMs',
+  'callbackTimeoutMs',
+  'racyWindowMs',
+] as const;
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null;
+
+const hasFunctions = (u: unknown, names: ReadonlyArray<string>): boolean =>
+  isObject(u) && names.every((n) => typeof u[n] === 'function');
+
+/**
+ * Completes `options` from the defaults once and checks them, alone and together; the result
+ * is frozen. Anything wrong is a programmer error and throws a TypeError here, not on the first
+ * poll: an unknown or removed option, a number out of range, a `reloadOnSignal` that is not a
+ * signal here or cannot be caught, `settleTimeoutMs` not above `writeQuietMs` and `settleMs`
+ * (a save in several writes would be given up on before it could be quiet), or a `base` that is
+ * not a valid TorConfig (the decoded, frozen `base` is what the result holds).
+ * @example const o = resolveReloadOptions({ writeQuietMs: 1000 }); o.settleTimeoutMs // 10000
+ */
+export function resolveReloadOptions(options: Partial<ReloadOptions> | undefined): ReloadOptions {
+  if (options !== undefined && (!isObject(options) || Array.isArray(options))) {
+    throw new TypeError('ReloadableConfig options must be an object');
+  }
+  for (const key of Object.keys(options ?? {})) {
+    const replaced = replacedOptions.get(key);
+    if (replaced !== undefined) throw new TypeError(replaced);
+    // A misspelt option would otherwise be ignored, and its default silently used.
+    if (!knownOptions.has(key)) throw new TypeError(`unknown ReloadableConfig option '${key}'`);
+  }
+  const { maxBytes, root, allowInsecureMode, ...rest } = options ?? {};
+  const policy = resolveFilePolicy({
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+    ...(root === undefined ? {} : { root }),
+    ...(allowInsecureMode === undefined ? {} : { allowInsecureMode }),
+  });
+  const o: ReloadOptions = { ...reloadDefaults, ...policy, ...stripUndefined(rest) };
+  for (const key of msOptions) {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new TypeError(`${key} must be a number of ms >= 0, got ${String(v)}`);
+    }
+  }
+  for (const other of ['writeQuietMs', 'settleMs'] as const) {
+    if (o.settleTimeoutMs <= o[other]) {
+      throw new TypeError(
+        `settleTimeoutMs (${o.settleTimeoutMs}) must be more than ${other} (${o[other]}): a save made in more than one write would be given up on before it could hold still`,
+      );
+    }
+  }
+  if (typeof o.strict !== 'boolean') {
+    throw new TypeError(`strict must be a boolean, got ${typeof o.strict}`);
+  }
+  if (o.restartRequired !== 'keep' && o.restartRequired !== 'reject') {
+    throw new TypeError(
+      `restartRequired must be 'keep' or 'reject', got ${String(o.restartRequired)}`,
+    );
+  }
+  checkSignal(o.reloadOnSignal);
+  if (!hasFunctions(o.scheduler, ['now', 'schedule'])) {
+    throw new TypeError('scheduler must be an rxjs SchedulerLike (now and schedule)');
+  }
+  if (!hasFunctions(o.fs, ['stat', 'lstat', 'realpath', 'readFile'])) {
+    throw new TypeError('fs must be an FsPort (stat, lstat, realpath and readFile)');
+  }
+  if (
+    o.source !== undefined &&
+    !(hasFunctions(o.source, ['look', 'decode']) && typeof o.source.name === 'string')
+  ) {
+    throw new TypeError('source must be a SnapshotSource (name, look and decode)');
+  }
+  return Object.freeze({ ...o, base: checkedConfig(o.base, 'options.base') });
+}
+
+function checkSignal(signal: unknown): void {
+  if (signal === undefined) return;
+  if (typeof signal !== 'string' || !Object.hasOwn(constants.signals, signal)) {
+    throw new TypeError(
+      `reloadOnSignal: ${JSON.stringify(signal)} is not a signal on ${process.platform}`,
+    );
+  }
+  const refused = refusedSignals.get(signal);
+  if (refused !== undefined) throw new TypeError(`reloadOnSignal: ${signal} ${refused}`);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const knownFields: ReadonlySet<string> = new Set(fieldNames);
+
+/** `Path.To.Field: message` for one io-ts error. */
+function describeError(e: t.ValidationError): string {
+  const path = e.context
+    .map((c) => c.key)
+    .filter((k) => k !== '')
+    .join('.');
+  const message =
+    e.message ?? `expected ${e.context.at(-1)?.type.name ?? 'a value'}, got ${shown(e.value)}`;
+  return path === '' ? message : `${path}: ${message}`;
+}
+
+function shown(u: unknown): string {
+  if (u === undefined) return 'nothing';
+  try {
+    return JSON.stringify(u) ?? String(u);
+  } catch {
+    return String(u);
+  }
+}
+
+/**
+ * A config handed over in code (the initial config, `options.base`), checked as a file would be:
+ * decoded with the TorConfig codec (torrc spellings such as `'15 minutes'` become typed values),
+ * validated, copied and frozen. The decoded copy is returned and is what must be used. A bad one
+ * is a programmer error: a TypeError naming `what` and every wrong field, e.g.
+ * `options.base is not a valid TorConfig: MaxCircuitDirtiness: Unknown unit in 15 parsecs`.
+ * @example const initial = checkedConfig(await loadFromFile(path), 'the initial config');
+ */
+export function checkedConfig(config: unknown, what: string): TorConfig {
+  if (!isObject(config) || Array.isArray(config)) {
+    throw new TypeError(`${what} is not a TorConfig: expected an object, got ${shown(config)}`);
+  }
+  const unknown = Object.keys(config).filter((k) => !knownFields.has(k));
+  const decoded = TorConfig.decode(config);
+  const wrong = [
+    ...(E.isLeft(decoded) ? decoded.left.map(describeError) : []),
+    ...unknown.map((k) => `${k}: not a TorConfig field`),
+  ];
+  if (wrong.length > 0 || E.isLeft(decoded)) {
+    throw new TypeError(`${what} is not a valid TorConfig: ${wrong.join('; ')}`);
+  }
+  const valid = validateConfig(decoded.right);
+  if (E.isLeft(valid)) {
+    throw new TypeError(
+      `${what} is invalid: ${errorsOf(valid.left).map(formatProblem).join('; ')}`,
+    );
+  }
+  return deepFreeze(structuredClone(decoded.right));
+}

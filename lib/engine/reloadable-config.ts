@@ -1,0 +1,612 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Logger } from 'pino';
+import {
+  BehaviorSubject,
+  concatMap,
+  EMPTY,
+  exhaustMap,
+  map,
+  merge,
+  type Observable,
+  ReplaySubject,
+  retry,
+  Subject,
+  type Subscription,
+  switchMap,
+  takeUntil,
+  tap,
+  timer,
+} from 'rxjs';
+import { checkConfigPath } from '../sources/file-policy.js';
+import { fileSource } from '../sources/file-source.js';
+import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
+import type { FieldChange } from '../tor/schema/diff.js';
+import type { TorConfig } from '../tor/schema/tor-config.js';
+import { formatGoDuration } from '../tor/schema/values/interval.js';
+import { applySerially } from './apply-serially.js';
+import { distinctSnapshots } from './distinct-snapshots.js';
+import { guardSource, internalRejection } from './guard.js';
+import { loadLatest } from './load-latest.js';
+import { logMessages } from './log.js';
+import { formatProblem, type Problem } from './problem.js';
+import {
+  checkedConfig,
+  type ReloadOptions,
+  resolveReloadOptions as resolveOptions,
+} from './reload-options.js';
+import { type SafeLog, safeLog } from './safe-log.js';
+import type { ReloadCallback } from './transaction.js';
+import type {
+  ConfigChange,
+  Observation,
+  Outcome,
+  Rejection,
+  ReloadResult,
+  TriggerKind,
+} from './types.js';
+
+export type { ReloadOptions } from './reload-options.js';
+
+/**
+ * Where a ReloadableConfig stands, for health checks and dashboards.
+ * @example rc.status().lastError?.reason
+ */
+export interface ReloadStatus {
+  readonly path: string;
+  /** 0 for the config given to the constructor, +1 per committed change. */
+  readonly generation: number;
+  readonly watching: boolean;
+  /** scheduler.now() of the last attempt that ended applied or unchanged. */
+  readonly lastSuccessAt: number | undefined;
+  /** The last rejection, cleared by the next success. */
+  readonly lastError: Rejection | undefined;
+  /** sha256 of the content last read successfully. */
+  readonly sha256: string | undefined;
+  /**
+   * The restart-only fields where the file (as last loaded) and the running config differ: what
+   * a restart would change. Empty when they agree. Updated by every attempt that loads a valid
+   * file, and emitted on `status$` like every other change of status.
+   */
+  readonly pendingRestart: ReadonlyArray<FieldChange>;
+}
+
+/**
+ * What `reload()` rejects with: the rejection, typed.
+ * @example try { await rc.reload(); } catch (e) { if (e instanceof ReloadError) e.rejection.kind }
+ */
+export class ReloadError extends Error {
+  override readonly name = 'ReloadError';
+  constructor(readonly rejection: Rejection) {
+    super(`${rejection.kind}: ${rejection.reason}`);
+  }
+}
+
+/**
+ * The manual reload subject: `next()` forces a reload. It cannot be errored or completed from
+ * outside (those calls do nothing), so no caller can end manual reloads for everyone; `stop()`
+ * completes it.
+ */
+class ReloadSubject extends Subject<void> {
+  #open = true;
+  override error(): void {}
+  override complete(): void {}
+  override next(): void {
+    if (this.#open) super.next();
+  }
+  /** Ends the subject for good. */
+  close(): void {
+    this.#open = false;
+    super.complete();
+  }
+}
+
+interface Request {
+  readonly n: number;
+  readonly resolve: (r: ReloadResult) => void;
+  readonly reject: (e: ReloadError) => void;
+}
+
+/**
+ * How long the pipeline waits before it is built again after an error reached its error channel
+ * (ms). Every stage is guarded, so this is a last line of defence against a bug in hotrc, not a
+ * path any plug-in can reach; the pause keeps a bug that fails at once from spinning.
+ */
+const restartDelayMs = 1000;
+
+/**
+ * A torrc that reloads itself: the design document's `ReloadableConfig`, as an RxJS pipeline.
+ *
+ * Triggers (interval, `reload$`, `reload()`, optionally SIGHUP) -> one stat per look ->
+ * `distinctSnapshots` -> `loadLatest` (settle, safe read, parse, decode, validate; newest wins) ->
+ * `applySerially` (restart split, veto transaction, commit; newest waiting candidate wins) ->
+ * `config$`, `changes$`, `rejections$`, `status$`. No failure ends the pipeline: the source is
+ * guarded (`guardSource`), a throw while applying or logging is a rejection of kind `internal`,
+ * and should an error still reach the error channel, the pipeline is rebuilt; the last good
+ * config stays live, every `reload()` settles and `stop()` resolves.
+ * @example
+ * const rc = new ReloadableConfig(await loadFromFile(path), path, logger);
+ * rc.onReload((old, next) => pool.resize(next.CircuitPoolMinSize, next.CircuitPoolMaxSize));
+ * rc.startWatcher(30_000);
+ * // ... later
+ * await rc.stop();
+ */
+export class ReloadableConfig {
+  /** The current config, then every committed one. Read-only: nothing can be pushed into it. */
+  readonly config$: Observable<TorConfig>;
+  /** Every committed change: old and new config, the fields applied, the fields kept back. */
+  readonly changes$: Observable<ConfigChange>;
+  /** Every reload attempt that did not happen, typed: invalid, vetoed, io, security, internal. */
+  readonly rejections$: Observable<Rejection>;
+  /** The current status, then every change of it. */
+  readonly status$: Observable<ReloadStatus>;
+  /** The manual reload subject: `rc.reload$.next()` forces a reload (without a promise). */
+  readonly reload$: Subject<void>;
+  /** The source's name: the path given. */
+  readonly path: string;
+
+  readonly #log: SafeLog;
+  readonly #options: ReloadOptions;
+  readonly #config: BehaviorSubject<TorConfig>;
+  readonly #changes = new Subject<ConfigChange>();
+  readonly #rejections = new Subject<Rejection>();
+  readonly #status: BehaviorSubject<ReloadStatus>;
+  readonly #reload = new ReloadSubject();
+  readonly #triggers = new Subject<TriggerKind>();
+  readonly #interval = new BehaviorSubject<number | undefined>(undefined);
+  /** Emits once on stop(), and again to every later subscriber (a rebuilt pipeline). */
+  readonly #stop = new ReplaySubject<void>(1);
+  /** Aborted by stop(): cuts a running callback short and drops a waiting candidate. */
+  readonly #stopController = new AbortController();
+  readonly #callbacks: ReloadCallback[] = [];
+  readonly #subscription: Subscription;
+  readonly #done: Promise<void>;
+  #requests: Request[] = [];
+  #requestCount = 0;
+  #lastProblem: string | undefined;
+  #lastRestart = '';
+  #lastWarnings = '';
+  #lastVersion: string | undefined;
+  /** An attempt was announced ("file changed" or "manually reloading"): its outcome is info. */
+  #announced = false;
+  /** Errors a logger threw while an outcome was reported, turned into one rejection after. */
+  #logErrors: unknown[] | undefined;
+  #abort: { signal: AbortSignal; listener: () => void } | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /**
+   * @param initial the config running now (usually `await loadFromFile(path)`); checked, frozen.
+   * @param path the torrc to watch; a relative path may not contain `..`.
+   * @param logger a pino logger; hotrc logs through `logger.child({ module: 'hotrc' })`.
+   * @param options any of ReloadOptions; a bad option throws a TypeError here.
+   */
+  constructor(initial: TorConfig, path: string, logger?: Logger, options?: Partial<ReloadOptions>) {
+    this.#options = resolveOptions(options);
+    const checkedPath = checkConfigPath(path);
+    if (E.isLeft(checkedPath)) throw new TypeError(checkedPath.left.message);
+    this.path = checkedPath.right;
+    this.#log = safeLog(logger, (err) => this.#loggerFailed(err));
+    this.#config = new BehaviorSubject(checkedConfig(initial, 'the initial config'));
+    this.#status = new BehaviorSubject<ReloadStatus>({
+      path: this.path,
+      generation: 0,
+      watching: false,
+      lastSuccessAt: undefined,
+      lastError: undefined,
+      sha256: undefined,
+      pendingRestart: [],
+    });
+    this.config$ = this.#config.asObservable();
+    this.changes$ = this.#changes.asObservable();
+    this.rejections$ = this.#rejections.asObservable();
+    this.status$ = this.#status.asObservable();
+    this.reload$ = this.#reload;
+
+    const o = this.#options;
+    // Whatever the source is (the file, etcd, a user's own), it cannot error, throw, hang up
+    // without a value or hand over a malformed state: each of those is an `internal` problem.
+    const source = guardSource(
+      o.source ??
+        fileSource(this.path, {
+          policy: o,
+          fs: o.fs,
+          now: () => o.scheduler.now(),
+          racyWindowMs: o.racyWindowMs,
+          writeQuietMs: o.writeQuietMs,
+          load: { base: o.base, strict: o.strict },
+        }),
+    );
+    const look = (trigger: TriggerKind): Observable<Observation> =>
+      source.look().pipe(map((state) => ({ trigger, state })));
+
+    const watching = <T>(whileOn: (period: number) => Observable<T>) =>
+      this.#interval.pipe(switchMap((period) => (period === undefined ? EMPTY : whileOn(period))));
+    const polls$ = watching((period) => intervalTrigger(period, o.scheduler)).pipe(
+      // A look still running (a slow NFS stat) swallows ticks rather than queueing them.
+      exhaustMap(() => look('poll')),
+    );
+    const signal = o.reloadOnSignal;
+    const manual$ = merge(
+      this.#triggers,
+      this.#reload.pipe(map((): TriggerKind => 'manual')),
+      watching(() => (signal === undefined ? EMPTY : signalTrigger(signal))),
+    ).pipe(concatMap((trigger) => look(trigger)));
+
+    let finished: () => void = () => {};
+    this.#done = new Promise((resolve) => {
+      finished = resolve;
+    });
+    this.#subscription = merge(polls$, manual$)
+      .pipe(
+        distinctSnapshots(),
+        tap((observation) => this.#announce(observation)),
+        loadLatest(source, {
+          settleMs: o.settleMs,
+          settleTimeoutMs: o.settleTimeoutMs,
+          scheduler: o.scheduler,
+          requestNumber: () => this.#requestCount,
+        }),
+        // stop(): reads and settles in flight are aborted here; an apply in flight finishes,
+        // its running callback cut short through stopSignal.
+        takeUntil(this.#stop),
+        applySerially({
+          current: () => this.#config.value,
+          commit: (config) => this.#commit(config),
+          callbacks: () => [...this.#callbacks],
+          restartRequired: o.restartRequired,
+          timeoutMs: o.callbackTimeoutMs,
+          scheduler: o.scheduler,
+          stopSignal: this.#stopController.signal,
+          onRevertError: (index, err) =>
+            this.#log.error(
+              { path: this.path, callback: index + 1, err },
+              logMessages.revertFailed,
+            ),
+        }),
+        // The error-recovery operator of last resort: an error that got past every guard is
+        // reported, and the pipeline is built again (after a pause) unless stop() was called.
+        retry({
+          delay: (err: unknown) => {
+            this.#pipelineFailed(err);
+            return this.#stopController.signal.aborted
+              ? EMPTY
+              : timer(restartDelayMs, o.scheduler).pipe(takeUntil(this.#stop));
+          },
+        }),
+      )
+      .subscribe({
+        next: (outcome) => this.#report(outcome),
+        complete: () => finished(),
+        error: () => finished(),
+      });
+  }
+
+  /**
+   * Registers a callback, told (old, new, signal) before each change is committed; it may veto.
+   * Returns a function that unregisters it.
+   * @example const off = rc.onReload((o, n) => { if (n.CircuitPoolMaxSize > 100) throw new Error('too big'); });
+   */
+  onReload(callback: ReloadCallback): () => void {
+    if (typeof callback !== 'function') throw new TypeError('onReload needs a function');
+    this.#callbacks.push(callback);
+    return () => {
+      const i = this.#callbacks.indexOf(callback);
+      if (i >= 0) this.#callbacks.splice(i, 1);
+    };
+  }
+
+  /**
+   * Polls the file every `intervalMs` (first look at once). Calling it again changes the interval.
+   * Aborting `signal` stops the watcher (manual reloads keep working until `stop()`).
+   * @example rc.startWatcher(30_000, controller.signal);
+   */
+  startWatcher(intervalMs: number, signal?: AbortSignal): void {
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new TypeError(`startWatcher needs an interval in ms > 0, got ${intervalMs}`);
+    }
+    if (this.#stopping !== undefined) throw new Error('startWatcher after stop()');
+    if (signal?.aborted === true) return;
+    this.#log.info(
+      { path: this.path, interval: formatGoDuration(intervalMs) },
+      logMessages.watcherStarted,
+    );
+    this.#detachAbort();
+    if (signal !== undefined) {
+      const listener = () => this.stopWatcher();
+      signal.addEventListener('abort', listener, { once: true });
+      this.#abort = { signal, listener };
+    }
+    this.#interval.next(intervalMs);
+    this.#setStatus({ watching: true });
+  }
+
+  /**
+   * Stops polling and the reload signal; manual reloads keep working. Idempotent.
+   * @example rc.stopWatcher();
+   */
+  stopWatcher(): void {
+    this.#detachAbort();
+    if (this.#interval.value === undefined) return;
+    this.#interval.next(undefined);
+    this.#setStatus({ watching: false });
+    this.#log.info({ path: this.path }, logMessages.watcherStopped);
+  }
+
+  /**
+   * The current config: frozen, and never half-updated (one reference is swapped per commit).
+   * @example rc.get().LogLevel
+   */
+  get(): TorConfig {
+    return this.#config.value;
+  }
+
+  /**
+   * Reloads now. Resolves once this reload (or a newer one that read the file after it was
+   * asked for) has ended: `applied` with the changes, or `unchanged`. Rejects with a ReloadError
+   * on any rejection: invalid, vetoed, io (missing, unreadable), security or internal. Always
+   * settles, at the latest when `stop()` is called.
+   * @example const { status, changes, restartRequired } = await rc.reload();
+   */
+  reload(): Promise<ReloadResult> {
+    if (this.#stopping !== undefined) {
+      return Promise.reject(this.#stoppedError());
+    }
+    const n = ++this.#requestCount;
+    const answer = new Promise<ReloadResult>((resolve, reject) => {
+      this.#requests.push({ n, resolve, reject });
+    });
+    this.#triggers.next('manual');
+    return answer;
+  }
+
+  /**
+   * Where things stand now.
+   * @example if (rc.status().lastError) alert(rc.status().lastError.reason);
+   */
+  status(): ReloadStatus {
+    return this.#status.value;
+  }
+
+  /**
+   * Stops everything: the timer, the signal handler, reads in flight, and completes every
+   * stream. An apply in flight runs to its end first, but its running callback is told through
+   * its AbortSignal and not waited for (so a callback may itself await `stop()`); a candidate
+   * waiting to be applied is dropped. Pending `reload()` calls reject. Always resolves.
+   * Idempotent: every call returns the same promise.
+   * @example await rc.stop();
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.stopWatcher();
+      this.#stopController.abort();
+      this.#stop.next();
+      this.#stop.complete();
+      await this.#done;
+      this.#subscription.unsubscribe();
+      this.#settleAll((r) => r.reject(this.#stoppedError()));
+      this.#reload.close();
+      this.#triggers.complete();
+      this.#interval.complete();
+      this.#config.complete();
+      this.#changes.complete();
+      this.#rejections.complete();
+      this.#status.complete();
+    })();
+    return this.#stopping;
+  }
+
+  #stoppedError(): ReloadError {
+    return new ReloadError({
+      kind: 'io',
+      cause: 'stopped',
+      reason: 'the reloadable config was stopped',
+      path: this.path,
+      trigger: 'manual',
+      problems: [],
+    });
+  }
+
+  #detachAbort(): void {
+    if (this.#abort !== undefined) {
+      this.#abort.signal.removeEventListener('abort', this.#abort.listener);
+      this.#abort = undefined;
+    }
+  }
+
+  #setStatus(patch: Partial<ReloadStatus>): void {
+    if (!this.#status.closed) this.#status.next({ ...this.#status.value, ...patch });
+  }
+
+  #commit(config: TorConfig): number {
+    const generation = this.#status.value.generation + 1;
+    this.#config.next(config);
+    this.#setStatus({ generation });
+    return generation;
+  }
+
+  // Logged when an attempt starts: a poll that saw a new version, or a manual reload.
+  #announce(observation: Observation): void {
+    const { state, trigger } = observation;
+    const version = state.kind === 'snapshot' ? state.version : undefined;
+    if (trigger !== 'poll') {
+      this.#log.info({ path: this.path, trigger }, logMessages.manualReload);
+      this.#announced = true;
+    } else if (
+      version !== undefined &&
+      this.#lastVersion !== undefined &&
+      version !== this.#lastVersion
+    ) {
+      this.#log.info({ path: this.path }, logMessages.fileChanged);
+      this.#announced = true;
+    }
+    if (version !== undefined) this.#lastVersion = version;
+  }
+
+  // Reporting must not throw into the subscriber (RxJS would rethrow it asynchronously and crash
+  // the process): a throw here, from a logger or a stream's subscriber, still answers the
+  // reload() calls this outcome was for, and becomes an `internal` rejection.
+  #report(outcome: Outcome): void {
+    this.#logErrors = [];
+    try {
+      this.#reportOutcome(outcome);
+    } catch (err) {
+      this.#settle(outcome.answers, (r) =>
+        r.reject(
+          new ReloadError({
+            ...internalRejection(this.path, 'report', err),
+            trigger: outcome.trigger,
+          }),
+        ),
+      );
+      this.#logErrors.push(err);
+    } finally {
+      const errors = this.#logErrors;
+      this.#logErrors = undefined;
+      if (errors.length > 0) this.#emitInternal('logger', errors[0]);
+    }
+  }
+
+  #reportOutcome(outcome: Outcome): void {
+    const o = this.#options;
+    const durationMs = o.scheduler.now() - outcome.startedAt;
+    // Every attempt announced with a line of its own ends with an info-level outcome line.
+    const announced = this.#announced;
+    this.#announced = false;
+    const audit = {
+      path: this.path,
+      trigger: outcome.trigger,
+      sha256: outcome.sha256,
+      outcome: outcome.status,
+      durationMs,
+    };
+    if (outcome.status === 'rejected') {
+      this.#reportRejection(outcome.rejection, audit, announced);
+      const error = new ReloadError(outcome.rejection);
+      this.#settle(outcome.answers, (r) => r.reject(error));
+      return;
+    }
+    if (this.#lastProblem !== undefined) {
+      this.#log.info({ path: this.path }, logMessages.recovered);
+      this.#lastProblem = undefined;
+    }
+    const generation = this.#status.value.generation;
+    this.#log[outcome.status === 'applied' || announced ? 'info' : 'debug'](
+      { ...audit, generation },
+      logMessages.attempt,
+    );
+    if (outcome.status === 'applied') {
+      const texts = outcome.changes.map((c) => c.text);
+      this.#log.info({ changes: texts, count: texts.length }, logMessages.fieldsUpdated);
+    }
+    this.#reportWarnings(outcome.warnings);
+    const restartKey = outcome.restartRequired.map((c) => c.text).join('\n');
+    if (restartKey !== '' && restartKey !== this.#lastRestart) {
+      this.#log.warn(
+        {
+          path: this.path,
+          fields: outcome.restartRequired.map((c) => c.field),
+          changes: outcome.restartRequired.map((c) => c.text),
+        },
+        logMessages.restartRequired,
+      );
+    }
+    const restartMoved = restartKey !== this.#lastRestart;
+    this.#lastRestart = restartKey;
+    if (outcome.status === 'applied') {
+      this.#log.info({ path: this.path }, logMessages.reloaded);
+    }
+    this.#setStatus({
+      lastSuccessAt: o.scheduler.now(),
+      lastError: undefined,
+      sha256: outcome.sha256,
+      ...(restartMoved ? { pendingRestart: outcome.restartRequired } : {}),
+    });
+    // After the status: whoever hears of the change reads a status that already includes it.
+    if (outcome.status === 'applied') this.#changes.next(outcome.change);
+    const result: ReloadResult = {
+      status: outcome.status,
+      changes: outcome.changes,
+      restartRequired: outcome.restartRequired,
+    };
+    this.#settle(outcome.answers, (r) => r.resolve(result));
+  }
+
+  // Unknown keys and repeated options, logged once per distinct set (a racy re-read is quiet).
+  #reportWarnings(warnings: ReadonlyArray<Problem>): void {
+    const shown = warnings.filter((w) => w.severity === 'warning');
+    const key = shown.map(formatProblem).join('\n');
+    if (key === this.#lastWarnings) return;
+    this.#lastWarnings = key;
+    for (const w of shown) {
+      this.#log.warn(
+        { path: this.path, file: w.file, line: w.line, reason: w.message },
+        logMessages.warning,
+      );
+    }
+  }
+
+  #reportRejection(rejection: Rejection, audit: Record<string, unknown>, announced: boolean): void {
+    const key = `${rejection.cause}\n${rejection.reason}`;
+    // The same problem seen again by a poll that announced nothing (a racy re-read, a file still
+    // missing) is one state: its log lines are written once. The data streams hear every time.
+    const repeat = rejection.trigger === 'poll' && !announced && key === this.#lastProblem;
+    this.#lastProblem = key;
+    if (repeat) {
+      this.#log.debug(audit, logMessages.attempt);
+    } else {
+      this.#log.info({ ...audit, reason: rejection.reason }, logMessages.attempt);
+      const err = rejection.error instanceof Error ? rejection.error : undefined;
+      const fields = { path: this.path, ...(err === undefined ? {} : { err }) };
+      if (rejection.cause === 'missing') this.#log.warn(fields, logMessages.disappeared);
+      else if (rejection.cause === 'denied')
+        this.#log.error({ ...fields, reason: rejection.reason }, logMessages.unreadable);
+      else
+        this.#log.error(
+          { ...fields, kind: rejection.kind, reason: rejection.reason },
+          logMessages.rejected,
+        );
+    }
+    this.#setStatus({ lastError: rejection });
+    this.#rejections.next(rejection);
+  }
+
+  // An error got past every guard into the pipeline's error channel. The attempts in flight died
+  // with it, so every pending reload() is answered now; retry() then builds the pipeline again.
+  #pipelineFailed(err: unknown): void {
+    const rejection: Rejection = {
+      ...internalRejection(this.path, 'pipeline', err),
+      trigger: 'manual',
+    };
+    this.#log.error(
+      { path: this.path, kind: rejection.kind, reason: rejection.reason, err },
+      logMessages.rejected,
+    );
+    this.#setStatus({ lastError: rejection });
+    this.#rejections.next(rejection);
+    const error = new ReloadError(rejection);
+    this.#settleAll((r) => r.reject(error));
+  }
+
+  // A logger threw. Inside a report, the errors are gathered and become one rejection at its end;
+  // elsewhere (startWatcher, stopWatcher) at once. Never logged: that would throw again.
+  #loggerFailed(err: unknown): void {
+    if (this.#logErrors !== undefined) this.#logErrors.push(err);
+    else this.#emitInternal('logger', err);
+  }
+
+  #emitInternal(stage: string, err: unknown): void {
+    if (this.#rejections.closed) return;
+    this.#rejections.next({ ...internalRejection(this.path, stage, err), trigger: 'manual' });
+  }
+
+  // Answers every reload() asked before the attempt that just ended began.
+  #settle(upTo: number, settle: (r: Request) => void): void {
+    const due = this.#requests.filter((r) => r.n <= upTo);
+    if (due.length === 0) return;
+    this.#requests = this.#requests.filter((r) => r.n > upTo);
+    for (const r of due) settle(r);
+  }
+
+  #settleAll(settle: (r: Request) => void): void {
+    this.#settle(Number.POSITIVE_INFINITY, settle);
+  }
+}

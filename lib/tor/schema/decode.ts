@@ -1,0 +1,338 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import { deepFreeze } from '../../engine/freeze.js';
+import type { Location, Problem } from '../../engine/problem.js';
+import { errorsOf } from '../../engine/problem.js';
+import type { TorrcEntry } from '../torrc.js';
+import { nearest } from './suggest.js';
+import {
+  defaultConfig,
+  type FieldKind,
+  fieldCodecs,
+  fieldNames,
+  fields,
+  type OnionClientAuth,
+  type OnionService,
+  type TorConfig,
+  type TorConfigField,
+} from './tor-config.js';
+import { torOptionNames } from './tor-options.js';
+import { validationProblems } from './validate.js';
+import { parseClientAuth } from './values/client-auth.js';
+import { NonNegativeInt } from './values/integer.js';
+import { parseHiddenServicePort } from './values/onion-port.js';
+import { parseRouterSet } from './values/router-set.js';
+import { NonEmptyText } from './values/text.js';
+
+/** Options for turning torrc entries into a config. */
+export interface DecodeOptions {
+  /** What the file is laid over; a reload always starts again from here (FIELD-NOTES row 11). */
+  readonly base: TorConfig;
+  /** Unknown keys are errors instead of warnings. */
+  readonly strict: boolean;
+}
+
+/** A config decoded from torrc entries, with what was worth saying about it. */
+export interface Decoded {
+  readonly config: TorConfig;
+  /** Warnings and notes (repeated options, unknown keys, Tor options hotrc ignores). */
+  readonly warnings: ReadonlyArray<Problem>;
+  /** The line that last set each field the file touched. */
+  readonly sources: ReadonlyMap<TorConfigField, Location>;
+}
+
+type OnionPart = 'dir' | 'port' | 'max-streams' | 'client-auth';
+interface Binding {
+  readonly field: TorConfigField;
+  /** Canonical spelling, for messages. */
+  readonly key: string;
+  readonly kind: FieldKind;
+  readonly part?: OnionPart;
+}
+
+const onionParts: Readonly<Record<string, OnionPart>> = {
+  HiddenServiceDir: 'dir',
+  HiddenServicePort: 'port',
+  HiddenServiceMaxStreams: 'max-streams',
+  HiddenServiceClientAuth: 'client-auth',
+};
+
+// Lower-cased torrc key -> what it sets. Keys are case-insensitive in Tor.
+const bindings: ReadonlyMap<string, Binding> = new Map(
+  fieldNames.flatMap((field) =>
+    fields[field].keys.map((key): [string, Binding] => {
+      const part = onionParts[key];
+      const binding: Binding =
+        part === undefined
+          ? { field, key, kind: fields[field].kind }
+          : { field, key, kind: 'onion', part };
+      return [key.toLowerCase(), binding];
+    }),
+  ),
+);
+
+const torOptionsLower: ReadonlyMap<string, string> = new Map(
+  [...torOptionNames].map((name) => [name.toLowerCase(), name]),
+);
+const knownKeys: ReadonlyArray<string> = [...bindings.values()].map((b) => b.key);
+
+/** Unknown keys reported one by one before the rest are only counted. */
+const maxUnknownListed = 100;
+
+interface OnionGroup {
+  readonly dir: string;
+  readonly at: Location;
+  readonly ports: Array<{ VirtualPort: number; TargetAddr: string }>;
+  maxStreams: number;
+  readonly clientAuth: OnionClientAuth[];
+}
+
+// A line-list field's codec is an array codec; one torrc line decodes one item.
+function listItemCodec(field: TorConfigField): t.Mixed {
+  return (fieldCodecs[field] as unknown as t.ReadonlyArrayType<t.Mixed>).type;
+}
+
+function firstMessage(errors: t.Errors): string {
+  return errors.find((e) => e.message !== undefined)?.message ?? 'invalid value';
+}
+
+/**
+ * Lays torrc entries over a base config (by default `defaultConfig()`), then validates the result.
+ * Every problem is collected, not just the first: all value errors, all structural errors, and the
+ * cross-field rules of `validateConfig` for fields that decoded. Errors carry file and line.
+ * @example
+ * const r = decodeTorrc([{ key: 'LogLevel', value: 'debug', op: 'set', file: 'torrc', line: 1 }]);
+ * // Right({ config: { ...defaults, LogLevel: 'debug' }, warnings: [], sources })
+ */
+export function decodeTorrc(
+  entries: ReadonlyArray<TorrcEntry>,
+  options?: Partial<DecodeOptions>,
+): E.Either<ReadonlyArray<Problem>, Decoded> {
+  const base = options?.base ?? defaultConfig();
+  const strict = options?.strict ?? false;
+  const problems: Problem[] = [];
+  const sources = new Map<TorConfigField, Location>();
+  const failed = new Set<TorConfigField>();
+  const repeated = new Set<TorConfigField>();
+  const replaced = new Set<TorConfigField>();
+  // A null-prototype record: keys come only from the field table, but values are laid over
+  // `base`, and a hostile base must not reach Object.prototype.
+  const draft: Record<string, unknown> = Object.assign(Object.create(null), base);
+  const onion: { groups: OnionGroup[] | undefined } = { groups: undefined };
+  const unknown = new Set<string>();
+  let unlisted = 0;
+
+  const report = (
+    severity: Problem['severity'],
+    entry: TorrcEntry,
+    message: string,
+    field?: TorConfigField,
+  ) =>
+    problems.push({
+      severity,
+      message,
+      file: entry.file,
+      line: entry.line,
+      ...(field === undefined ? {} : { field }),
+    });
+
+  const listFor = (b: Binding, entry: TorrcEntry): unknown[] => {
+    // The first plain line replaces the base list; `+Key` appends to it; `/Key` empties it.
+    if (entry.op === 'clear' || (entry.op === 'set' && !replaced.has(b.field))) {
+      draft[b.field] = [];
+      replaced.add(b.field);
+    } else if (!replaced.has(b.field)) {
+      draft[b.field] = [...(draft[b.field] as unknown[])];
+      replaced.add(b.field);
+    }
+    return draft[b.field] as unknown[];
+  };
+
+  for (const entry of entries) {
+    const lower = entry.key.toLowerCase();
+    const binding = bindings.get(lower);
+    if (binding === undefined) {
+      // Each distinct key is reported once, at its first line, and only the first
+      // `maxUnknownListed` of them: a file of garbage must not cost a suggestion search per line.
+      if (unknown.has(lower)) continue;
+      unknown.add(lower);
+      if (unknown.size > maxUnknownListed) {
+        unlisted++;
+        continue;
+      }
+      const torName = torOptionsLower.get(lower);
+      if (torName !== undefined) {
+        report('info', entry, `Tor option '${torName}' is not used by hotrc; ignored.`);
+      } else {
+        const guess = nearest(entry.key, knownKeys);
+        const hint = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
+        report(strict ? 'error' : 'warning', entry, `Unknown option '${entry.key}'${hint}.`);
+      }
+      continue;
+    }
+    const { field, key } = binding;
+    const at = { file: entry.file, line: entry.line };
+    switch (binding.kind) {
+      case 'single': {
+        if (entry.op === 'clear') {
+          draft[field] = base[field];
+          sources.delete(field);
+          break;
+        }
+        if (sources.has(field) && !repeated.has(field)) {
+          repeated.add(field);
+          report(
+            'warning',
+            entry,
+            `Option '${key}' used more than once; all but the last value will be ignored.`,
+            field,
+          );
+        }
+        sources.set(field, at);
+        if (entry.value === '') {
+          // Tor: an empty value resets a single-value option to zero/empty, not to its default.
+          const zero = fields[field].zero;
+          if (zero === undefined) {
+            failed.add(field);
+            report('error', entry, `Could not parse ${key}: a value is required.`, field);
+          } else {
+            draft[field] = zero;
+            failed.delete(field);
+          }
+          break;
+        }
+        const decoded = (fieldCodecs[field] as t.Mixed).decode(entry.value);
+        if (E.isLeft(decoded)) {
+          failed.add(field);
+          report('error', entry, `Could not parse ${key}: ${firstMessage(decoded.left)}`, field);
+        } else {
+          draft[field] = decoded.right;
+          failed.delete(field);
+        }
+        break;
+      }
+      case 'lines':
+      case 'router-set': {
+        if (entry.op !== 'clear' && entry.value === '') {
+          report('warning', entry, `Linelist option '${key}' has no value. Skipping.`, field);
+          break;
+        }
+        const list = listFor(binding, entry);
+        if (entry.op === 'clear') break;
+        sources.set(field, at);
+        const items: E.Either<string, ReadonlyArray<unknown>> = binding.kind === 'lines'
+          ? E.bimap(firstMessage, (item: unknown) => [item])(
+              listItemCodec(field).decode(entry.value),
+            )
+          : parseRouterSet(entry.value);
+        if (E.isLeft(items)) {
+          failed.add(field);
+          report('error', entry, `Could not parse ${key}: ${items.left}`, field);
+        } else {
+          list.push(...items.right);
+        }
+        break;
+      }
+      case 'onion': {
+        const error = decodeOnionLine(binding.part ?? 'dir', key, entry, onion);
+        if (error !== undefined) {
+          failed.add(field);
+          report('error', entry, error, field);
+        } else if (binding.part === 'dir' && entry.op !== 'clear') {
+          sources.set(field, at);
+        }
+        break;
+      }
+    }
+  }
+
+  if (unlisted > 0) {
+    problems.push({
+      severity: strict ? 'error' : 'warning',
+      message: `${unlisted} more unknown options not listed.`,
+    });
+  }
+
+  if (onion.groups !== undefined) {
+    const services: OnionService[] = [];
+    for (const group of onion.groups) {
+      if (group.ports.length === 0) {
+        failed.add('OnionServices');
+        problems.push({
+          severity: 'error',
+          message: `Hidden service ("${group.dir}") with no ports configured.`,
+          ...group.at,
+          field: 'OnionServices',
+        });
+      }
+      for (const port of group.ports) {
+        services.push({
+          ServiceDir: group.dir,
+          ...port,
+          MaxStreams: group.maxStreams,
+          ClientAuth: group.clientAuth,
+        });
+      }
+    }
+    draft.OnionServices = services;
+  }
+
+  const config = deepFreeze(
+    Object.fromEntries(fieldNames.map((f) => [f, draft[f]])) as unknown as TorConfig,
+  );
+  problems.push(...validationProblems(config, { sources, skip: failed }));
+  return errorsOf(problems).length > 0
+    ? E.left(problems)
+    : E.right({ config, warnings: problems, sources });
+}
+
+/**
+ * One HiddenService* line applied to the groups being built; returns an error message, if any.
+ * A `HiddenServiceDir` opens a group; the other keys belong to the last one opened.
+ */
+function decodeOnionLine(
+  part: OnionPart,
+  key: string,
+  entry: TorrcEntry,
+  onion: { groups: OnionGroup[] | undefined },
+): string | undefined {
+  if (part === 'dir') {
+    if (entry.op === 'clear') {
+      onion.groups = [];
+      return undefined;
+    }
+    const dir = NonEmptyText.decode(entry.value);
+    if (E.isLeft(dir)) return `Could not parse ${key}: ${firstMessage(dir.left)}`;
+    // The first HiddenServiceDir of a file replaces the base's services, like any line list.
+    onion.groups ??= [];
+    if (onion.groups.some((g) => g.dir === dir.right)) {
+      return `Another hidden service is already configured for directory "${dir.right}"`;
+    }
+    onion.groups.push({
+      dir: dir.right,
+      at: { file: entry.file, line: entry.line },
+      ports: [],
+      maxStreams: 0,
+      clientAuth: [],
+    });
+    return undefined;
+  }
+  const group = onion.groups?.at(-1);
+  if (group === undefined) return `${key} with no preceding HiddenServiceDir directive`;
+  if (part === 'port') {
+    const port = parseHiddenServicePort(entry.value);
+    if (E.isLeft(port)) return `Could not parse ${key}: ${port.left}`;
+    group.ports.push(port.right);
+  } else if (part === 'max-streams') {
+    const n = NonNegativeInt.decode(entry.value);
+    if (E.isLeft(n)) return `Could not parse ${key}: ${firstMessage(n.left)}`;
+    group.maxStreams = n.right;
+  } else {
+    // hotrc extension: `HiddenServiceClientAuth NAME KEY`. The key is a secret, so the
+    // message names the client and never echoes the value.
+    const auth = parseClientAuth(entry.value);
+    if (E.isLeft(auth)) return `Could not parse ${key}: ${auth.left}`;
+    group.clientAuth.push(auth.right);
+  }
+  return undefined;
+}

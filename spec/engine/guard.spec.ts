@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  EMPTY,
+  firstValueFrom,
+  NEVER,
+  type Observable,
+  of,
+  Subject,
+  throwError,
+  toArray,
+} from 'rxjs';
+import { describeError, guardSource, internalRejection } from '../../lib/engine/guard.js';
+import type { ReadResult, SnapshotSource, SourceState } from '../../lib/engine/types.js';
+import { defaultConfig } from '../../lib/tor/schema/tor-config.js';
+
+const signal = new AbortController().signal;
+const bytes = new TextEncoder().encode('LogLevel debug\n');
+
+function source(over: Partial<SnapshotSource>): SnapshotSource {
+  return {
+    name: '/hostile/torrc',
+    look: () =>
+      of<SourceState>({ kind: 'snapshot', version: 'v1', racy: false, read: () => EMPTY }),
+    decode: () =>
+      of(
+        E.right({ config: defaultConfig(), warnings: [], files: ['/hostile/torrc'], watched: [] }),
+      ),
+    ...over,
+  };
+}
+
+const boom = new Error('boom');
+
+describe('guardSource', () => {
+  const looks: Array<[string, () => Observable<SourceState>]> = [
+    [
+      'throws synchronously',
+      () => {
+        throw boom;
+      },
+    ],
+    ['errors', () => throwError(() => boom)],
+    ['completes without a value', () => EMPTY],
+    ['returns something that is not an observable', () => 42 as unknown as Observable<SourceState>],
+    ['emits a state of unknown kind', () => of({ kind: 'weird' } as unknown as SourceState)],
+    [
+      'emits a snapshot without a version',
+      () => of({ kind: 'snapshot', racy: false, read: () => EMPTY } as unknown as SourceState),
+    ],
+    [
+      'emits a problem without a rejection',
+      () => of({ kind: 'problem' } as unknown as SourceState),
+    ],
+    ['emits null', () => of(null as unknown as SourceState)],
+  ];
+  for (const [how, look] of looks) {
+    it(`turns a look() that ${how} into one internal problem state`, async () => {
+      const states = await firstValueFrom(guardSource(source({ look })).look().pipe(toArray()));
+      assert.equal(states.length, 1);
+      const [state] = states;
+      assert.ok(state?.kind === 'problem');
+      assert.deepEqual([state.rejection.kind, state.rejection.cause], ['internal', 'look']);
+      assert.match(state.rejection.reason, /^internal error in look of \/hostile\/torrc: /);
+      assert.equal(state.rejection.path, '/hostile/torrc');
+    });
+  }
+
+  it('keeps what a look() threw as the rejection error', async () => {
+    const state = await firstValueFrom(
+      guardSource(source({ look: () => throwError(() => boom) })).look(),
+    );
+    assert.ok(state.kind === 'problem');
+    assert.equal(state.rejection.error, boom);
+    assert.equal(state.rejection.reason, 'internal error in look of /hostile/torrc: boom');
+  });
+
+  it('takes only the first state of a look() that emits several, and passes good states through', async () => {
+    const good: SourceState = { kind: 'snapshot', version: 'v1', racy: true, read: () => EMPTY };
+    const states = await firstValueFrom(
+      guardSource(source({ look: () => of(good, good) }))
+        .look()
+        .pipe(toArray()),
+    );
+    assert.equal(states.length, 1);
+    assert.ok(states[0]?.kind === 'snapshot');
+    assert.deepEqual([states[0].version, states[0].racy], ['v1', true]);
+  });
+
+  const reads: Array<[string, () => Observable<ReadResult>]> = [
+    [
+      'throws synchronously',
+      () => {
+        throw boom;
+      },
+    ],
+    ['errors', () => throwError(() => boom)],
+    ['completes without a value', () => EMPTY],
+    [
+      'gives a read without bytes',
+      () => of({ kind: 'read', sha256: 'x' } as unknown as ReadResult),
+    ],
+  ];
+  for (const [how, read] of reads) {
+    it(`turns a snapshot read() that ${how} into an internal problem`, async () => {
+      const guarded = guardSource(
+        source({
+          look: () => of<SourceState>({ kind: 'snapshot', version: 'v', racy: false, read }),
+        }),
+      );
+      const state = await firstValueFrom(guarded.look());
+      assert.ok(state.kind === 'snapshot');
+      const result = await firstValueFrom(state.read());
+      assert.ok(result.kind === 'problem');
+      assert.deepEqual([result.rejection.kind, result.rejection.cause], ['internal', 'read']);
+    });
+  }
+
+  const decodes: Array<[string, SnapshotSource['decode']]> = [
+    [
+      'throws synchronously',
+      () => {
+        throw boom;
+      },
+    ],
+    ['errors', () => throwError(() => boom)],
+    [
+      'returns something that is not an Either',
+      () => of({ config: defaultConfig() } as unknown as E.Either<never, never>),
+    ],
+    [
+      'returns a config that is not a TorConfig',
+      () => of(E.right({ config: { LogLevel: 7 } as never, warnings: [], files: [], watched: [] })),
+    ],
+    [
+      'returns a Right without files',
+      () => of(E.right({ config: defaultConfig(), warnings: [] } as never)),
+    ],
+  ];
+  for (const [how, decode] of decodes) {
+    it(`turns a decode() that ${how} into an internal Left`, async () => {
+      const result = await firstValueFrom(guardSource(source({ decode })).decode(bytes, signal));
+      assert.ok(E.isLeft(result));
+      assert.deepEqual([result.left.kind, result.left.cause], ['internal', 'decode']);
+    });
+  }
+
+  it('passes a good decode through untouched and unsubscribes from a plug-in that never ends', async () => {
+    const config = defaultConfig();
+    const loaded = { config, warnings: [], files: ['/t'], watched: ['/t'] };
+    const result = await firstValueFrom(
+      guardSource(source({ decode: () => of(E.right(loaded)) })).decode(bytes, signal),
+    );
+    assert.ok(E.isRight(result) && result.right === loaded);
+    const open = new Subject<SourceState>();
+    const sub = guardSource(source({ look: () => open }))
+      .look()
+      .subscribe();
+    assert.equal(open.observed, true);
+    sub.unsubscribe();
+    assert.equal(open.observed, false);
+    assert.ok(guardSource(source({ look: () => NEVER })).look());
+  });
+
+  it('describes errors that refuse to be described', () => {
+    const hostile = {
+      toString() {
+        throw new Error('no');
+      },
+    };
+    assert.equal(describeError(hostile), 'an error that cannot be described');
+    assert.equal(describeError('plain'), 'plain');
+    assert.equal(internalRejection('/x', 'look', hostile).error, hostile);
+  });
+});

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { Subject } from 'rxjs';
+import { bindLogLevel, logMessages, moduleLogger, silentLogger } from '../../lib/engine/log.js';
+import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
+import { logSink } from '../support/log-sink.js';
+import { scheduler } from '../support/marbles.js';
+
+const withLevel = (LogLevel: TorConfig['LogLevel']): TorConfig => ({
+  ...defaultConfig(),
+  LogLevel,
+});
+
+describe('logMessages', () => {
+  it('is frozen: no code can reword a line that searches and alerts depend on', () => {
+    assert.ok(Object.isFrozen(logMessages));
+    assert.equal(Reflect.set(logMessages, 'reloaded', 'changed'), false);
+    assert.equal(Reflect.set(logMessages, 'added', 'new'), false);
+    assert.equal(Reflect.deleteProperty(logMessages, 'reloaded'), false);
+    assert.equal(logMessages.reloaded, 'Configuration reloaded successfully');
+    assert.ok(!('added' in logMessages));
+  });
+
+  it('holds the design document messages, word for word', () => {
+    assert.deepEqual(
+      { ...logMessages },
+      {
+        watcherStarted: 'Starting configuration file watcher',
+        fileChanged: 'Configuration file changed, reloading',
+        manualReload: 'Manually reloading configuration',
+        fieldsUpdated: 'Configuration fields updated',
+        reloaded: 'Configuration reloaded successfully',
+        restartRequired: 'Configuration change requires restart',
+        rejected: 'Configuration reload rejected',
+        disappeared: 'Configuration file disappeared',
+        unreadable: 'Configuration file unreadable',
+        recovered: 'Configuration file recovered',
+        attempt: 'Configuration reload attempt',
+        warning: 'Configuration file warning',
+        revertFailed: 'Reload callback failed while reverting',
+        watcherStopped: 'Configuration watcher stopped',
+      },
+    );
+  });
+});
+
+describe('moduleLogger', () => {
+  it("binds module: 'hotrc' to every line, keeping the caller's own bindings and level", () => {
+    const sink = logSink('info');
+    const log = moduleLogger(sink.logger.child({ app: 'my-client' }));
+    log.info({ path: '/etc/tor/torrc' }, logMessages.reloaded);
+    log.debug('below the level');
+    assert.equal(sink.lines.length, 1);
+    const [line] = sink.lines;
+    assert.deepEqual(
+      [line?.module, line?.app, line?.path, line?.msg],
+      ['hotrc', 'my-client', '/etc/tor/torrc', logMessages.reloaded],
+    );
+  });
+
+  it("wins over a caller's own module binding", () => {
+    const sink = logSink();
+    moduleLogger(sink.logger.child({ module: 'app' })).info('x');
+    assert.equal(sink.lines[0]?.module, 'hotrc');
+  });
+
+  it('logs nowhere when the caller passes no logger', () => {
+    const log = moduleLogger(undefined);
+    assert.equal(log.level, 'silent');
+    assert.doesNotThrow(() => log.error({ err: new Error('x') }, 'nothing'));
+    assert.equal(silentLogger().level, 'silent');
+  });
+});
+
+describe('bindLogLevel', () => {
+  it("follows the config's LogLevel, and stops on unsubscribe", () => {
+    const ts = scheduler();
+    ts.run(({ hot, expectSubscriptions }) => {
+      const { logger } = logSink('info');
+      const config$ = hot('-a-b-c-d-e', {
+        a: withLevel('debug'),
+        b: withLevel('warn'),
+        c: withLevel('error'),
+        d: withLevel('debug'),
+        e: withLevel('info'),
+      });
+      const binding = bindLogLevel(logger, config$);
+      // Subscribed after the binding, so each entry is the level the binding just set.
+      const levels: string[] = [];
+      config$.subscribe(() => levels.push(logger.level));
+      ts.schedule(() => binding.unsubscribe(), 6);
+      ts.flush();
+      assert.deepEqual(levels, ['debug', 'warn', 'error', 'error', 'error']);
+      assert.equal(logger.level, 'error');
+      expectSubscriptions(config$.subscriptions).toBe(['^-----!', '^']);
+    });
+  });
+
+  it('sets the level only when LogLevel changes, not on every config', () => {
+    const { logger } = logSink('info');
+    const config$ = new Subject<TorConfig>();
+    const binding = bindLogLevel(logger, config$);
+    config$.next(withLevel('debug'));
+    assert.equal(logger.level, 'debug');
+    // Someone turns the level up by hand; a reload that leaves LogLevel alone keeps it.
+    logger.level = 'trace';
+    config$.next({ ...withLevel('debug'), ConnLimit: 2000 });
+    assert.equal(logger.level, 'trace');
+    config$.next(withLevel('warn'));
+    assert.equal(logger.level, 'warn');
+    binding.unsubscribe();
+    assert.equal(config$.observed, false);
+  });
+
+  it('maps every LogLevel to the pino level of the same name, and lines follow it', () => {
+    const sink = logSink('info');
+    const config$ = new Subject<TorConfig>();
+    const binding = bindLogLevel(sink.logger, config$);
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+      config$.next(withLevel(level));
+      assert.equal(sink.logger.level, level);
+    }
+    sink.logger.warn('hidden at error');
+    sink.logger.error('shown');
+    assert.deepEqual(sink.messages(), ['shown']);
+    binding.unsubscribe();
+  });
+});

@@ -1,0 +1,871 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Logger } from 'pino';
+import { asyncScheduler, NEVER, type Observable, of, throwError } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
+import { logMessages } from '../../lib/engine/log.js';
+import {
+  ReloadableConfig,
+  ReloadError,
+  type ReloadOptions,
+} from '../../lib/engine/reloadable-config.js';
+import type {
+  ConfigChange,
+  Rejection,
+  SnapshotSource,
+  SourceState,
+} from '../../lib/engine/types.js';
+import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
+import { type FakeFile, FakeSource } from '../support/fake-source.js';
+import { type LogSink, logSink } from '../support/log-sink.js';
+import { scheduler } from '../support/marbles.js';
+
+const base = defaultConfig();
+
+interface Harness {
+  readonly rc: ReloadableConfig;
+  readonly ts: TestScheduler;
+  readonly source: FakeSource;
+  readonly log: LogSink;
+  readonly configs: TorConfig[];
+  readonly changes: ConfigChange[];
+  readonly rejections: Rejection[];
+  /** Runs `fn` at virtual time `at`. */
+  at(at: number, fn: () => void): void;
+}
+
+/**
+ * Runs a ReloadableConfig over a fake file in virtual time: `script` schedules what happens;
+ * everything up to `until` ms is flushed, then `check` looks at the result.
+ */
+async function virtual(
+  timeline: ReadonlyArray<readonly [number, FakeFile]>,
+  script: (h: Harness) => void,
+  options: Partial<ReloadOptions> = {},
+  initial: TorConfig = base,
+  wrap: (fake: FakeSource) => SnapshotSource = (fake) => fake,
+  logger?: Logger,
+): Promise<Harness> {
+  const ts = scheduler();
+  let harness: Harness | undefined;
+  ts.run(() => {
+    const source = new FakeSource(ts, timeline);
+    const log = logSink();
+    const rc = new ReloadableConfig(initial, '/fake/torrc', logger ?? log.logger, {
+      settleMs: 10,
+      scheduler: ts,
+      ...options,
+      source: wrap(source),
+    });
+    const h: Harness = {
+      rc,
+      ts,
+      source,
+      log,
+      configs: [],
+      changes: [],
+      rejections: [],
+      at: (at, fn) => void ts.schedule(fn, at),
+    };
+    rc.config$.subscribe((c) => h.configs.push(c));
+    rc.changes$.subscribe((c) => h.changes.push(c));
+    rc.rejections$.subscribe((r) => h.rejections.push(r));
+    script(h);
+    harness = h;
+    ts.flush();
+  });
+  if (harness === undefined) throw new Error('unreachable');
+  // Let promise callbacks (reload() answers) run; virtual time has already been flushed.
+  await new Promise((r) => setImmediate(r));
+  return harness;
+}
+
+const stop = (h: Harness) => h.at(10_000, () => void h.rc.stop());
+
+describe('ReloadableConfig (virtual time)', () => {
+  it('loads on the first tick, then only when the version moves; one change per save', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [250, { text: 'LogLevel debug\nMaxCircuitDirtiness 15 minutes\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(
+      h.changes.map((c) => c.changes.map((x) => x.text)),
+      [['MaxCircuitDirtiness: 10m0s -> 15m0s', 'LogLevel: info -> debug']],
+    );
+    assert.deepEqual(
+      h.configs.map((c) => c.LogLevel),
+      ['info', 'debug'],
+    );
+    // 0 and 300: the only two looks that passed to a read (the rest were the same version).
+    assert.equal(h.source.log.reads, 2);
+    assert.deepEqual(
+      h.log.messages().filter((m) => m !== logMessages.attempt),
+      [
+        logMessages.watcherStarted,
+        logMessages.fileChanged,
+        logMessages.fieldsUpdated,
+        logMessages.reloaded,
+        logMessages.watcherStopped,
+      ],
+    );
+    const [updated] = h.log.find(logMessages.fieldsUpdated);
+    assert.deepEqual(updated?.changes, [
+      'MaxCircuitDirtiness: 10m0s -> 15m0s',
+      'LogLevel: info -> debug',
+    ]);
+    assert.equal(updated?.count, 2);
+    assert.deepEqual(h.log.find(logMessages.watcherStarted)[0]?.interval, '100ms');
+    assert.equal(h.rc.status().generation, 1);
+  });
+
+  it('is silent when the decoded config is equal (a comment-only save)', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [150, { text: '# just a comment\nLogLevel info\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(h.changes, []);
+    assert.equal(h.configs.length, 1);
+    assert.equal(h.source.log.reads, 2);
+  });
+
+  it('keeps the last good config when the file turns invalid, and says why, once', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: 'LogLevel loud\nConnLimit 0\n' }],
+        [450, { text: 'LogLevel warn\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        h.at(350, () => assert.equal(h.rc.get().LogLevel, 'debug'));
+        stop(h);
+      },
+    );
+    assert.deepEqual(
+      h.configs.map((c) => c.LogLevel),
+      ['info', 'debug', 'warn'],
+    );
+    assert.equal(h.rejections.length, 1);
+    const [r] = h.rejections;
+    assert.deepEqual([r?.kind, r?.cause, r?.trigger], ['invalid', 'invalid', 'poll']);
+    assert.deepEqual(
+      r?.problems.filter((p) => p.severity === 'error').map((p) => p.line),
+      [1, 2],
+    );
+    assert.equal(h.log.find(logMessages.rejected).length, 1);
+    assert.equal(h.rc.status().lastError, undefined, 'cleared by the later success');
+  });
+
+  it('treats a missing file as a state: warns once, keeps polling, logs the recovery', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { missing: true }],
+        [650, { text: 'LogLevel warn\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.equal(h.log.find(logMessages.disappeared).length, 1);
+    assert.equal(h.log.find(logMessages.recovered).length, 1);
+    assert.deepEqual(
+      h.rejections.map((r) => `${r.kind}:${r.cause}`),
+      ['io:missing'],
+    );
+    assert.equal(h.rc.get().LogLevel, 'warn');
+  });
+
+  it('keeps restart-only fields back, reports them once, and applies the rest', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'SocksPort 9150\nLogLevel debug\n' }],
+        [150, { text: 'SocksPort 9150\nLogLevel warn\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.equal(h.rc.get().SocksPort, 9050);
+    assert.equal(h.rc.get().LogLevel, 'warn');
+    assert.deepEqual(
+      h.changes[0]?.restartRequired.map((c) => c.text),
+      ['SocksPort: 9050 -> 9150'],
+    );
+    const warned = h.log.find(logMessages.restartRequired);
+    assert.equal(warned.length, 1);
+    assert.deepEqual(warned[0]?.fields, ['SocksPort']);
+  });
+
+  it("rejects restart-only changes as Tor does with restartRequired: 'reject'", async () => {
+    const h = await virtual(
+      [[0, { text: 'SocksPort 9150\nLogLevel debug\n' }]],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      { restartRequired: 'reject' },
+    );
+    assert.equal(h.rc.get().LogLevel, 'info');
+    assert.deepEqual(
+      h.rejections.map((r) => `${r.kind}:${r.cause}`),
+      ['invalid:restart'],
+    );
+  });
+
+  it('rebuilds from the base each time: a deleted key returns to its default, and the diff says so', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\nCircuitPoolMaxSize 20\n' }],
+        [150, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(
+      h.changes.map((c) => c.changes.map((x) => x.text)),
+      [
+        ['LogLevel: info -> debug', 'CircuitPoolMaxSize: 10 -> 20'],
+        ['CircuitPoolMaxSize: 20 -> 10'],
+      ],
+    );
+  });
+
+  it('vetoes on a throwing callback, reverts the ones before it, and keeps polling', async () => {
+    const calls: string[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'CircuitPoolMaxSize 500\n' }],
+        [150, { text: 'CircuitPoolMaxSize 50\n' }],
+      ],
+      (h) => {
+        h.rc.onReload(
+          (o, n) => void calls.push(`pool ${o.CircuitPoolMaxSize}->${n.CircuitPoolMaxSize}`),
+        );
+        h.rc.onReload((_o, n) => {
+          if (n.CircuitPoolMaxSize > 100)
+            throw new Error('CircuitPoolMaxSize too high for this deployment');
+        });
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(calls, ['pool 10->500', 'pool 500->10', 'pool 10->50']);
+    assert.deepEqual(
+      h.configs.map((c) => c.CircuitPoolMaxSize),
+      [10, 50],
+    );
+    assert.equal(h.rejections[0]?.kind, 'vetoed');
+    assert.match(h.rejections[0]?.reason ?? '', /too high for this deployment/);
+  });
+
+  it('reload() resolves with what happened, and rejects with a typed ReloadError', async () => {
+    const results: unknown[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [100, { missing: true }],
+      ],
+      (h) => {
+        h.at(0, () => void h.rc.reload().then((r) => results.push(r)));
+        h.at(50, () => void h.rc.reload().then((r) => results.push(r)));
+        h.at(150, () => void h.rc.reload().catch((e: unknown) => results.push(e)));
+        stop(h);
+      },
+    );
+    const [first, second, third] = results as [
+      { status: string; changes: Array<{ text: string }> },
+      { status: string },
+      ReloadError,
+    ];
+    assert.equal(first.status, 'applied');
+    assert.deepEqual(
+      first.changes.map((c) => c.text),
+      ['LogLevel: info -> debug'],
+    );
+    assert.equal(second.status, 'unchanged');
+    assert.ok(third instanceof ReloadError);
+    assert.deepEqual(
+      [third.rejection.kind, third.rejection.cause, third.rejection.trigger],
+      ['io', 'missing', 'manual'],
+    );
+    assert.equal(h.log.find(logMessages.manualReload).length, 3);
+  });
+
+  it('answers a reload() superseded by a newer attempt with that attempt', async () => {
+    const results: string[] = [];
+    await virtual(
+      [
+        [0, { text: 'LogLevel debug\n', racy: true }],
+        [5, { text: 'LogLevel warn\n', racy: true }],
+      ],
+      (h) => {
+        h.at(
+          0,
+          () => void h.rc.reload().then((r) => results.push(`${r.status}:${h.rc.get().LogLevel}`)),
+        );
+        h.at(
+          7,
+          () => void h.rc.reload().then((r) => results.push(`${r.status}:${h.rc.get().LogLevel}`)),
+        );
+        stop(h);
+      },
+    );
+    assert.deepEqual(results, ['applied:warn', 'applied:warn']);
+  });
+
+  it('reload$.next() forces a reload; completing or erroring it from outside does nothing', async () => {
+    const h = await virtual([[0, { text: 'LogLevel debug\n' }]], (h) => {
+      h.at(10, () => {
+        h.rc.reload$.complete();
+        h.rc.reload$.error(new Error('nope'));
+        h.rc.reload$.next();
+      });
+      stop(h);
+    });
+    assert.equal(h.rc.get().LogLevel, 'debug');
+  });
+
+  it('stops polling when the AbortSignal given to startWatcher aborts', async () => {
+    const controller = new AbortController();
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [250, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100, controller.signal);
+        h.at(150, () => controller.abort());
+        stop(h);
+      },
+    );
+    assert.equal(h.rc.get().LogLevel, 'info');
+    assert.equal(h.source.log.looks, 2);
+    assert.equal(h.rc.status().watching, false);
+  });
+
+  it('stop() completes every stream, rejects pending reloads, and is idempotent', async () => {
+    const completed: string[] = [];
+    let pending: Promise<unknown> | undefined;
+    let stops: Array<Promise<void>> = [];
+    const h = await virtual([[0, { text: 'LogLevel debug\n', racy: true }]], (h) => {
+      const streams: Array<[string, Observable<unknown>]> = [
+        ['config$', h.rc.config$],
+        ['changes$', h.rc.changes$],
+        ['rejections$', h.rc.rejections$],
+        ['status$', h.rc.status$],
+      ];
+      for (const [name, s] of streams) s.subscribe({ complete: () => completed.push(name) });
+      h.rc.startWatcher(100);
+      // The first look settles for 10 ms; stopping at 5 ms aborts it.
+      h.at(5, () => {
+        pending = h.rc.reload().catch((e: unknown) => e);
+        stops = [h.rc.stop(), h.rc.stop()];
+      });
+    });
+    assert.equal(stops[0], stops[1]);
+    await stops[0];
+    assert.deepEqual(completed.sort(), ['changes$', 'config$', 'rejections$', 'status$']);
+    const err = await pending;
+    assert.ok(err instanceof ReloadError && err.rejection.cause === 'stopped');
+    await assert.rejects(h.rc.reload(), ReloadError);
+    assert.throws(() => h.rc.startWatcher(100), /after stop/);
+    assert.equal(h.rc.get().LogLevel, 'info');
+  });
+
+  it('logs the warnings of a loaded file (an unknown key) once per distinct set', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'SocksPrt 9050\n' }],
+        [150, { text: 'SocksPrt 9050\n# touched\n' }],
+        [250, { text: 'LogLevel info\n' }],
+        [350, { text: 'SocksPrt 9050\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    const warned = h.log.find(logMessages.warning);
+    assert.equal(warned.length, 2);
+    assert.deepEqual(
+      [warned[0]?.file, warned[0]?.line, warned[0]?.reason],
+      ['/fake/torrc', 1, "Unknown option 'SocksPrt' (did you mean 'SocksPort'?)."],
+    );
+  });
+
+  it('reports status: generation, watching, last error and hash', async () => {
+    const statuses: string[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: 'LogLevel loud\n' }],
+      ],
+      (h) => {
+        h.rc.status$.subscribe((s) =>
+          statuses.push(`${s.generation}:${s.watching}:${s.lastError?.kind ?? '-'}`),
+        );
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(
+      [...new Set(statuses)],
+      ['0:false:-', '0:true:-', '1:true:-', '1:true:invalid', '1:false:invalid'],
+    );
+    assert.match(h.rc.status().sha256 ?? '', /^[0-9a-f]{64}$/);
+  });
+
+  it('refuses bad options and an invalid initial config at construction', () => {
+    assert.throws(() => new ReloadableConfig(base, '/t', undefined, { settleMs: -1 }), TypeError);
+    assert.throws(
+      () => new ReloadableConfig(base, '/t', undefined, { settle: 50 } as Partial<ReloadOptions>),
+      /unknown ReloadableConfig option 'settle'/,
+    );
+    assert.throws(
+      () => new ReloadableConfig(base, '/t', undefined, { restartRequired: 'maybe' as 'keep' }),
+      TypeError,
+    );
+    assert.throws(
+      () => new ReloadableConfig({ ...base, ConnLimit: 0 }, '/t'),
+      /ConnLimit must be at least 1/,
+    );
+    assert.throws(() => new ReloadableConfig(base, '../etc/torrc'), TypeError);
+  });
+});
+
+// A source that behaves like `fake` except where `over` says otherwise: the hostile plug-ins.
+function hostile(
+  over: (fake: FakeSource, look: number) => Partial<SnapshotSource> | undefined,
+): (fake: FakeSource) => SnapshotSource {
+  return (fake) => {
+    let looks = 0;
+    return {
+      name: fake.name,
+      look: () => {
+        looks++;
+        return (over(fake, looks)?.look ?? (() => fake.look()))();
+      },
+      decode: (bytes, signal) =>
+        (over(fake, looks)?.decode ?? ((b, s) => fake.decode(b, s)))(bytes, signal),
+    };
+  };
+}
+
+const kinds = (rs: ReadonlyArray<Rejection>) => rs.map((r) => `${r.kind}:${r.cause}`);
+
+describe('ReloadableConfig: nothing a plug-in does ends it (virtual time)', () => {
+  const timeline: ReadonlyArray<readonly [number, FakeFile]> = [
+    [0, { text: 'LogLevel debug\n' }],
+    [250, { text: 'LogLevel warn\n' }],
+  ];
+  const looks: Array<[string, () => Observable<SourceState>]> = [
+    ['errors', () => throwError(() => new Error('stat exploded'))],
+    [
+      'throws synchronously',
+      () => {
+        throw new Error('stat exploded');
+      },
+    ],
+    [
+      'emits a malformed state',
+      () => of({ kind: 'snapshot', version: 7 } as unknown as SourceState),
+    ],
+  ];
+  for (const [how, bad] of looks) {
+    it(`a look() that ${how} is an internal rejection; polling goes on and the next save applies`, async () => {
+      const h = await virtual(
+        timeline,
+        (h) => {
+          h.rc.startWatcher(100);
+          stop(h);
+        },
+        {},
+        base,
+        // Looks 2 and 3 (the tick at 100 ms and its settle look) fail; a single failed look that
+        // the settle look contradicts is not reported.
+        hostile((_fake, n) => (n === 2 || n === 3 ? { look: bad } : undefined)),
+      );
+      assert.deepEqual(kinds(h.rejections), ['internal:look']);
+      assert.deepEqual(
+        h.configs.map((c) => c.LogLevel),
+        ['info', 'debug', 'warn'],
+      );
+      assert.equal(h.rc.status().lastError, undefined, 'cleared by the later success');
+      assert.equal(h.log.find(logMessages.rejected)[0]?.kind, 'internal');
+    });
+  }
+
+  it('a read() that throws synchronously is an internal rejection answering reload()', async () => {
+    const results: unknown[] = [];
+    const h = await virtual(
+      [[0, { text: 'LogLevel debug\n' }]],
+      (h) => {
+        h.at(0, () => void h.rc.reload().catch((e: unknown) => results.push(e)));
+        h.at(50, () => void h.rc.reload().then((r) => results.push(r.status)));
+        stop(h);
+      },
+      {},
+      base,
+      hostile((fake, n) =>
+        n === 1
+          ? {
+              look: () =>
+                fake.look().pipe((s$) => {
+                  const state = fake.stateAt(0);
+                  return state.kind === 'snapshot'
+                    ? of<SourceState>({
+                        ...state,
+                        read: () => {
+                          throw new Error('read exploded');
+                        },
+                      })
+                    : s$;
+                }),
+            }
+          : undefined,
+      ),
+    );
+    const [first, second] = results;
+    assert.ok(first instanceof ReloadError);
+    assert.deepEqual([first.rejection.kind, first.rejection.cause], ['internal', 'read']);
+    assert.equal((first.rejection.error as Error).message, 'read exploded');
+    assert.equal(second, 'applied');
+    assert.equal(h.rc.get().LogLevel, 'debug');
+  });
+
+  it('a decode() that returns a config that is not a TorConfig is internal; nothing is applied', async () => {
+    const h = await virtual(
+      timeline,
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      {},
+      base,
+      hostile((_fake, n) =>
+        n <= 2
+          ? {
+              decode: () =>
+                of(
+                  E.right({
+                    config: { ...base, CircuitPoolMaxSize: 'lots' } as unknown as TorConfig,
+                    warnings: [],
+                    files: ['/fake/torrc'],
+                    watched: [],
+                  }),
+                ),
+            }
+          : undefined,
+      ),
+    );
+    assert.deepEqual(kinds(h.rejections), ['internal:decode']);
+    assert.deepEqual(
+      h.configs.map((c) => c.LogLevel),
+      ['info', 'warn'],
+    );
+  });
+
+  it('a logger that throws on every call changes nothing but gets its own internal rejection', async () => {
+    const throwing = {
+      child() {
+        return this;
+      },
+      debug() {
+        throw new Error('disk full');
+      },
+      info() {
+        throw new Error('disk full');
+      },
+      warn() {
+        throw new Error('disk full');
+      },
+      error() {
+        throw new Error('disk full');
+      },
+    } as unknown as Logger;
+    const results: string[] = [];
+    const h = await virtual(
+      timeline,
+      (h) => {
+        h.rc.startWatcher(100);
+        h.at(400, () => void h.rc.reload().then((r) => results.push(r.status)));
+        stop(h);
+      },
+      {},
+      base,
+      undefined,
+      throwing,
+    );
+    assert.deepEqual(
+      h.configs.map((c) => c.LogLevel),
+      ['info', 'debug', 'warn'],
+    );
+    assert.deepEqual(results, ['unchanged']);
+    assert.ok(h.rejections.length > 0);
+    assert.ok(h.rejections.every((r) => r.kind === 'internal' && r.cause === 'logger'));
+    const [first] = h.rejections;
+    assert.ok(first?.error instanceof Error);
+    assert.equal(first.error.message, 'disk full');
+    assert.equal(h.rc.status().lastError, undefined, 'a logger failure is not a failed reload');
+  });
+
+  it('a logger whose child() throws is used as it is', async () => {
+    const sink = logSink();
+    const odd = Object.create(sink.logger, {
+      child: {
+        value: () => {
+          throw new Error('no children');
+        },
+      },
+    }) as Logger;
+    const h = await virtual(
+      timeline,
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      {},
+      base,
+      undefined,
+      odd,
+    );
+    assert.equal(h.rc.get().LogLevel, 'warn');
+    assert.ok(sink.find(logMessages.reloaded).length >= 1);
+  });
+
+  it('a scheduler whose now() throws once errors the pipeline itself: it is rebuilt and goes on', async () => {
+    const ts = scheduler();
+    let fail = false;
+    let h: Harness | undefined;
+    const results: unknown[] = [];
+    ts.run(() => {
+      const flaky = {
+        now: () => {
+          if (fail) {
+            fail = false;
+            throw new Error('clock broke');
+          }
+          return ts.now();
+        },
+        schedule: ts.schedule.bind(ts),
+      };
+      const source = new FakeSource(ts, timeline);
+      const rc = new ReloadableConfig(base, '/fake/torrc', undefined, {
+        settleMs: 10,
+        scheduler: flaky,
+        source,
+      });
+      const rejections: Rejection[] = [];
+      rc.rejections$.subscribe((r) => rejections.push(r));
+      h = {
+        rc,
+        ts,
+        source,
+        log: logSink(),
+        configs: [],
+        changes: [],
+        rejections,
+        at: (at, fn) => void ts.schedule(fn, at),
+      };
+      rc.startWatcher(100);
+      ts.schedule(() => {
+        fail = true;
+        void rc.reload().catch((e: unknown) => results.push(e));
+      }, 50);
+      ts.schedule(() => void rc.stop(), 10_000);
+      ts.flush();
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.ok(h !== undefined);
+    assert.deepEqual(kinds(h.rejections), ['internal:pipeline']);
+    const [err] = results;
+    assert.ok(err instanceof ReloadError && err.rejection.cause === 'pipeline');
+    assert.equal(h.rc.get().LogLevel, 'warn', 'the rebuilt pipeline applied the later save');
+  });
+
+  it('stop() resolves and a pending reload() settles even when a look never answers', async () => {
+    let pending: Promise<unknown> | undefined;
+    const h = await virtual(
+      timeline,
+      (h) => {
+        h.at(10, () => {
+          pending = h.rc.reload().catch((e: unknown) => e);
+        });
+        h.at(500, () => void h.rc.stop());
+      },
+      {},
+      base,
+      hostile(() => ({ look: () => NEVER })),
+    );
+    await h.rc.stop();
+    const err = await pending;
+    assert.ok(err instanceof ReloadError && err.rejection.cause === 'stopped');
+  });
+});
+
+describe('ReloadableConfig: what every attempt tells (virtual time)', () => {
+  it('rejections$ hears every rejected attempt: the same invalid content saved twice is two rejections', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: 'LogLevel loud\n' }],
+        [350, { text: 'LogLevel loud\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    assert.deepEqual(kinds(h.rejections), ['invalid:invalid', 'invalid:invalid']);
+    // Each save was announced, so each ends with an info-level outcome line.
+    const outcomes = h.log.find(logMessages.attempt).filter((l) => l.outcome === 'rejected');
+    assert.deepEqual(
+      outcomes.map((l) => l.level),
+      [30, 30],
+    );
+  });
+
+  it('ends every announced attempt with an info-level outcome line, unchanged ones included', async () => {
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: '# a comment\nLogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+    );
+    const messages = h.log.lines.map((l) => `${l.level}:${l.msg}:${l.outcome ?? ''}`);
+    const changed = messages.indexOf(`30:${logMessages.fileChanged}:`);
+    assert.ok(changed >= 0);
+    assert.equal(messages[changed + 1], `30:${logMessages.attempt}:unchanged`);
+  });
+
+  it('status().pendingRestart lists the restart-only fields where file and running config differ', async () => {
+    const seen: string[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel debug\n' }],
+        [150, { text: 'LogLevel debug\nSocksPort 9150\n' }],
+        [350, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.status$.subscribe((s) => seen.push(s.pendingRestart.map((c) => c.text).join(',')));
+        h.rc.startWatcher(100);
+        h.at(250, () =>
+          assert.deepEqual(
+            h.rc.status().pendingRestart.map((c) => c.field),
+            ['SocksPort'],
+          ),
+        );
+        stop(h);
+      },
+    );
+    assert.deepEqual(h.changes.length, 1, 'only the first load changed a live field');
+    const moves = seen.filter((x, i) => i === 0 || x !== seen[i - 1]);
+    assert.deepEqual(moves, ['', 'SocksPort: 9050 -> 9150', '']);
+    assert.deepEqual(h.rc.status().pendingRestart, []);
+  });
+});
+
+describe('ReloadableConfig: callbacks and stop() (real time)', () => {
+  it('a callback that awaits rc.stop() does not deadlock it; its signal aborts', async () => {
+    const source = new FakeSource(asyncScheduler, [[0, { text: 'LogLevel debug\n' }]]);
+    const rc = new ReloadableConfig(base, '/fake/torrc', undefined, {
+      source,
+      callbackTimeoutMs: 600_000,
+    });
+    let signal: AbortSignal | undefined;
+    let stopped: Promise<void> | undefined;
+    rc.onReload(async (_o, _n, s) => {
+      signal = s;
+      stopped = rc.stop();
+      await stopped;
+    });
+    const answer = rc.reload().catch((e: unknown) => e);
+    const err = await answer;
+    assert.ok(err instanceof ReloadError);
+    assert.deepEqual([err.rejection.kind, err.rejection.cause], ['vetoed', 'stopped']);
+    await stopped;
+    assert.equal(signal?.aborted, true);
+    assert.equal(rc.get().LogLevel, 'info', 'a change cut short is not committed');
+  });
+  it('a callback returning a rejecting thenable vetoes the change', async () => {
+    const source = new FakeSource(asyncScheduler, [[0, { text: 'LogLevel debug\n' }]]);
+    const rc = new ReloadableConfig(base, '/fake/torrc', undefined, { source });
+    rc.onReload(
+      () =>
+        ({
+          // biome-ignore lint/suspicious/noThenProperty: the thenable under test
+          then: (_ok: unknown, fail: (e: unknown) => void) => fail(new Error('not now')),
+        }) as unknown as PromiseLike<undefined>,
+    );
+    const err = await rc.reload().catch((e: unknown) => e);
+    assert.ok(err instanceof ReloadError);
+    assert.deepEqual([err.rejection.kind, err.rejection.cause], ['vetoed', 'veto']);
+    assert.match(err.rejection.reason, /not now/);
+    assert.equal(rc.get().LogLevel, 'info');
+    await rc.stop();
+  });
+});
+
+describe('ReloadableConfig on real files', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let rc: ReloadableConfig | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-rc-'));
+  });
+  afterEach(async () => {
+    await rc?.stop();
+    rc = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('latest wins at apply: ten saves during a slow callback are one more apply, of the last', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'CircuitPoolMaxSize 15\n');
+    const r = new ReloadableConfig(base, path, undefined, { settleMs: 5 });
+    rc = r;
+    const seen: number[] = [];
+    r.onReload(async (_o, n) => {
+      seen.push(n.CircuitPoolMaxSize);
+      if (seen.length === 1) await new Promise((done) => setTimeout(done, 600));
+    });
+    r.startWatcher(10);
+    // Wait for the first apply to be under way, then save ten times while it runs.
+    while (seen.length === 0) await new Promise((done) => setTimeout(done, 5));
+    for (let i = 1; i <= 10; i++) {
+      await writeFile(`${path}.tmp`, `CircuitPoolMaxSize ${20 + i}\n`);
+      await rename(`${path}.tmp`, path);
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    await r.reload();
+    assert.equal(r.get().CircuitPoolMaxSize, 30);
+    // The first (slow) apply, then the newest save that waited for it: never each save in turn.
+    assert.ok(seen.length <= 3, `callbacks ran ${seen.length} times: ${seen.join(', ')}`);
+    assert.equal(seen.at(-1), 30);
+  });
+});

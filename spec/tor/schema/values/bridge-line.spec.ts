@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { isLeft, left, right } from 'fp-ts/lib/Either.js';
+import {
+  BridgeLine,
+  type BridgeLineParts,
+  formatBridgeLine,
+  parseBridgeLine,
+} from '../../../../lib/tor/schema/values/bridge-line.js';
+
+const FP = 'ABCDEF0123456789ABCDEF0123456789ABCDEF01';
+const SPACED = 'ABCD EF01 2345 6789 ABCD EF01 2345 6789 ABCD EF01';
+const message = (v: ReturnType<typeof BridgeLine.decode>) =>
+  isLeft(v) ? v.left.map((e) => e.message).join('; ') : undefined;
+
+const parts = (
+  p: Partial<BridgeLineParts> & Pick<BridgeLineParts, 'address' | 'port'>,
+): BridgeLineParts => ({
+  transport: undefined,
+  fingerprint: undefined,
+  args: [],
+  ...p,
+});
+
+describe('parseBridgeLine', () => {
+  it('takes a plain bridge, with the port defaulting to 443 as in Tor', () => {
+    assert.deepEqual(
+      parseBridgeLine('192.0.2.1:9001'),
+      right(parts({ address: '192.0.2.1', port: 9001 })),
+    );
+    assert.deepEqual(
+      parseBridgeLine('192.0.2.1'),
+      right(parts({ address: '192.0.2.1', port: 443 })),
+    );
+    assert.deepEqual(
+      parseBridgeLine('[2001:db8::1]'),
+      right(parts({ address: '2001:db8::1', port: 443 })),
+    );
+    assert.deepEqual(
+      parseBridgeLine('[2001:db8::1]:0443'),
+      right(parts({ address: '2001:db8::1', port: 443 })),
+    );
+  });
+
+  it('joins a fingerprint written in groups, as Tor does without a transport', () => {
+    assert.deepEqual(
+      parseBridgeLine(`192.0.2.1:443 ${SPACED}`),
+      right(parts({ address: '192.0.2.1', port: 443, fingerprint: FP })),
+    );
+  });
+
+  it('takes a transport, an optional fingerprint and k=v arguments', () => {
+    assert.deepEqual(
+      parseBridgeLine(`obfs4 192.0.2.1:443 ${FP} cert=a+b/c= iat-mode=0`),
+      right(
+        parts({
+          transport: 'obfs4',
+          address: '192.0.2.1',
+          port: 443,
+          fingerprint: FP,
+          args: ['cert=a+b/c=', 'iat-mode=0'],
+        }),
+      ),
+    );
+    assert.deepEqual(
+      parseBridgeLine('snowflake 192.0.2.3:80 url=https://x/ k='),
+      right(
+        parts({
+          transport: 'snowflake',
+          address: '192.0.2.3',
+          port: 80,
+          args: ['url=https://x/', 'k='],
+        }),
+      ),
+    );
+  });
+
+  const refused: ReadonlyArray<readonly [string, string]> = [
+    ['', 'Too few arguments to Bridge line.'],
+    ['obfs4', 'Too few items to Bridge line.'],
+    [
+      'bridge.example.com:443',
+      "Error parsing Bridge address 'bridge.example.com:443': expected an IPv4 address or a bracketed IPv6 address (no host names)",
+    ],
+    [
+      '01.2.3.4:443',
+      "Error parsing Bridge address '01.2.3.4:443': expected an IPv4 address or a bracketed IPv6 address (no host names)",
+    ],
+    [
+      '2001:db8::1',
+      "Error parsing Bridge address '2001:db8::1': an IPv6 address goes in brackets, like [2001:db8::1]:443",
+    ],
+    [
+      '1.2.3.4:443:5',
+      "Error parsing Bridge address '1.2.3.4:443:5': expected IPv4:port or [IPv6]:port",
+    ],
+    ['[::1', "Error parsing Bridge address '[::1': malformed IPv6 address"],
+    ['[::1]x', 'Error parsing Bridge address \'[::1]x\': unexpected "x"'],
+    [
+      '1.2.3.4:0',
+      'Error parsing Bridge address \'1.2.3.4:0\': Port "0" is not a number from 1 to 65535',
+    ],
+    [
+      '1.2.3.4:+443',
+      'Error parsing Bridge address \'1.2.3.4:+443\': Port "+443" is not a number from 1 to 65535',
+    ],
+    [
+      '1.2.3.4:',
+      'Error parsing Bridge address \'1.2.3.4:\': Port "" is not a number from 1 to 65535',
+    ],
+    [
+      `1.2.3.4 $${FP}`,
+      `Key digest for Bridge is wrong length: a fingerprint is 40 hex digits, got "$${FP}"`,
+    ],
+    [
+      '1.2.3.4 cert=abc',
+      'Key digest for Bridge is wrong length: a fingerprint is 40 hex digits, got "cert=abc"',
+    ],
+    [
+      `obfs4 1.2.3.4 ${SPACED}`,
+      'Key digest for Bridge is wrong length: a fingerprint is 40 hex digits, got "ABCD" (with a transport, k=v arguments follow it)',
+    ],
+    [
+      `1.2.3.4 ZZ${FP.slice(2)}`,
+      `Unable to decode Bridge key digest "ZZ${FP.slice(2)}": expected hex digits`,
+    ],
+    [`obfs4 1.2.3.4 ${FP} notkv`, "'notkv' is not a k=v item."],
+    [`obfs4 1.2.3.4 ${FP} =x`, "'=x' is not a k=v item."],
+    [
+      'obfs-4 1.2.3.4',
+      "Error parsing Bridge address 'obfs-4': expected an IPv4 address or a bracketed IPv6 address (no host names)",
+    ],
+  ];
+  for (const [line, why] of refused) {
+    it(`refuses ${JSON.stringify(line)}`, () => assert.deepEqual(parseBridgeLine(line), left(why)));
+  }
+
+  it("keeps Tor's 510-byte limit on the transport arguments, counting its escapes", () => {
+    assert.ok(isLeft(parseBridgeLine(`webtunnel 1.2.3.4 url=${'a'.repeat(507)}`)));
+    assert.ok(!isLeft(parseBridgeLine(`webtunnel 1.2.3.4 url=${'a'.repeat(506)}`)));
+    // "k=" and 498 chars, the ';' between arguments, then "x=a;b;c" with both ';' escaped: 510
+    assert.ok(!isLeft(parseBridgeLine(`t 1.2.3.4 k=${'a'.repeat(498)} x=a;b;c`)));
+    assert.deepEqual(
+      parseBridgeLine(`t 1.2.3.4 k=${'a'.repeat(498)} x=a;b;cd`),
+      left("SOCKS arguments can't be more than 510 bytes (511)."),
+    );
+  });
+});
+
+describe('BridgeLine', () => {
+  it('normalises whitespace, the port and a grouped fingerprint', () => {
+    assert.deepEqual(BridgeLine.decode(`192.0.2.1   ${SPACED}`), right(`192.0.2.1:443 ${FP}`));
+    assert.deepEqual(
+      BridgeLine.decode(`  obfs4\t[2001:db8::1]:0443  ${FP}  iat-mode=0 `),
+      right(`obfs4 [2001:db8::1]:443 ${FP} iat-mode=0`),
+    );
+    assert.equal(BridgeLine.is(`192.0.2.1:443 ${FP}`), true);
+    assert.equal(BridgeLine.is(`192.0.2.1 ${FP}`), false);
+    assert.equal(message(BridgeLine.decode('obfs4')), 'Too few items to Bridge line.');
+  });
+
+  const hex40 = fc.stringMatching(/^[0-9A-Fa-f]{40}$/);
+  const octet = fc.integer({ min: 0, max: 255 });
+  const group = fc.integer({ min: 0, max: 0xffff }).map((g) => g.toString(16));
+  const generated = fc
+    .oneof(
+      fc.record({
+        transport: fc.constant(undefined),
+        address: fc.oneof(
+          fc.tuple(octet, octet, octet, octet).map((o) => o.join('.')),
+          fc.array(group, { minLength: 8, maxLength: 8 }).map((g) => g.join(':')),
+        ),
+        port: fc.integer({ min: 1, max: 65535 }),
+        fingerprint: fc.option(hex40, { nil: undefined }),
+        args: fc.constant([] as string[]),
+      }),
+      fc.record({
+        transport: fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,11}$/),
+        address: fc.tuple(octet, octet, octet, octet).map((o) => o.join('.')),
+        port: fc.integer({ min: 1, max: 65535 }),
+        fingerprint: fc.option(hex40, { nil: undefined }),
+        args: fc.array(fc.stringMatching(/^[a-z-]{1,8}=[!-~]{0,30}$/), { maxLength: 4 }),
+      }),
+    )
+    .map((p): BridgeLineParts => ({ ...p }));
+
+  it('round-trips generated bridges through formatBridgeLine and the codec', () => {
+    fc.assert(
+      fc.property(generated, (p) => {
+        const line = formatBridgeLine(p);
+        assert.deepEqual(parseBridgeLine(line), right(p));
+        assert.equal(BridgeLine.is(line), true);
+        assert.deepEqual(BridgeLine.decode(BridgeLine.encode(line)), right(line));
+        assert.deepEqual(BridgeLine.decode(line.replaceAll(' ', ' \t ')), right(line));
+      }),
+    );
+  });
+
+  it('never throws on arbitrary text', () => {
+    fc.assert(fc.property(fc.string(), (s) => void BridgeLine.decode(s)));
+  });
+});
