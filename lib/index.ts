@@ -3,32 +3,58 @@
 export type { CliIo } from './cli/command.js';
 // The command line, as a function.
 export { runCli } from './cli/run-cli.js';
+export type { Location, Problem, Severity } from './core/problem.js';
+export { errorsOf, formatProblem } from './core/problem.js';
 export type { ApplyContext } from './engine/apply-serially.js';
 // The pipeline's stages, each composable on its own.
-export { applySerially, mergeReloadable } from './engine/apply-serially.js';
+export { applySerially } from './engine/apply-serially.js';
+export type { ConfigErrorDetails } from './engine/config-error.js';
+// Config files that cannot be used, with every problem located.
+export { ConfigError } from './engine/config-error.js';
+export type { DiffOptions } from './engine/diff-paths.js';
+export { describeJson, diffPaths } from './engine/diff-paths.js';
 export { distinctSnapshots } from './engine/distinct-snapshots.js';
+export { covers, dottedPath } from './engine/dotted-path.js';
+export type {
+  Format,
+  FormatFailure,
+  FormatInput,
+  ParsedDocument,
+  PathSegment,
+  SourcePosition,
+} from './engine/format.js';
 export type { DeepReadonly } from './engine/freeze.js';
 export { deepFreeze } from './engine/freeze.js';
+export { formatGoDuration } from './engine/go-duration.js';
 // Any source made total: throws, errors and malformed values become `internal` rejections.
 export { describeError, guardSource, internalRejection } from './engine/guard.js';
+export type { LoadFailure } from './engine/load-document.js';
+export { invalidRejection, loadDocument, loadRejection } from './engine/load-document.js';
 export type { LoadLatestOptions } from './engine/load-latest.js';
 export { loadLatest } from './engine/load-latest.js';
 // Logging.
 export { bindLogLevel, logMessages } from './engine/log.js';
-export type { Location, Problem, Severity } from './engine/problem.js';
-export { errorsOf, formatProblem } from './engine/problem.js';
-export type { ReloadOptions } from './engine/reload-options.js';
+export type {
+  DecodeContext,
+  Decoded as ProfileDecoded,
+  Profile,
+  ProfileSpec,
+} from './engine/profile.js';
+// Profiles: how bytes become your config, and what reloads live.
+export { defineProfile } from './engine/profile.js';
+export type { ReloadOptions, ReloadOptionsInput } from './engine/reload-options.js';
 // Options: resolved once against the defaults; a config handed over in code is checked.
 export { checkedConfig, reloadDefaults, resolveReloadOptions } from './engine/reload-options.js';
 export type { ReloadStatus } from './engine/reloadable-config.js';
-// The reload engine: the design document's API.
-export { ReloadableConfig, ReloadError } from './engine/reloadable-config.js';
-export type { ReloadCallback, TransactionOptions, Veto } from './engine/transaction.js';
+// The reload engine, generic over the config; ReloadableConfig is it with Tor as the default.
+export { Reloadable, ReloadError } from './engine/reloadable-config.js';
+export type { TransactionOptions, Veto } from './engine/transaction.js';
 export { transaction } from './engine/transaction.js';
 export type {
   Candidate,
-  ConfigChange,
   FailedLoad,
+  FieldChange,
+  Load,
   Observation,
   Outcome,
   ReadResult,
@@ -40,13 +66,21 @@ export type {
   SourceState,
   TriggerKind,
 } from './engine/types.js';
+export type {
+  ConfigChange,
+  Loaded,
+  ReloadableConfigOptions,
+  ReloadCallback,
+} from './reloadable-config.js';
+// The design document's API: the engine with hotrc's Tor profile as the default.
+export { ReloadableConfig } from './reloadable-config.js';
 export type { FilePolicy } from './sources/file-policy.js';
 export { checkConfigPath, defaultFilePolicy, resolveFilePolicy } from './sources/file-policy.js';
 export type { FileProblem, FileProblemKind, RefusalKind } from './sources/file-problem.js';
 export { fileProblem, isRefusal } from './sources/file-problem.js';
 export type { FileSource, FileSourceOptions } from './sources/file-source.js';
 // Sources: triggers, the file source and the file-system layer under it.
-export { fileSource, invalidRejection, loadRejection, rejectionOf } from './sources/file-source.js';
+export { fileSource, rejectionOf } from './sources/file-source.js';
 export type { FileState } from './sources/file-state.js';
 export { statFile } from './sources/file-state.js';
 export type { Fingerprint, Sighting } from './sources/fingerprint.js';
@@ -65,10 +99,9 @@ export { nodeFs } from './sources/fs-port.js';
 export type { StableRead } from './sources/read-stable.js';
 export { readStable } from './sources/read-stable.js';
 export { intervalTrigger, signalTrigger } from './sources/triggers.js';
-export type { ConfigErrorDetails, Loaded, LoadOptions } from './tor/config-file.js';
-// Config files: load, and their errors.
+export type { LoadOptions } from './tor/config-file.js';
+// torrc files: load, as Tor reads them.
 export {
-  ConfigError,
   loadFromFile,
   loadTorrc,
   loadTorrcText,
@@ -86,11 +119,11 @@ export { saveToFile } from './tor/save-to-file.js';
 export type { Decoded, DecodeOptions } from './tor/schema/decode.js';
 // The schema: the typed config, its defaults, decoding, validation, diffs and output.
 export { decodeTorrc } from './tor/schema/decode.js';
-export type { FieldChange } from './tor/schema/diff.js';
 export { configEquals, describeValue, diffConfig } from './tor/schema/diff.js';
 export { formatTorrc } from './tor/schema/format-torrc.js';
 export type { JsonSchema } from './tor/schema/json-schema.js';
 export { toJsonSchema } from './tor/schema/json-schema.js';
+export { mergeReloadable } from './tor/schema/merge-reloadable.js';
 export type { FieldKind, FieldMeta, TorConfigField } from './tor/schema/tor-config.js';
 export {
   defaultConfig,
@@ -114,7 +147,6 @@ export { ClientAuthKey, parseClientAuth, redactedKey } from './tor/schema/values
 export { IsolationLevel, LogLevel } from './tor/schema/values/enums.js';
 export { NonNegativeInt } from './tor/schema/values/integer.js';
 export {
-  formatGoDuration,
   formatInterval,
   Interval,
   parseInterval,
@@ -129,7 +161,11 @@ export {
 export { Port } from './tor/schema/values/port.js';
 export { parseRouterSet, RouterSetEntry } from './tor/schema/values/router-set.js';
 export { NonEmptyText, quoteTorrcValue, Text } from './tor/schema/values/text.js';
+// hotrc's Tor profile, the default of ReloadableConfig.
+export { torProfile } from './tor/tor-profile.js';
 export type { ParseOptions, TorrcEntry, TorrcError, TorrcOp } from './tor/torrc.js';
 export { parseTorrc, parseTorrcEntries } from './tor/torrc.js';
 // The torrc format itself.
 export { decodeTorrcBytes } from './tor/torrc-bytes.js';
+export type { TorrcParsed } from './tor/torrc-format.js';
+export { torrcFormat } from './tor/torrc-format.js';

@@ -24,8 +24,9 @@ import { promisify } from 'node:util';
 import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
 import { logMessages } from '../lib/engine/log.js';
 import { type ReloadOptions, reloadDefaults } from '../lib/engine/reload-options.js';
-import { ReloadableConfig, ReloadError } from '../lib/engine/reloadable-config.js';
+import { ReloadError } from '../lib/engine/reloadable-config.js';
 import type { ConfigChange, Rejection } from '../lib/engine/types.js';
+import { ReloadableConfig } from '../lib/reloadable-config.js';
 import { type FsPort, nodeFs } from '../lib/sources/fs-port.js';
 import { loadFromFile } from '../lib/tor/config-file.js';
 import { defaultConfig, type TorConfig } from '../lib/tor/schema/tor-config.js';
@@ -61,7 +62,7 @@ describe('FIELD-NOTES on a real file system', function () {
   let path: string;
   let rc: ReloadableConfig | undefined;
   let log: LogSink;
-  let changes: ConfigChange[];
+  let changes: ConfigChange<TorConfig>[];
   let rejections: Rejection[];
 
   beforeEach(async () => {
@@ -77,7 +78,7 @@ describe('FIELD-NOTES on a real file system', function () {
   });
 
   async function watch(
-    options: Partial<ReloadOptions> = {},
+    options: Partial<ReloadOptions<TorConfig>> = {},
     initial?: TorConfig,
   ): Promise<ReloadableConfig> {
     log = logSink();

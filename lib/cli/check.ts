@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { formatProblem } from '../engine/problem.js';
+import { formatProblem } from '../core/problem.js';
 import { loadTorrc } from '../tor/config-file.js';
 import { type Command, onePath, usage } from './command.js';
 

@@ -1,16 +1,18 @@
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
+import { formatProblem } from '../core/problem.js';
 import { bindLogLevel } from '../engine/log.js';
-import { formatProblem } from '../engine/problem.js';
 import {
   type ReloadOptions,
   reloadDefaults,
   resolveReloadOptions,
 } from '../engine/reload-options.js';
-import { ReloadableConfig } from '../engine/reloadable-config.js';
+import { ReloadableConfig } from '../reloadable-config.js';
 import { loadTorrc } from '../tor/config-file.js';
+import type { TorConfig } from '../tor/schema/tor-config.js';
 import { parseInterval } from '../tor/schema/values/interval.js';
+import { torProfile } from '../tor/tor-profile.js';
 import { type CliIo, type Command, onePath, UsageError, usage } from './command.js';
 import { prettyLine } from './pretty.js';
 
@@ -79,7 +81,7 @@ any %include), at start as on every reload.
       throw new UsageError(`--restart-required must be keep or reject, not '${restartRequired}'`);
     }
     const strict = values.strict === true;
-    const options: Partial<ReloadOptions> = {
+    const options: Partial<ReloadOptions<TorConfig>> = {
       strict,
       settleMs,
       writeQuietMs,
@@ -92,7 +94,7 @@ any %include), at start as on every reload.
       allowInsecureMode: values['allow-insecure-mode'] === true,
       reloadOnSignal: 'SIGHUP',
     };
-    usage(() => resolveReloadOptions(options));
+    usage(() => resolveReloadOptions({ ...options, profile: torProfile }));
 
     // Installed before anything is printed: whoever reads the first line may signal at once.
     let stopRequested: () => void = () => {};
@@ -119,7 +121,7 @@ any %include), at start as on every reload.
 
 interface WatchSettings {
   readonly strict: boolean;
-  readonly options: Partial<ReloadOptions>;
+  readonly options: Partial<ReloadOptions<TorConfig>>;
   readonly pretty: boolean;
 }
 

@@ -1,42 +1,33 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { catchError, defer, map, Observable, type OperatorFunction, of, Subscription } from 'rxjs';
-import { diffConfig } from '../tor/schema/diff.js';
-import { fieldNames, isReloadable, type TorConfig } from '../tor/schema/tor-config.js';
-import { validateConfig } from '../tor/schema/validate.js';
+import { errorsOf, formatProblem } from '../core/problem.js';
 import { deepFreeze } from './freeze.js';
 import { describeError, internalRejection } from './guard.js';
-import { formatProblem } from './problem.js';
+import type { Profile } from './profile.js';
 import { type ReloadCallback, type TransactionOptions, transaction } from './transaction.js';
 import type { Candidate, FailedLoad, Outcome, Rejection } from './types.js';
 
 /** What the apply stage reads and writes. */
-export interface ApplyContext extends TransactionOptions {
+export interface ApplyContext<C> extends TransactionOptions {
+  /** How changes are found, which of them need a restart, and how the rest is made live. */
+  readonly profile: Pick<Profile<C>, 'diff' | 'keepRestartRequired' | 'validate'>;
   /** The live config. */
-  readonly current: () => TorConfig;
+  readonly current: () => C;
   /** Makes `config` live (one reference swap) and returns its generation. */
-  readonly commit: (config: TorConfig) => number;
+  readonly commit: (config: C) => number;
   /** The callbacks registered now, in order. */
-  readonly callbacks: () => ReadonlyArray<ReloadCallback>;
+  readonly callbacks: () => ReadonlyArray<ReloadCallback<C>>;
   /** `keep`: restart-only changes are kept back and reported; `reject`: they reject the reload (Tor). */
   readonly restartRequired: 'keep' | 'reject';
 }
 
-/**
- * The reloadable fields of `fileConfig` over the rest of `current`: what a reload makes live.
- * @example mergeReloadable(current, fromFile).SocksPort === current.SocksPort // true
- */
-export function mergeReloadable(current: TorConfig, fileConfig: TorConfig): TorConfig {
-  return deepFreeze(
-    Object.fromEntries(
-      fieldNames.map((f) => [f, isReloadable(f) ? fileConfig[f] : current[f]]),
-    ) as unknown as TorConfig,
-  );
-}
-
-function applyCandidate(candidate: Candidate, context: ApplyContext): Observable<Outcome> {
+function applyCandidate<C>(
+  candidate: Candidate<C>,
+  context: ApplyContext<C>,
+): Observable<Outcome<C>> {
   const { trigger, answers, startedAt, sha256 } = candidate;
   const common = { trigger, answers, startedAt, sha256 };
-  const rejected = (rejection: Omit<Rejection, 'trigger' | 'path'>): Outcome => ({
+  const rejected = (rejection: Omit<Rejection, 'trigger' | 'path'>): Outcome<C> => ({
     status: 'rejected',
     ...common,
     rejection: { ...rejection, trigger, path: candidate.loaded.files[0] ?? '' },
@@ -44,7 +35,7 @@ function applyCandidate(candidate: Candidate, context: ApplyContext): Observable
 
   const current = context.current();
   const { warnings } = candidate.loaded;
-  const all = diffConfig(current, candidate.loaded.config);
+  const all = context.profile.diff(current, candidate.loaded.config);
   const changes = all.filter((c) => c.reloadable);
   const restartRequired = all.filter((c) => !c.reloadable);
 
@@ -62,21 +53,24 @@ function applyCandidate(candidate: Candidate, context: ApplyContext): Observable
   if (changes.length === 0) {
     return of({ status: 'unchanged', ...common, changes, restartRequired, warnings });
   }
-  const next = mergeReloadable(current, candidate.loaded.config);
+  const next =
+    restartRequired.length === 0
+      ? candidate.loaded.config
+      : deepFreeze(context.profile.keepRestartRequired(current, candidate.loaded.config));
   // Each side was valid on its own; the mix of live and kept-back fields must be too.
-  const valid = validateConfig(next);
-  if (E.isLeft(valid)) {
+  const invalid = restartRequired.length === 0 ? [] : errorsOf(context.profile.validate(next));
+  if (invalid.length > 0) {
     return of(
       rejected({
         kind: 'invalid',
         cause: 'merge',
-        reason: valid.left.map(formatProblem).join('; '),
-        problems: valid.left,
+        reason: invalid.map(formatProblem).join('; '),
+        problems: invalid,
       }),
     );
   }
   return transaction(context.callbacks(), current, next, context).pipe(
-    map((result): Outcome => {
+    map((result): Outcome<C> => {
       if (E.isLeft(result)) {
         const { index, error, cause } = result.left;
         const said = describeError(error);
@@ -101,7 +95,7 @@ function applyCandidate(candidate: Candidate, context: ApplyContext): Observable
   );
 }
 
-function rejectedOutcome(item: FailedLoad): Outcome {
+function rejectedOutcome<C>(item: FailedLoad): Outcome<C> {
   return {
     status: 'rejected',
     trigger: item.rejection.trigger,
@@ -114,12 +108,15 @@ function rejectedOutcome(item: FailedLoad): Outcome {
 
 // Whatever throws while applying (a config diffConfig cannot format, a bug) is a rejection of
 // kind internal: nothing was committed, and the stage goes on with the next candidate.
-function applyGuarded(candidate: Candidate, context: ApplyContext): Observable<Outcome> {
+function applyGuarded<C>(
+  candidate: Candidate<C>,
+  context: ApplyContext<C>,
+): Observable<Outcome<C>> {
   return defer(() => applyCandidate(candidate, context)).pipe(
     catchError((err: unknown) => {
       const path = candidate.loaded.files[0] ?? '';
       const { trigger, answers, startedAt, sha256 } = candidate;
-      return of<Outcome>({
+      return of<Outcome<C>>({
         status: 'rejected',
         trigger,
         answers,
@@ -145,13 +142,13 @@ function applyGuarded(candidate: Candidate, context: ApplyContext): Observable<O
  * one's callback is cut short (see TransactionOptions).
  * @example loads$.pipe(applySerially(context)).subscribe(report)
  */
-export function applySerially(
-  context: ApplyContext,
-): OperatorFunction<Candidate | FailedLoad, Outcome> {
+export function applySerially<C>(
+  context: ApplyContext<C>,
+): OperatorFunction<Candidate<C> | FailedLoad, Outcome<C>> {
   return (source) =>
-    new Observable<Outcome>((subscriber) => {
+    new Observable<Outcome<C>>((subscriber) => {
       let running: Subscription | undefined;
-      let waiting: Candidate | undefined;
+      let waiting: Candidate<C> | undefined;
       let inputDone = false;
       let draining = false;
       // Starts the waiting candidate when none runs. A loop, not recursion, so applies that end

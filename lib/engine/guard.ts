@@ -1,8 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { catchError, defer, map, type Observable, of, take, throwIfEmpty } from 'rxjs';
-import type { Loaded } from '../tor/config-file.js';
-import { TorConfig } from '../tor/schema/tor-config.js';
-import type { ReadResult, RejectionFields, SnapshotSource, SourceState } from './types.js';
+import type {
+  Load,
+  Loaded,
+  ReadResult,
+  RejectionFields,
+  SnapshotSource,
+  SourceState,
+} from './types.js';
 
 /**
  * What a thrown value says, without trusting it: a hostile object whose `toString` throws still
@@ -74,13 +79,13 @@ function badRead(r: unknown): string | undefined {
 const isStrings = (v: unknown): boolean =>
   Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-function badDecode(d: unknown): string | undefined {
+function badDecode(d: unknown, isConfig: (v: unknown) => boolean): string | undefined {
   if (!isObject(d) || (d._tag !== 'Left' && d._tag !== 'Right'))
     return 'a decode that is not an Either';
   if (d._tag === 'Left') return badRejection(d.left);
   const loaded = d.right;
   if (!isObject(loaded)) return 'a decode without a loaded config';
-  if (!TorConfig.is(loaded.config)) return 'a decoded config that is not a TorConfig';
+  if (!isConfig(loaded.config)) return 'a decoded config that its codec does not accept';
   if (!Array.isArray(loaded.warnings)) return 'a decode without a warnings list';
   if (!isStrings(loaded.files) || !isStrings(loaded.watched))
     return 'a decode without files and watched lists';
@@ -113,10 +118,11 @@ function guarded<T>(
 
 /**
  * A SnapshotSource that keeps its promise never to error, whatever the source it wraps does:
- * every `look()`, snapshot `read()` and `decode()` gives exactly one well-formed value, and any
- * throw, error, missing value or malformed value (a decoded config that is not a TorConfig among
- * them) becomes a problem of kind `internal`, with the error kept. The engine wraps every source
- * with it, so a custom source (etcd, a test double, a user's own) cannot end polling.
+ * every `look()` and snapshot `read()` gives exactly one well-formed value, and any throw,
+ * error, missing value or malformed value becomes a problem of kind `internal`, with the error
+ * kept; a `track()` that throws or rejects is ignored (the next load tells it again). The engine
+ * wraps every source with it, so a custom source (etcd, a test double, a user's own) cannot end
+ * polling.
  * @example const safe = guardSource(mySource); safe.look().subscribe(console.log); // never errors
  */
 export function guardSource(source: SnapshotSource): SnapshotSource {
@@ -140,19 +146,44 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
         ),
     };
   };
+  const track = source.track;
   return {
     name,
     look: () =>
       guarded<SourceState>(name, 'look', () => source.look(), badState, problem).pipe(
         map(guardRead),
       ),
-    decode: (bytes, signal) =>
-      guarded<E.Either<RejectionFields, Loaded>>(
-        name,
-        'decode',
-        () => source.decode(bytes, signal),
-        badDecode,
-        E.left,
-      ),
+    ...(typeof track === 'function'
+      ? {
+          track: async (paths: ReadonlyArray<string>) => {
+            try {
+              await track.call(source, paths);
+            } catch {
+              // Nothing to report it to that would help: the next load tracks again.
+            }
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * A load (bytes to config) that keeps its promise never to error: a throw from any plug-in it
+ * runs (a format, a codec, a validate), an error, no value or a malformed value (a config that
+ * `isConfig` refuses) becomes a Left of kind `internal`, cause `decode`, with the error kept.
+ * @example const safe = guardLoad('/etc/app.yaml', load, AppConfig.is);
+ */
+export function guardLoad<C>(
+  name: string,
+  load: Load<C>,
+  isConfig: (v: unknown) => boolean,
+): Load<C> {
+  return (bytes, signal) =>
+    guarded<E.Either<RejectionFields, Loaded<C>>>(
+      name,
+      'decode',
+      () => load(bytes, signal),
+      (d) => badDecode(d, isConfig),
+      E.left,
+    );
 }

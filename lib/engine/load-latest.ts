@@ -11,11 +11,12 @@ import {
   switchMap,
   timer,
 } from 'rxjs';
-import type { Loaded } from '../tor/config-file.js';
 import { internalRejection } from './guard.js';
 import type {
   Candidate,
   FailedLoad,
+  Load,
+  Loaded,
   Observation,
   RejectionFields,
   SnapshotSource,
@@ -70,12 +71,16 @@ function checkMs(name: string, value: number): void {
  * the source move under it (stat, read, stat again) looks again after `settleMs`. A source still
  * changing `settleTimeoutMs` after it began to, counted across superseded attempts, is rejected
  * as `unstable`.
- * @example distinct$.pipe(loadLatest(fileSource, { settleMs: 50, settleTimeoutMs: 10_000, scheduler, requestNumber }))
+ *
+ * The bytes read are handed to `load` (the profile's parse, decode and validate, wired by the
+ * engine), aborted through its signal when superseded.
+ * @example distinct$.pipe(loadLatest(fileSource, load, { settleMs: 50, settleTimeoutMs: 10_000, scheduler, requestNumber }))
  */
-export function loadLatest(
+export function loadLatest<C>(
   source: SnapshotSource,
+  load: Load<C>,
   options: LoadLatestOptions,
-): OperatorFunction<Observation, Candidate | FailedLoad> {
+): OperatorFunction<Observation, Candidate<C> | FailedLoad> {
   const { settleMs, settleTimeoutMs, scheduler } = options;
   checkMs('settleMs', settleMs);
   checkMs('settleTimeoutMs', settleTimeoutMs);
@@ -95,7 +100,7 @@ export function loadLatest(
       // file that never holds still is given up on; any attempt that ends clears it.
       let unsettled: { readonly since: number; readonly key: string } | undefined;
 
-      const attempt = (observation: Observation): Observable<Candidate | FailedLoad> =>
+      const attempt = (observation: Observation): Observable<Candidate<C> | FailedLoad> =>
         defer(() => {
           const trigger = observation.trigger;
           // Requests made before this attempt started are answered by it: its read comes later.
@@ -115,7 +120,7 @@ export function loadLatest(
           const handle = (
             state: SourceState,
             moved: boolean,
-          ): Observable<Candidate | FailedLoad> => {
+          ): Observable<Candidate<C> | FailedLoad> => {
             const key = stateKey(state);
             const now = scheduler.now();
             const since = unsettled?.since ?? now;
@@ -144,15 +149,15 @@ export function loadLatest(
           const lookAfter = (ms: number): Observable<SourceState> =>
             timer(ms, scheduler).pipe(concatMap(() => source.look()));
 
-          const read = (snapshot: Snapshot): Observable<Candidate | FailedLoad> =>
+          const read = (snapshot: Snapshot): Observable<Candidate<C> | FailedLoad> =>
             snapshot.read().pipe(
               concatMap((result) => {
                 if (result.kind === 'moved') {
                   return lookAfter(settleMs).pipe(concatMap((next) => handle(next, true)));
                 }
                 if (result.kind === 'problem') return of(fail(result.rejection));
-                return decodeAborting(source, result.bytes).pipe(
-                  map((decoded): Candidate | FailedLoad =>
+                return loadAborting(load, result.bytes).pipe(
+                  map((decoded): Candidate<C> | FailedLoad =>
                     E.isLeft(decoded)
                       ? fail(decoded.left, result.sha256)
                       : {
@@ -186,15 +191,15 @@ export function loadLatest(
     });
 }
 
-// The decode step reads %include files from disk; a superseded attempt aborts it.
-function decodeAborting(
-  source: SnapshotSource,
+// The load may read more files (a torrc's %includes); a superseded attempt aborts it.
+function loadAborting<C>(
+  load: Load<C>,
   bytes: Uint8Array,
-): Observable<E.Either<RejectionFields, Loaded>> {
+): Observable<E.Either<RejectionFields, Loaded<C>>> {
   return new Observable((subscriber) => {
     const controller = new AbortController();
     let ended = false;
-    const subscription = source.decode(bytes, controller.signal).subscribe({
+    const subscription = load(bytes, controller.signal).subscribe({
       next: (value) => subscriber.next(value),
       error: (err: unknown) => {
         ended = true;

@@ -1,6 +1,5 @@
 import { type Logger, pino } from 'pino';
 import { distinctUntilChanged, map, type Observable, type Subscription } from 'rxjs';
-import type { TorConfig } from '../tor/schema/tor-config.js';
 
 /**
  * The fixed log messages, exactly as the design document shows them, so log searches and
@@ -41,19 +40,27 @@ export function moduleLogger(logger: Logger | undefined): Logger {
   return (logger ?? silentLogger()).child({ module: 'hotrc' });
 }
 
+const levelOf = (config: unknown): unknown =>
+  typeof config === 'object' && config !== null
+    ? (config as { LogLevel?: unknown }).LogLevel
+    : undefined;
+
 /**
- * Keeps a pino logger's level equal to the config's `LogLevel` (debug, info, warn, error map to
- * pino's levels of the same name), so the design document's `updateLogLevel` needs no user code.
- * Returns the subscription; unsubscribe to stop following.
+ * Keeps a pino logger's level equal to a level the config holds (by default its `LogLevel`:
+ * debug, info, warn, error map to pino's levels of the same name), so the design document's
+ * `updateLogLevel` needs no user code. `level` picks it from another config (`(c) => c.log.level`).
+ * A value pino does not know is skipped, the level kept. Returns the subscription; unsubscribe to
+ * stop following.
  * @example const binding = bindLogLevel(logger, rc.config$); // later: binding.unsubscribe()
  */
-export function bindLogLevel(logger: Logger, config$: Observable<TorConfig>): Subscription {
-  return config$
-    .pipe(
-      map((c) => c.LogLevel),
-      distinctUntilChanged(),
-    )
-    .subscribe((level) => {
-      logger.level = level;
-    });
+export function bindLogLevel<C>(
+  logger: Logger,
+  config$: Observable<C>,
+  level: (config: C) => unknown = levelOf,
+): Subscription {
+  return config$.pipe(map(level), distinctUntilChanged()).subscribe((value) => {
+    if (typeof value === 'string' && Object.hasOwn(logger.levels.values, value)) {
+      logger.level = value;
+    }
+  });
 }

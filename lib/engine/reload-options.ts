@@ -2,22 +2,23 @@ import { constants } from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { errorsOf, formatProblem } from '../core/problem.js';
 import { type FilePolicy, resolveFilePolicy } from '../sources/file-policy.js';
 import { defaultRacyWindowMs, defaultWriteQuietMs } from '../sources/fingerprint.js';
 import { type FsPort, nodeFs } from '../sources/fs-port.js';
-import { defaultConfig, fieldNames, TorConfig } from '../tor/schema/tor-config.js';
-import { validateConfig } from '../tor/schema/validate.js';
 import { deepFreeze } from './freeze.js';
-import { errorsOf, formatProblem } from './problem.js';
+import type { Profile } from './profile.js';
 import type { SnapshotSource } from './types.js';
 
 /**
  * Everything a ReloadableConfig can be tuned with; pass any part of it.
  * @example const options: Partial<ReloadOptions> = { writeQuietMs: 1000, reloadOnSignal: 'SIGHUP' };
  */
-export interface ReloadOptions extends FilePolicy {
-  /** What the file is laid over on every load (FIELD-NOTES row 11). Default `defaultConfig()`. */
-  readonly base: TorConfig;
+export interface ReloadOptions<C> extends FilePolicy {
+  /** How the source's bytes become a config: format, codec, defaults, what reloads live. */
+  readonly profile: Profile<C>;
+  /** What the file is laid over on every load (FIELD-NOTES row 11). Default `profile.defaults`. */
+  readonly base: C;
   /** Unknown keys reject the file instead of warning. Default false. */
   readonly strict: boolean;
   /**
@@ -50,11 +51,19 @@ export interface ReloadOptions extends FilePolicy {
 }
 
 /**
+ * The options as given: any part of ReloadOptions, the profile required. (The package's
+ * `ReloadableConfig` fills in hotrc's Tor profile when none is given.)
+ * @example const o: ReloadOptionsInput<AppConfig> = { profile: appProfile, writeQuietMs: 1000 };
+ */
+export type ReloadOptionsInput<C> = Partial<ReloadOptions<C>> & Pick<ReloadOptions<C>, 'profile'>;
+
+/**
  * The defaults every option not given falls back to (the file policy's are `defaultFilePolicy`).
  * @example reloadDefaults.writeQuietMs // 500
  */
-export const reloadDefaults: Readonly<Omit<ReloadOptions, keyof FilePolicy>> = Object.freeze({
-  base: defaultConfig(),
+export const reloadDefaults: Readonly<
+  Omit<ReloadOptions<unknown>, keyof FilePolicy | 'profile' | 'base'>
+> = Object.freeze({
   strict: false,
   writeQuietMs: defaultWriteQuietMs,
   settleMs: 50,
@@ -70,7 +79,12 @@ export const reloadDefaults: Readonly<Omit<ReloadOptions, keyof FilePolicy>> = O
 });
 
 const policyKeys = ['maxBytes', 'root', 'allowInsecureMode'] as const;
-const knownOptions: ReadonlySet<string> = new Set([...Object.keys(reloadDefaults), ...policyKeys]);
+const knownOptions: ReadonlySet<string> = new Set([
+  ...Object.keys(reloadDefaults),
+  ...policyKeys,
+  'profile',
+  'base',
+]);
 
 /** Options that were removed, and what to use instead: a TypeError says so. */
 const replacedOptions: ReadonlyMap<string, string> = new Map([
@@ -108,13 +122,20 @@ const hasFunctions = (u: unknown, names: ReadonlyArray<string>): boolean =>
  * is frozen. Anything wrong is a programmer error and throws a TypeError here, not on the first
  * poll: an unknown or removed option, a number out of range, a `reloadOnSignal` that is not a
  * signal here or cannot be caught, `settleTimeoutMs` not above `writeQuietMs` and `settleMs`
- * (a save in several writes would be given up on before it could be quiet), or a `base` that is
- * not a valid TorConfig (the decoded, frozen `base` is what the result holds).
- * @example const o = resolveReloadOptions({ writeQuietMs: 1000 }); o.settleTimeoutMs // 10000
+ * (a save in several writes would be given up on before it could be quiet), no profile, or a
+ * `base` the profile refuses (the decoded, frozen `base` is what the result holds; by default the
+ * profile's defaults).
+ * @example const o = resolveReloadOptions({ profile: torProfile, writeQuietMs: 1000 }); o.settleTimeoutMs // 10000
  */
-export function resolveReloadOptions(options: Partial<ReloadOptions> | undefined): ReloadOptions {
-  if (options !== undefined && (!isObject(options) || Array.isArray(options))) {
+export function resolveReloadOptions<C>(options: ReloadOptionsInput<C>): ReloadOptions<C> {
+  if (!isObject(options) || Array.isArray(options)) {
     throw new TypeError('ReloadableConfig options must be an object');
+  }
+  const profile = options.profile;
+  if (
+    !hasFunctions(profile, ['decode', 'validate', 'diff', 'isReloadable', 'keepRestartRequired'])
+  ) {
+    throw new TypeError('options.profile must be a Profile (see defineProfile)');
   }
   for (const key of Object.keys(options ?? {})) {
     const replaced = replacedOptions.get(key);
@@ -122,13 +143,19 @@ export function resolveReloadOptions(options: Partial<ReloadOptions> | undefined
     // A misspelt option would otherwise be ignored, and its default silently used.
     if (!knownOptions.has(key)) throw new TypeError(`unknown ReloadableConfig option '${key}'`);
   }
-  const { maxBytes, root, allowInsecureMode, ...rest } = options ?? {};
+  const { maxBytes, root, allowInsecureMode, profile: _profile, base, ...rest } = options;
   const policy = resolveFilePolicy({
     ...(maxBytes === undefined ? {} : { maxBytes }),
     ...(root === undefined ? {} : { root }),
     ...(allowInsecureMode === undefined ? {} : { allowInsecureMode }),
   });
-  const o: ReloadOptions = { ...reloadDefaults, ...policy, ...stripUndefined(rest) };
+  const o = {
+    ...reloadDefaults,
+    ...policy,
+    ...stripUndefined(rest),
+    profile,
+    base: base === undefined ? profile.defaults : base,
+  } as ReloadOptions<C>;
   for (const key of msOptions) {
     const v = o[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
@@ -159,11 +186,11 @@ export function resolveReloadOptions(options: Partial<ReloadOptions> | undefined
   }
   if (
     o.source !== undefined &&
-    !(hasFunctions(o.source, ['look', 'decode']) && typeof o.source.name === 'string')
+    !(hasFunctions(o.source, ['look']) && typeof o.source.name === 'string')
   ) {
-    throw new TypeError('source must be a SnapshotSource (name, look and decode)');
+    throw new TypeError('source must be a SnapshotSource (name and look)');
   }
-  return Object.freeze({ ...o, base: checkedConfig(o.base, 'options.base') });
+  return Object.freeze({ ...o, base: checkedConfig(profile, o.base, 'options.base') });
 }
 
 function checkSignal(signal: unknown): void {
@@ -181,9 +208,31 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const knownFields: ReadonlySet<string> = new Set(fieldNames);
+// The keys an io-ts object codec knows, through the wrappers that keep them (readonly, exact,
+// refinements); undefined for a codec that is not an object codec (then no key is unknown).
+function knownKeys(codec: unknown): ReadonlySet<string> | undefined {
+  let c: unknown = codec;
+  for (let depth = 0; depth < 10 && isObject(c); depth++) {
+    if (isObject(c.props)) return new Set(Object.keys(c.props));
+    c = c.type;
+  }
+  return undefined;
+}
 
-/** `Path.To.Field: message` for one io-ts error. */
+// A codec's own name through the wrappers io-ts names after their contents (`Readonly<{| ... |}>`):
+// `t.readonly(t.exact(t.type(props, 'TorConfig')))` is a TorConfig. A codec without a name of
+// its own is a `config`.
+function typeNameOf(codec: unknown): string {
+  let c: unknown = codec;
+  for (let depth = 0; depth < 10 && isObject(c); depth++) {
+    const name = c.name;
+    if (typeof name === 'string' && !/[<{(|]/.test(name)) return name;
+    c = c.type;
+  }
+  return 'config';
+}
+
+/** `path.to.field: message` for one io-ts error. */
 function describeError(e: t.ValidationError): string {
   const path = e.context
     .map((c) => c.key)
@@ -205,30 +254,30 @@ function shown(u: unknown): string {
 
 /**
  * A config handed over in code (the initial config, `options.base`), checked as a file would be:
- * decoded with the TorConfig codec (torrc spellings such as `'15 minutes'` become typed values),
- * validated, copied and frozen. The decoded copy is returned and is what must be used. A bad one
- * is a programmer error: a TypeError naming `what` and every wrong field, e.g.
+ * decoded with the profile's codec (for Tor, torrc spellings such as `'15 minutes'` become typed
+ * values), validated, copied and frozen. The decoded copy is returned and is what must be used. A
+ * bad one is a programmer error: a TypeError naming `what` and every wrong field, e.g.
  * `options.base is not a valid TorConfig: MaxCircuitDirtiness: Unknown unit in 15 parsecs`.
- * @example const initial = checkedConfig(await loadFromFile(path), 'the initial config');
+ * @example const initial = checkedConfig(torProfile, await loadFromFile(path), 'the initial config');
  */
-export function checkedConfig(config: unknown, what: string): TorConfig {
+export function checkedConfig<C>(profile: Profile<C>, config: unknown, what: string): C {
+  const type = typeNameOf(profile.codec);
   if (!isObject(config) || Array.isArray(config)) {
-    throw new TypeError(`${what} is not a TorConfig: expected an object, got ${shown(config)}`);
+    throw new TypeError(`${what} is not a ${type}: expected an object, got ${shown(config)}`);
   }
-  const unknown = Object.keys(config).filter((k) => !knownFields.has(k));
-  const decoded = TorConfig.decode(config);
+  const known = knownKeys(profile.codec);
+  const unknown = known === undefined ? [] : Object.keys(config).filter((k) => !known.has(k));
+  const decoded = profile.codec.decode(config);
   const wrong = [
     ...(E.isLeft(decoded) ? decoded.left.map(describeError) : []),
-    ...unknown.map((k) => `${k}: not a TorConfig field`),
+    ...unknown.map((k) => `${k}: not a ${type} field`),
   ];
   if (wrong.length > 0 || E.isLeft(decoded)) {
-    throw new TypeError(`${what} is not a valid TorConfig: ${wrong.join('; ')}`);
+    throw new TypeError(`${what} is not a valid ${type}: ${wrong.join('; ')}`);
   }
-  const valid = validateConfig(decoded.right);
-  if (E.isLeft(valid)) {
-    throw new TypeError(
-      `${what} is invalid: ${errorsOf(valid.left).map(formatProblem).join('; ')}`,
-    );
+  const invalid = errorsOf(profile.validate(decoded.right));
+  if (invalid.length > 0) {
+    throw new TypeError(`${what} is invalid: ${invalid.map(formatProblem).join('; ')}`);
   }
   return deepFreeze(structuredClone(decoded.right));
 }

@@ -17,27 +17,28 @@ import {
   tap,
   timer,
 } from 'rxjs';
+import { formatProblem, type Problem } from '../core/problem.js';
 import { checkConfigPath } from '../sources/file-policy.js';
 import { fileSource } from '../sources/file-source.js';
 import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
-import type { FieldChange } from '../tor/schema/diff.js';
-import type { TorConfig } from '../tor/schema/tor-config.js';
-import { formatGoDuration } from '../tor/schema/values/interval.js';
 import { applySerially } from './apply-serially.js';
 import { distinctSnapshots } from './distinct-snapshots.js';
+import { formatGoDuration } from './go-duration.js';
 import { guardSource, internalRejection } from './guard.js';
+import { loadForSource } from './load-for-source.js';
 import { loadLatest } from './load-latest.js';
 import { logMessages } from './log.js';
-import { formatProblem, type Problem } from './problem.js';
 import {
   checkedConfig,
   type ReloadOptions,
+  type ReloadOptionsInput,
   resolveReloadOptions as resolveOptions,
 } from './reload-options.js';
 import { type SafeLog, safeLog } from './safe-log.js';
 import type { ReloadCallback } from './transaction.js';
 import type {
   ConfigChange,
+  FieldChange,
   Observation,
   Outcome,
   Rejection,
@@ -45,7 +46,7 @@ import type {
   TriggerKind,
 } from './types.js';
 
-export type { ReloadOptions } from './reload-options.js';
+export type { ReloadOptions, ReloadOptionsInput } from './reload-options.js';
 
 /**
  * Where a ReloadableConfig stands, for health checks and dashboards.
@@ -114,7 +115,10 @@ interface Request {
 const restartDelayMs = 1000;
 
 /**
- * A torrc that reloads itself: the design document's `ReloadableConfig`, as an RxJS pipeline.
+ * A config that reloads itself: the design document's `ReloadableConfig`, as an RxJS pipeline,
+ * for any config a profile describes (the package's `ReloadableConfig` is this class with hotrc's
+ * Tor profile as the default). It knows nothing of Tor: the profile says how bytes become a config
+ * and what reloads live; the source says where bytes come from.
  *
  * Triggers (interval, `reload$`, `reload()`, optionally SIGHUP) -> one stat per look ->
  * `distinctSnapshots` -> `loadLatest` (settle, safe read, parse, decode, validate; newest wins) ->
@@ -124,17 +128,17 @@ const restartDelayMs = 1000;
  * and should an error still reach the error channel, the pipeline is rebuilt; the last good
  * config stays live, every `reload()` settles and `stop()` resolves.
  * @example
- * const rc = new ReloadableConfig(await loadFromFile(path), path, logger);
- * rc.onReload((old, next) => pool.resize(next.CircuitPoolMinSize, next.CircuitPoolMaxSize));
+ * const rc = new Reloadable(await loadConfig(path, appProfile), path, logger, { profile: appProfile });
+ * rc.onReload((old, next) => pool.resize(next.pool.min, next.pool.max));
  * rc.startWatcher(30_000);
  * // ... later
  * await rc.stop();
  */
-export class ReloadableConfig {
+export class Reloadable<C> {
   /** The current config, then every committed one. Read-only: nothing can be pushed into it. */
-  readonly config$: Observable<TorConfig>;
+  readonly config$: Observable<C>;
   /** Every committed change: old and new config, the fields applied, the fields kept back. */
-  readonly changes$: Observable<ConfigChange>;
+  readonly changes$: Observable<ConfigChange<C>>;
   /** Every reload attempt that did not happen, typed: invalid, vetoed, io, security, internal. */
   readonly rejections$: Observable<Rejection>;
   /** The current status, then every change of it. */
@@ -145,9 +149,9 @@ export class ReloadableConfig {
   readonly path: string;
 
   readonly #log: SafeLog;
-  readonly #options: ReloadOptions;
-  readonly #config: BehaviorSubject<TorConfig>;
-  readonly #changes = new Subject<ConfigChange>();
+  readonly #options: ReloadOptions<C>;
+  readonly #config: BehaviorSubject<C>;
+  readonly #changes = new Subject<ConfigChange<C>>();
   readonly #rejections = new Subject<Rejection>();
   readonly #status: BehaviorSubject<ReloadStatus>;
   readonly #reload = new ReloadSubject();
@@ -157,7 +161,7 @@ export class ReloadableConfig {
   readonly #stop = new ReplaySubject<void>(1);
   /** Aborted by stop(): cuts a running callback short and drops a waiting candidate. */
   readonly #stopController = new AbortController();
-  readonly #callbacks: ReloadCallback[] = [];
+  readonly #callbacks: ReloadCallback<C>[] = [];
   readonly #subscription: Subscription;
   readonly #done: Promise<void>;
   #requests: Request[] = [];
@@ -177,15 +181,22 @@ export class ReloadableConfig {
    * @param initial the config running now (usually `await loadFromFile(path)`); checked, frozen.
    * @param path the torrc to watch; a relative path may not contain `..`.
    * @param logger a pino logger; hotrc logs through `logger.child({ module: 'hotrc' })`.
-   * @param options any of ReloadOptions; a bad option throws a TypeError here.
+   * @param options any of ReloadOptions, the profile required; a bad option throws a TypeError here.
    */
-  constructor(initial: TorConfig, path: string, logger?: Logger, options?: Partial<ReloadOptions>) {
+  constructor(
+    initial: C,
+    path: string,
+    logger: Logger | undefined,
+    options: ReloadOptionsInput<C>,
+  ) {
     this.#options = resolveOptions(options);
     const checkedPath = checkConfigPath(path);
     if (E.isLeft(checkedPath)) throw new TypeError(checkedPath.left.message);
     this.path = checkedPath.right;
     this.#log = safeLog(logger, (err) => this.#loggerFailed(err));
-    this.#config = new BehaviorSubject(checkedConfig(initial, 'the initial config'));
+    this.#config = new BehaviorSubject(
+      checkedConfig(this.#options.profile, initial, 'the initial config'),
+    );
     this.#status = new BehaviorSubject<ReloadStatus>({
       path: this.path,
       generation: 0,
@@ -212,9 +223,14 @@ export class ReloadableConfig {
           now: () => o.scheduler.now(),
           racyWindowMs: o.racyWindowMs,
           writeQuietMs: o.writeQuietMs,
-          load: { base: o.base, strict: o.strict },
         }),
     );
+    const profile = o.profile;
+    const load = loadForSource(source, profile, {
+      policy: { maxBytes: o.maxBytes, root: o.root, allowInsecureMode: o.allowInsecureMode },
+      base: o.base,
+      strict: o.strict,
+    });
     const look = (trigger: TriggerKind): Observable<Observation> =>
       source.look().pipe(map((state) => ({ trigger, state })));
 
@@ -239,7 +255,7 @@ export class ReloadableConfig {
       .pipe(
         distinctSnapshots(),
         tap((observation) => this.#announce(observation)),
-        loadLatest(source, {
+        loadLatest(source, load, {
           settleMs: o.settleMs,
           settleTimeoutMs: o.settleTimeoutMs,
           scheduler: o.scheduler,
@@ -249,6 +265,7 @@ export class ReloadableConfig {
         // its running callback cut short through stopSignal.
         takeUntil(this.#stop),
         applySerially({
+          profile,
           current: () => this.#config.value,
           commit: (config) => this.#commit(config),
           callbacks: () => [...this.#callbacks],
@@ -285,7 +302,7 @@ export class ReloadableConfig {
    * Returns a function that unregisters it.
    * @example const off = rc.onReload((o, n) => { if (n.CircuitPoolMaxSize > 100) throw new Error('too big'); });
    */
-  onReload(callback: ReloadCallback): () => void {
+  onReload(callback: ReloadCallback<C>): () => void {
     if (typeof callback !== 'function') throw new TypeError('onReload needs a function');
     this.#callbacks.push(callback);
     return () => {
@@ -335,7 +352,7 @@ export class ReloadableConfig {
    * The current config: frozen, and never half-updated (one reference is swapped per commit).
    * @example rc.get().LogLevel
    */
-  get(): TorConfig {
+  get(): C {
     return this.#config.value;
   }
 
@@ -416,7 +433,7 @@ export class ReloadableConfig {
     if (!this.#status.closed) this.#status.next({ ...this.#status.value, ...patch });
   }
 
-  #commit(config: TorConfig): number {
+  #commit(config: C): number {
     const generation = this.#status.value.generation + 1;
     this.#config.next(config);
     this.#setStatus({ generation });
@@ -444,7 +461,7 @@ export class ReloadableConfig {
   // Reporting must not throw into the subscriber (RxJS would rethrow it asynchronously and crash
   // the process): a throw here, from a logger or a stream's subscriber, still answers the
   // reload() calls this outcome was for, and becomes an `internal` rejection.
-  #report(outcome: Outcome): void {
+  #report(outcome: Outcome<C>): void {
     this.#logErrors = [];
     try {
       this.#reportOutcome(outcome);
@@ -465,7 +482,7 @@ export class ReloadableConfig {
     }
   }
 
-  #reportOutcome(outcome: Outcome): void {
+  #reportOutcome(outcome: Outcome<C>): void {
     const o = this.#options;
     const durationMs = o.scheduler.now() - outcome.startedAt;
     // Every attempt announced with a line of its own ends with an info-level outcome line.

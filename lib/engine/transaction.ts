@@ -12,7 +12,6 @@ import {
   throwError,
   toArray,
 } from 'rxjs';
-import type { TorConfig } from '../tor/schema/tor-config.js';
 
 /**
  * A reload callback: told (old, new) before the change is committed. It vetoes by throwing,
@@ -22,9 +21,9 @@ import type { TorConfig } from '../tor/schema/tor-config.js';
  * config is stopped: pass it on to the work the callback starts (fetch, a pool resize).
  * @example rc.onReload(async (o, n, signal) => { await pool.resize(n.CircuitPoolMaxSize, { signal }); });
  */
-export type ReloadCallback = (
-  oldConfig: TorConfig,
-  newConfig: TorConfig,
+export type ReloadCallback<C> = (
+  oldConfig: C,
+  newConfig: C,
   signal: AbortSignal,
 ) => undefined | Error | void | PromiseLike<undefined | Error> | PromiseLike<void>;
 
@@ -72,11 +71,11 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
  * VetoSignal when it refuses, runs out of time, or is cut short by `stopSignal`. Unsubscribing
  * (or any of those ends) aborts the signal the callback was given.
  */
-function invoke(
-  callback: ReloadCallback,
+function invoke<C>(
+  callback: ReloadCallback<C>,
   index: number,
-  from_: TorConfig,
-  to: TorConfig,
+  from_: C,
+  to: C,
   options: TransactionOptions,
   stopSignal: AbortSignal | undefined,
 ): Observable<never> {
@@ -128,14 +127,14 @@ function invoke(
  * recovery operator) turns it into the revert, so the outer stream never errors (row 13).
  * @example transaction(callbacks, current, next, options).subscribe((r) => E.isRight(r) && commit(next))
  */
-export function transaction(
-  callbacks: ReadonlyArray<ReloadCallback>,
-  oldConfig: TorConfig,
-  newConfig: TorConfig,
+export function transaction<C>(
+  callbacks: ReadonlyArray<ReloadCallback<C>>,
+  oldConfig: C,
+  newConfig: C,
   options: TransactionOptions,
 ): Observable<E.Either<Veto, true>> {
   return defer(() => {
-    const accepted: Array<{ readonly index: number; readonly callback: ReloadCallback }> = [];
+    const accepted: Array<{ readonly index: number; readonly callback: ReloadCallback<C> }> = [];
     return from(callbacks.map((callback, index) => ({ callback, index }))).pipe(
       concatMap(({ callback, index }) =>
         invoke(callback, index, oldConfig, newConfig, options, options.stopSignal).pipe(

@@ -1,14 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js';
 import { defer, Observable } from 'rxjs';
-import { errorsOf, formatProblem, type Problem } from '../engine/problem.js';
-import type { ReadResult, RejectionFields, SnapshotSource, SourceState } from '../engine/types.js';
-import {
-  type ConfigError,
-  type LoadOptions,
-  loadTorrcText,
-  problemOf,
-} from '../tor/config-file.js';
-import { decodeTorrcBytes } from '../tor/torrc-bytes.js';
+import type { ReadResult, RejectionFields, SnapshotSource, SourceState } from '../core/source.js';
 import type { FilePolicy } from './file-policy.js';
 import { type FileProblem, isRefusal } from './file-problem.js';
 import { type FileState, statFile } from './file-state.js';
@@ -35,14 +26,15 @@ export interface FileSourceOptions {
   readonly racyWindowMs: number;
   /** How long a file changed in place must have been quiet (by ctime) before it is read (ms). */
   readonly writeQuietMs: number;
-  /** Base config and strictness for decoding. */
-  readonly load: Partial<Pick<LoadOptions, 'base' | 'strict'>>;
 }
 
-/** A SnapshotSource over one torrc path, which also watches the files its %includes read. */
+/** A SnapshotSource over one file, which also watches what its loads depended on (includes). */
 export interface FileSource extends SnapshotSource {
   /** The include files and directories looked at on every tick besides the main file. */
   readonly tracked: () => ReadonlyArray<string>;
+  track(paths: ReadonlyArray<string>): Promise<void>;
+  /** What the file, and every other file a load reads (its includes), must satisfy. */
+  readonly policy: FilePolicy;
 }
 
 /**
@@ -57,36 +49,6 @@ export function rejectionOf(problem: FileProblem): RejectionFields {
     path: problem.path,
     problems: [{ severity: 'error', message: problem.message, file: problem.path }],
   };
-}
-
-/**
- * Problems that make a text unusable (parse, decode, validation) as an `invalid` rejection whose
- * reason lists each error as `FILE:LINE: message`.
- * @example invalidRejection('/etc/tor/torrc', problems).reason // '/etc/tor/torrc:3: ConnLimit must be at least 1'
- */
-export function invalidRejection(path: string, problems: ReadonlyArray<Problem>): RejectionFields {
-  return {
-    kind: 'invalid',
-    cause: 'invalid',
-    reason: errorsOf(problems).map(formatProblem).join('; '),
-    path,
-    problems,
-  };
-}
-
-/**
- * A failed load as a rejection: `security` when the file policy refused a file (the main file or
- * an %include: world-writable, in a world-writable directory without the sticky bit, outside the
- * root, over maxBytes), with that check as `cause`; otherwise `invalid` (see invalidRejection).
- * Either way the reason lists each error as `FILE:LINE: message`, the line being the %include
- * that brought a refused file in.
- * @example loadRejection(error).kind // 'security' for a world-writable %included file
- */
-export function loadRejection(error: ConfigError): RejectionFields {
-  const invalid = invalidRejection(error.path, error.problems);
-  return error.refused === undefined
-    ? invalid
-    : { ...invalid, kind: 'security', cause: error.refused };
 }
 
 // An included path's part of the version: its fingerprint, or why there is none. A directory's
@@ -107,16 +69,16 @@ async function includeKeyOf(path: string, fs: FsPort): Promise<{ key: string; fp
  * too. After a failed load that is what the failure looked at: a missing %include and its
  * directory, a refused file and its directory, so creating or fixing it is a change. A directory
  * made world-writable under an unchanged file is refused at the file's next change, not at the
- * next tick. Decoding applies the file policy to every %included file (`security` rejections,
- * see loadRejection). Reads are stat-read-stat (`readStable`) and are aborted when the pipeline
- * supersedes them.
+ * next tick. The source never decodes: the engine's load (the profile's format) tells it what a
+ * load depended on through `track`. Reads are stat-read-stat (`readStable`) and are aborted when
+ * the pipeline supersedes them.
  *
  * Half-written files: each snapshot's `waitMs` says how long to wait before reading it. A file
  * that is another inode than the last look saw (a rename-save, a symlink swap) was complete
  * before it got its name and is read at once; a file changed in place is read once its ctime is
  * `writeQuietMs` old, so a writer that pauses for less than that between two writes is never
  * read half-way (`writeQuietWaitMs`). The wait is the longest over the file and its includes.
- * @example const source = fileSource('/etc/tor/torrc', { policy, fs: nodeFs, now: Date.now, racyWindowMs: 2000, writeQuietMs: 500, load: {} });
+ * @example const source = fileSource('/etc/tor/torrc', { policy, fs: nodeFs, now: Date.now, racyWindowMs: 2000, writeQuietMs: 500 });
  */
 export function fileSource(
   path: string,
@@ -269,26 +231,9 @@ export function fileSource(
   return {
     name: path,
     tracked: () => tracked,
+    policy,
     // statFile never rejects, and neither do the include stats: a look is never an error.
     look: () => defer(async () => snapshotOf(await lookAtMain())),
-    decode: (bytes, signal) =>
-      defer(async () => {
-        const text = decodeTorrcBytes(bytes, path);
-        // Only the main file's bytes are at fault: its next change is the one to wait for.
-        if (E.isLeft(text)) return E.left(invalidRejection(path, [problemOf(text.left)]));
-        const loaded = await loadTorrcText(text.right, path, {
-          ...options.load,
-          root: policy.root,
-          maxBytes: policy.maxBytes,
-          allowInsecureMode: policy.allowInsecureMode,
-          signal,
-        });
-        // Watch what this load looked at, so an edit to an included file, or the %include that
-        // was missing appearing, is seen next tick. A superseded load's partial view is not.
-        if (!signal.aborted) {
-          await track(E.isLeft(loaded) ? loaded.left.watched : loaded.right.watched);
-        }
-        return E.isLeft(loaded) ? E.left(loadRejection(loaded.left)) : E.right(loaded.right);
-      }),
+    track,
   };
 }

@@ -1,5 +1,5 @@
 import { map, Observable, type SchedulerLike, timer } from 'rxjs';
-import type { TriggerKind } from '../engine/types.js';
+import type { TriggerKind } from '../core/source.js';
 
 /**
  * The interval trigger: one `'poll'` at once, then one every `periodMs`, on `scheduler` (so

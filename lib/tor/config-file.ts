@@ -1,6 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { errorsOf, formatProblem, type Problem } from '../engine/problem.js';
-import type { RefusalKind } from '../sources/file-problem.js';
+import { ConfigError } from '../engine/config-error.js';
+
+export type { ConfigErrorDetails } from '../engine/config-error.js';
+export { ConfigError };
+
+import type { Problem } from '../core/problem.js';
+import type { Loaded as EngineLoaded } from '../engine/types.js';
 import {
   type ReadOptions,
   readTorrcDocument,
@@ -11,49 +16,6 @@ import {
 import { decodeTorrc } from './schema/decode.js';
 import { defaultConfig, type TorConfig } from './schema/tor-config.js';
 import type { TorrcError } from './torrc.js';
-
-/**
- * What a ConfigError knows besides its problems: whether the file policy refused a file, and
- * what the failed load looked at.
- * @example const d: ConfigErrorDetails = { refused: 'insecure', watched: ['/etc/tor/torrc'] };
- */
-export interface ConfigErrorDetails {
-  /**
-   * Set when a file (the main one or an %include) was refused by the file policy
-   * (world-writable, outside the root, too large) rather than found broken.
-   */
-  readonly refused?: RefusalKind | undefined;
-  /** Files and directories the failed load looked at, a missing %include included. */
-  readonly watched?: ReadonlyArray<string> | undefined;
-}
-
-/**
- * A config file that cannot be used, with every problem found in it (file and line each).
- * `message` lists them one per line as `FILE:LINE: message`. `refused` says the file policy
- * refused a file (a security refusal, e.g. a world-writable %include); `watched` lists what the
- * load looked at before it failed, so a watcher notices the fix.
- * @example
- * try { await loadFromFile('/etc/tor/torrc'); } catch (e) { if (e instanceof ConfigError) e.problems }
- */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly refused: RefusalKind | undefined;
-  readonly watched: ReadonlyArray<string>;
-  constructor(
-    readonly path: string,
-    readonly problems: ReadonlyArray<Problem>,
-    details: ConfigErrorDetails = {},
-  ) {
-    super(
-      [
-        `Invalid configuration ${path}:`,
-        ...errorsOf(problems).map((p) => `  ${formatProblem(p)}`),
-      ].join('\n'),
-    );
-    this.refused = details.refused;
-    this.watched = details.watched ?? [];
-  }
-}
 
 /**
  * Options for loading a torrc: the file policy (`maxBytes`, `root`, `allowInsecureMode`, applied
@@ -67,15 +29,7 @@ export interface LoadOptions extends ReadOptions {
 }
 
 /** A config read from a torrc, and what reading it showed. */
-export interface Loaded {
-  readonly config: TorConfig;
-  /** Warnings and notes; never errors. */
-  readonly warnings: ReadonlyArray<Problem>;
-  /** Every file read (main first, then %includes). */
-  readonly files: ReadonlyArray<string>;
-  /** Files and directories whose change could change the config. */
-  readonly watched: ReadonlyArray<string>;
-}
+export type Loaded = EngineLoaded<TorConfig>;
 
 /**
  * A reader error as a Problem, to list it with decode and validation problems. Line 0 (no line

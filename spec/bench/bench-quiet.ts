@@ -8,6 +8,7 @@ import {
   loadFromFile,
   ReloadableConfig,
   type ReloadOptions,
+  type TorConfig,
 } from '../../lib/index.js';
 import { type BenchResult, type Fact, type Row, target } from './bench-result.js';
 import { summarize } from './summarize.js';
@@ -47,7 +48,7 @@ function splitAt(text: string, cut: Cut): number {
 
 async function watcher(
   path: string,
-  options: Partial<ReloadOptions>,
+  options: Partial<ReloadOptions<TorConfig>>,
   intervalMs: number,
 ): Promise<{ rc: ReloadableConfig; changes: ConfigChange[] }> {
   const rc = new ReloadableConfig(await loadFromFile(path), path, undefined, options);
@@ -70,7 +71,7 @@ async function watcher(
  */
 async function tornTrial(
   dir: string,
-  options: Partial<ReloadOptions>,
+  options: Partial<ReloadOptions<TorConfig>>,
   pauseMs: number,
   cut: Cut,
   intervalMs: number,
@@ -104,7 +105,7 @@ async function tornTrial(
 /** Save-to-commit times of `saves` saves of one kind, spread over the poll period. */
 async function latencies(
   dir: string,
-  options: Partial<ReloadOptions>,
+  options: Partial<ReloadOptions<TorConfig>>,
   saves: number,
   intervalMs: number,
   save: (path: string, text: string) => Promise<void>,
@@ -189,7 +190,7 @@ export async function benchQuiet(
     }
   }
   // Latency at the defaults, as a user gets it.
-  const latencyOptions: Partial<ReloadOptions> = {};
+  const latencyOptions: Partial<ReloadOptions<TorConfig>> = {};
   const placeDir = join(dir, 'in-place');
   const renameDir = join(dir, 'rename');
   await mkdir(placeDir);

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { asyncScheduler, firstValueFrom, map, of, Subject, toArray } from 'rxjs';
-import {
-  type ApplyContext,
-  applySerially,
-  mergeReloadable,
-} from '../../lib/engine/apply-serially.js';
+import { type ApplyContext, applySerially } from '../../lib/engine/apply-serially.js';
 import { deepFreeze } from '../../lib/engine/freeze.js';
 import type { ReloadCallback } from '../../lib/engine/transaction.js';
 import type { Candidate, FailedLoad, Outcome } from '../../lib/engine/types.js';
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
+import { torProfile } from '../../lib/tor/tor-profile.js';
 import { scheduler } from '../support/marbles.js';
 
 const base = defaultConfig();
 
-const candidate = (config: Partial<TorConfig>, answers = 0): Candidate => ({
+const candidate = (config: Partial<TorConfig>, answers = 0): Candidate<TorConfig> => ({
   kind: 'candidate',
   trigger: 'poll',
   loaded: {
@@ -27,10 +24,14 @@ const candidate = (config: Partial<TorConfig>, answers = 0): Candidate => ({
   startedAt: 0,
 });
 
-function context(callbacks: ReloadCallback[] = [], over: Partial<ApplyContext> = {}) {
+function context(
+  callbacks: ReloadCallback<TorConfig>[] = [],
+  over: Partial<ApplyContext<TorConfig>> = {},
+) {
   let live: TorConfig = base;
   const commits: TorConfig[] = [];
-  const ctx: ApplyContext = {
+  const ctx: ApplyContext<TorConfig> = {
+    profile: torProfile,
     current: () => live,
     commit: (c) => {
       live = c;
@@ -47,7 +48,7 @@ function context(callbacks: ReloadCallback[] = [], over: Partial<ApplyContext> =
   return { ctx, commits, live: () => live };
 }
 
-const brief = (o: Outcome) =>
+const brief = (o: Outcome<TorConfig>) =>
   o.status === 'rejected'
     ? `rejected:${o.rejection.kind}:${o.rejection.cause}`
     : `${o.status}:${o.changes.map((c) => c.field).join(',')}|${o.restartRequired.map((c) => c.field).join(',')}`;
@@ -108,7 +109,7 @@ describe('applySerially', () => {
   it('commits before it tells: a callback sees the old config live, the outcome the new one', async () => {
     const seenLive: string[] = [];
     const { ctx, live } = context();
-    const callbacks: ReloadCallback[] = [() => void seenLive.push(live().LogLevel)];
+    const callbacks: ReloadCallback<TorConfig>[] = [() => void seenLive.push(live().LogLevel)];
     const c2 = { ...ctx, callbacks: () => callbacks };
     const [o] = await firstValueFrom(
       of(candidate({ LogLevel: 'warn' })).pipe(applySerially(c2), toArray()),
@@ -139,7 +140,7 @@ describe('applySerially', () => {
     const ts = scheduler();
     ts.run(({ cold, expectObservable }) => {
       const calls: string[] = [];
-      const slow: ReloadCallback = (_o, n) => {
+      const slow: ReloadCallback<TorConfig> = (_o, n) => {
         calls.push(`call:${n.LogLevel}`);
         // The first apply's callback never answers; it is vetoed by the timeout at 300 ms.
         return n.LogLevel === 'debug' ? new Promise<undefined>(() => {}) : undefined;
@@ -171,7 +172,7 @@ describe('applySerially', () => {
         order.push(`end:${n.LogLevel}`);
       },
     ]);
-    const input = new Subject<Candidate>();
+    const input = new Subject<Candidate<TorConfig>>();
     const done = firstValueFrom(input.pipe(applySerially(ctx), map(brief), toArray()));
     input.next(candidate({ LogLevel: 'debug' }));
     input.next(candidate({ LogLevel: 'warn' }));
@@ -187,22 +188,16 @@ describe('applySerially', () => {
     );
   });
 
-  it('mergeReloadable takes only reloadable fields from the file', () => {
-    const merged = mergeReloadable(base, { ...base, LogLevel: 'error', ControlPort: 1 });
-    assert.deepEqual([merged.LogLevel, merged.ControlPort], ['error', 9051]);
-    assert.ok(Object.isFrozen(merged));
-  });
-
   it('lets at most one candidate wait, the newest: ten saves during a slow apply mean one more apply (virtual time)', () => {
     const ts = scheduler();
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
       const calls: string[] = [];
-      const slow: ReloadCallback = (_o, n) => {
+      const slow: ReloadCallback<TorConfig> = (_o, n) => {
         calls.push(n.LogLevel + n.CircuitPoolMaxSize);
         return new Promise<undefined>(() => {}); // never answers: the timeout ends each apply
       };
       const { ctx } = context([slow], { timeoutMs: 1000, scheduler: ts });
-      const values: Record<string, Candidate> = {};
+      const values: Record<string, Candidate<TorConfig>> = {};
       for (let i = 0; i < 10; i++) values[String(i)] = candidate({ CircuitPoolMaxSize: 11 + i });
       const input = cold('0 9ms 1 9ms 2 9ms 3 9ms 4 9ms 5 9ms 6 9ms 7 9ms 8 9ms 9 |', values);
       expectObservable(input.pipe(applySerially(ctx), map(brief))).toBe('1000ms x 999ms (x|)', {
@@ -217,7 +212,7 @@ describe('applySerially', () => {
   it('reports a failed load at once, even while an apply runs, and still applies the waiting candidate (virtual time)', () => {
     const ts = scheduler();
     ts.run(({ cold, expectObservable }) => {
-      const slow: ReloadCallback = (_o, n) =>
+      const slow: ReloadCallback<TorConfig> = (_o, n) =>
         n.LogLevel === 'debug' ? new Promise<undefined>(() => {}) : undefined;
       const { ctx } = context([slow], { timeoutMs: 100, scheduler: ts });
       const failed: FailedLoad = {
@@ -249,7 +244,7 @@ describe('applySerially', () => {
   it('turns a throw while applying (a config diffConfig cannot read) into an internal rejection, and goes on', async () => {
     const { ctx, commits } = context();
     const broken = candidate({});
-    const poisoned: Candidate = {
+    const poisoned: Candidate<TorConfig> = {
       ...broken,
       loaded: { ...broken.loaded, config: null as unknown as TorConfig },
     };
@@ -274,7 +269,7 @@ describe('applySerially', () => {
         stopSignal: stop.signal,
         timeoutMs: 60_000,
       });
-      const input = new Subject<Candidate>();
+      const input = new Subject<Candidate<TorConfig>>();
       const done = firstValueFrom(input.pipe(applySerially(ctx), map(brief), toArray()));
       input.next(candidate({ LogLevel: 'debug' }));
       input.next(candidate({ LogLevel: 'warn' }));

@@ -10,9 +10,14 @@ import {
   throwError,
   toArray,
 } from 'rxjs';
-import { describeError, guardSource, internalRejection } from '../../lib/engine/guard.js';
-import type { ReadResult, SnapshotSource, SourceState } from '../../lib/engine/types.js';
-import { defaultConfig } from '../../lib/tor/schema/tor-config.js';
+import {
+  describeError,
+  guardLoad,
+  guardSource,
+  internalRejection,
+} from '../../lib/engine/guard.js';
+import type { Load, ReadResult, SnapshotSource, SourceState } from '../../lib/engine/types.js';
+import { defaultConfig, TorConfig } from '../../lib/tor/schema/tor-config.js';
 
 const signal = new AbortController().signal;
 const bytes = new TextEncoder().encode('LogLevel debug\n');
@@ -22,10 +27,6 @@ function source(over: Partial<SnapshotSource>): SnapshotSource {
     name: '/hostile/torrc',
     look: () =>
       of<SourceState>({ kind: 'snapshot', version: 'v1', racy: false, read: () => EMPTY }),
-    decode: () =>
-      of(
-        E.right({ config: defaultConfig(), warnings: [], files: ['/hostile/torrc'], watched: [] }),
-      ),
     ...over,
   };
 }
@@ -116,7 +117,7 @@ describe('guardSource', () => {
     });
   }
 
-  const decodes: Array<[string, SnapshotSource['decode']]> = [
+  const loads: Array<[string, Load<TorConfig>]> = [
     [
       'throws synchronously',
       () => {
@@ -137,19 +138,21 @@ describe('guardSource', () => {
       () => of(E.right({ config: defaultConfig(), warnings: [] } as never)),
     ],
   ];
-  for (const [how, decode] of decodes) {
-    it(`turns a decode() that ${how} into an internal Left`, async () => {
-      const result = await firstValueFrom(guardSource(source({ decode })).decode(bytes, signal));
+  for (const [how, load] of loads) {
+    it(`turns a load that ${how} into an internal Left`, async () => {
+      const result = await firstValueFrom(
+        guardLoad('/hostile/torrc', load, TorConfig.is)(bytes, signal),
+      );
       assert.ok(E.isLeft(result));
       assert.deepEqual([result.left.kind, result.left.cause], ['internal', 'decode']);
     });
   }
 
-  it('passes a good decode through untouched and unsubscribes from a plug-in that never ends', async () => {
+  it('passes a good load through untouched and unsubscribes from a plug-in that never ends', async () => {
     const config = defaultConfig();
     const loaded = { config, warnings: [], files: ['/t'], watched: ['/t'] };
     const result = await firstValueFrom(
-      guardSource(source({ decode: () => of(E.right(loaded)) })).decode(bytes, signal),
+      guardLoad('/t', () => of(E.right(loaded)), TorConfig.is)(bytes, signal),
     );
     assert.ok(E.isRight(result) && result.right === loaded);
     const open = new Subject<SourceState>();
@@ -171,5 +174,22 @@ describe('guardSource', () => {
     assert.equal(describeError(hostile), 'an error that cannot be described');
     assert.equal(describeError('plain'), 'plain');
     assert.equal(internalRejection('/x', 'look', hostile).error, hostile);
+  });
+
+  it('keeps a track() that throws or rejects from reaching the engine, and passes paths on', async () => {
+    const told: Array<ReadonlyArray<string>> = [];
+    const throwing = guardSource(
+      source({
+        track: (paths) => {
+          told.push(paths);
+          throw boom;
+        },
+      }),
+    );
+    await throwing.track?.(['/a']);
+    const rejecting = guardSource(source({ track: () => Promise.reject(boom) }));
+    await rejecting.track?.(['/b']);
+    assert.deepEqual(told, [['/a']]);
+    assert.equal(guardSource(source({})).track, undefined, 'a source without track gets none');
   });
 });

@@ -11,13 +11,18 @@ import type {
   SourceState,
   TriggerKind,
 } from '../../lib/engine/types.js';
+import type { TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { type FakeFile, FakeSource } from '../support/fake-source.js';
 import { scheduler } from '../support/marbles.js';
 
 const SETTLE = 10;
 
+// The fake's own decode, as the engine's load stage (the profile's work) would run it.
+const loadOf = (fake: FakeSource) => (bytes: Uint8Array, signal: AbortSignal) =>
+  fake.decode(bytes, signal);
+
 // Candidates shown by LogLevel, failures by cause: enough to tell every outcome apart.
-const summary = map((r: Candidate | FailedLoad) =>
+const summary = map((r: Candidate<TorConfig> | FailedLoad) =>
   r.kind === 'candidate'
     ? `ok:${r.loaded.config.LogLevel}@${r.answers}`
     : `fail:${r.rejection.cause}`,
@@ -40,7 +45,6 @@ function waitingSource(
   return {
     name: fake.name,
     look: () => fake.look().pipe(map(withWait)),
-    decode: (bytes, signal) => fake.decode(bytes, signal),
     stateAt: (now) => withWait(fake.stateAt(now)),
   };
 }
@@ -77,7 +81,7 @@ function run(
         if (o.trigger === 'manual') requests++;
         return o;
       }),
-      loadLatest(source, {
+      loadLatest(source, loadOf(fake), {
         settleMs: SETTLE,
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
         scheduler: ts,
@@ -315,7 +319,6 @@ describe('loadLatest', () => {
       const source: SnapshotSource = {
         name: fake.name,
         look: () => fake.look(),
-        decode: (bytes, signal) => fake.decode(bytes, signal),
       };
       const state = (): SourceState => {
         const s = fake.stateAt(ts.now());
@@ -333,7 +336,7 @@ describe('loadLatest', () => {
       };
       const out = cold('a 9ms b').pipe(
         map((): Observation => ({ trigger: 'manual', state: state() })),
-        loadLatest(source, options(ts)),
+        loadLatest(source, loadOf(fake), options(ts)),
         summary,
       );
       expectObservable(out).toBe('a 9ms b', { a: 'fail:load', b: 'ok:debug@0' });
@@ -365,14 +368,13 @@ describe('loadLatest', () => {
         const source: SnapshotSource = {
           name: fake.name,
           look: () => of(snapshot('b')),
-          decode: (bytes, signal) => fake.decode(bytes, signal),
         };
         function snapshot(version: 'a' | 'b'): SourceState {
           return { kind: 'snapshot', version, racy: false, read: () => reads[version] };
         }
         const out = cold('a 2ms b').pipe(
           map((v): Observation => ({ trigger: 'poll', state: snapshot(v as 'a' | 'b') })),
-          loadLatest(source, options(ts)),
+          loadLatest(source, loadOf(fake), options(ts)),
           summary,
         );
         expectObservable(out).toBe('--- 5ms b', { b: 'ok:warn@0' });
@@ -400,11 +402,10 @@ describe('loadLatest', () => {
         const source: SnapshotSource = {
           name: fake.name,
           look: () => defer(() => of(snapshot(ts.now() < 5 ? 'a' : 'b'))),
-          decode: (bytes, signal) => fake.decode(bytes, signal),
         };
         const out = cold('a').pipe(
           map((): Observation => ({ trigger: 'poll', state: snapshot('a') })),
-          loadLatest(source, options(ts)),
+          loadLatest(source, loadOf(fake), options(ts)),
           summary,
         );
         expectObservable(out).toBe('21ms b', { b: 'ok:warn@0' });
@@ -422,7 +423,7 @@ describe('loadLatest', () => {
       { settleTimeoutMs: Number.NaN },
       { settleTimeoutMs: Number.POSITIVE_INFINITY },
     ]) {
-      assert.throws(() => loadLatest(fake, { ...options(ts), ...bad }), TypeError);
+      assert.throws(() => loadLatest(fake, loadOf(fake), { ...options(ts), ...bad }), TypeError);
     }
   });
 });

@@ -5,27 +5,32 @@ import { join } from 'node:path';
 import { asyncScheduler } from 'rxjs';
 import {
   checkedConfig,
-  type ReloadOptions,
+  type ReloadOptionsInput,
   reloadDefaults,
   resolveReloadOptions,
 } from '../../lib/engine/reload-options.js';
-import { ReloadableConfig } from '../../lib/engine/reloadable-config.js';
+import { ReloadableConfig } from '../../lib/reloadable-config.js';
 import { defaultFilePolicy } from '../../lib/sources/file-policy.js';
 import { nodeFs } from '../../lib/sources/fs-port.js';
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
+import { torProfile } from '../../lib/tor/tor-profile.js';
 
 // A config as a caller might hand it over: plain data, typed loosely.
 const loose = (patch: Record<string, unknown>): TorConfig =>
   ({ ...defaultConfig(), ...patch }) as unknown as TorConfig;
 
 const resolve = (options: Record<string, unknown>) =>
-  resolveReloadOptions(options as Partial<ReloadOptions>);
+  resolveReloadOptions({ profile: torProfile, ...options } as ReloadOptionsInput<TorConfig>);
 
 describe('reload-options', () => {
   describe('resolveReloadOptions', () => {
     it('gives the defaults and the file policy when given nothing, frozen', () => {
-      const o = resolveReloadOptions(undefined);
-      assert.deepEqual({ ...o }, { ...reloadDefaults, ...defaultFilePolicy });
+      const o = resolveReloadOptions({ profile: torProfile });
+      assert.deepEqual(
+        { ...o },
+        { ...reloadDefaults, ...defaultFilePolicy, profile: torProfile, base: o.base },
+      );
+      assert.deepEqual(o.base, torProfile.defaults);
       assert.ok(Object.isFrozen(o) && Object.isFrozen(o.base));
       assert.equal(o.writeQuietMs, 500);
       assert.equal(o.settleMs, 50);
@@ -47,7 +52,14 @@ describe('reload-options', () => {
           e instanceof TypeError &&
           /maxSettleRounds was replaced by settleTimeoutMs/.test(e.message),
       );
-      assert.throws(() => resolve([] as unknown as Record<string, unknown>), TypeError);
+      assert.throws(
+        () => resolveReloadOptions([] as unknown as ReloadOptionsInput<TorConfig>),
+        TypeError,
+      );
+      assert.throws(
+        () => resolveReloadOptions({} as ReloadOptionsInput<TorConfig>),
+        /options\.profile must be a Profile/,
+      );
     });
 
     for (const key of [
@@ -109,12 +121,12 @@ describe('reload-options', () => {
       assert.throws(() => resolve({ restartRequired: 'maybe' }), /restartRequired must be/);
       assert.throws(() => resolve({ scheduler: {} }), /scheduler must be/);
       assert.throws(() => resolve({ fs: { stat: () => 0 } }), /fs must be an FsPort/);
-      assert.throws(() => resolve({ source: { name: 'x', look: () => 0 } }), /source must be/);
+      assert.throws(() => resolve({ source: { name: 'x' } }), /source must be/);
     });
 
     it('decodes options.base with the TorConfig codec and holds the decoded, frozen copy', () => {
       const given = loose({ MaxCircuitDirtiness: '15 minutes', LogLevel: 'debug' });
-      const o = resolveReloadOptions({ base: given });
+      const o = resolveReloadOptions({ profile: torProfile, base: given });
       assert.equal(o.base.MaxCircuitDirtiness, 900_000);
       assert.equal(o.base.LogLevel, 'debug');
       assert.notEqual(o.base, given);
@@ -131,7 +143,7 @@ describe('reload-options', () => {
         MaxCircuitDirty: 5,
       });
       assert.throws(
-        () => resolveReloadOptions({ base: bad }),
+        () => resolveReloadOptions({ profile: torProfile, base: bad }),
         (e: unknown) => {
           assert.ok(e instanceof TypeError);
           assert.match(e.message, /^options\.base is not a valid TorConfig: /);
@@ -143,11 +155,11 @@ describe('reload-options', () => {
         },
       );
       assert.throws(
-        () => resolveReloadOptions({ base: loose({ ConnLimit: 0 }) }),
+        () => resolveReloadOptions({ profile: torProfile, base: loose({ ConnLimit: 0 }) }),
         /options\.base is invalid: ConnLimit must be at least 1/,
       );
       assert.throws(
-        () => resolveReloadOptions({ base: null as unknown as TorConfig }),
+        () => resolveReloadOptions({ profile: torProfile, base: null as unknown as TorConfig }),
         /options\.base is not a TorConfig: expected an object, got null/,
       );
     });
@@ -156,7 +168,7 @@ describe('reload-options', () => {
   describe('checkedConfig', () => {
     it('returns a decoded, deep-frozen copy and leaves the given object alone', () => {
       const given = loose({ CircuitBuildTimeout: '90 seconds', ExcludeNodes: ['{cn}'] });
-      const c = checkedConfig(given, 'the initial config');
+      const c = checkedConfig(torProfile, given, 'the initial config');
       assert.equal(c.CircuitBuildTimeout, 90_000);
       assert.ok(Object.isFrozen(c) && Object.isFrozen(c.ExcludeNodes));
       assert.ok(!Object.isFrozen(given));
@@ -165,12 +177,12 @@ describe('reload-options', () => {
 
     it('names what it checked and the wrong fields', () => {
       assert.throws(
-        () => checkedConfig(loose({ LogLevel: 3 }), 'the initial config'),
+        () => checkedConfig(torProfile, loose({ LogLevel: 3 }), 'the initial config'),
         /^TypeError: the initial config is not a valid TorConfig: LogLevel: Expected one of debug, info, warn, error, got 3$/,
       );
       const { SocksPort: _, ...missing } = defaultConfig();
       assert.throws(
-        () => checkedConfig(missing, 'the initial config'),
+        () => checkedConfig(torProfile, missing, 'the initial config'),
         /SocksPort: Expected a port/,
       );
     });
@@ -192,10 +204,15 @@ describe('reload-options', () => {
       const path = join(dir, 'torrc');
       await writeFile(path, 'LogLevel info\n');
       const base = loose({ MaxCircuitDirtiness: '15 minutes' });
-      rc = new ReloadableConfig(checkedConfig(base, 'the initial config'), path, undefined, {
-        base,
-        writeQuietMs: 0,
-      });
+      rc = new ReloadableConfig(
+        checkedConfig(torProfile, base, 'the initial config'),
+        path,
+        undefined,
+        {
+          base,
+          writeQuietMs: 0,
+        },
+      );
       await writeFile(path, 'LogLevel debug\n');
       const result = await rc.reload();
       assert.equal(result.status, 'applied');

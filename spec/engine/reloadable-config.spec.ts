@@ -7,21 +7,22 @@ import type { Logger } from 'pino';
 import { asyncScheduler, NEVER, type Observable, of, throwError } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { logMessages } from '../../lib/engine/log.js';
-import {
-  ReloadableConfig,
-  ReloadError,
-  type ReloadOptions,
-} from '../../lib/engine/reloadable-config.js';
+import type { Profile } from '../../lib/engine/profile.js';
+import type { ReloadOptions } from '../../lib/engine/reload-options.js';
+import { ReloadError } from '../../lib/engine/reloadable-config.js';
 import type {
   ConfigChange,
   Rejection,
   SnapshotSource,
   SourceState,
 } from '../../lib/engine/types.js';
+import { ReloadableConfig } from '../../lib/reloadable-config.js';
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
+import { torProfile } from '../../lib/tor/tor-profile.js';
 import { type FakeFile, FakeSource } from '../support/fake-source.js';
 import { type LogSink, logSink } from '../support/log-sink.js';
 import { scheduler } from '../support/marbles.js';
+import { memoryTorProfile } from '../support/memory-torrc-format.js';
 
 const base = defaultConfig();
 
@@ -31,7 +32,7 @@ interface Harness {
   readonly source: FakeSource;
   readonly log: LogSink;
   readonly configs: TorConfig[];
-  readonly changes: ConfigChange[];
+  readonly changes: ConfigChange<TorConfig>[];
   readonly rejections: Rejection[];
   /** Runs `fn` at virtual time `at`. */
   at(at: number, fn: () => void): void;
@@ -44,7 +45,7 @@ interface Harness {
 async function virtual(
   timeline: ReadonlyArray<readonly [number, FakeFile]>,
   script: (h: Harness) => void,
-  options: Partial<ReloadOptions> = {},
+  options: Partial<ReloadOptions<TorConfig>> = {},
   initial: TorConfig = base,
   wrap: (fake: FakeSource) => SnapshotSource = (fake) => fake,
   logger?: Logger,
@@ -57,6 +58,7 @@ async function virtual(
     const rc = new ReloadableConfig(initial, '/fake/torrc', logger ?? log.logger, {
       settleMs: 10,
       scheduler: ts,
+      profile: memoryTorProfile,
       ...options,
       source: wrap(source),
     });
@@ -438,7 +440,10 @@ describe('ReloadableConfig (virtual time)', () => {
   it('refuses bad options and an invalid initial config at construction', () => {
     assert.throws(() => new ReloadableConfig(base, '/t', undefined, { settleMs: -1 }), TypeError);
     assert.throws(
-      () => new ReloadableConfig(base, '/t', undefined, { settle: 50 } as Partial<ReloadOptions>),
+      () =>
+        new ReloadableConfig(base, '/t', undefined, { settle: 50 } as Partial<
+          ReloadOptions<TorConfig>
+        >),
       /unknown ReloadableConfig option 'settle'/,
     );
     assert.throws(
@@ -465,8 +470,6 @@ function hostile(
         looks++;
         return (over(fake, looks)?.look ?? (() => fake.look()))();
       },
-      decode: (bytes, signal) =>
-        (over(fake, looks)?.decode ?? ((b, s) => fake.decode(b, s)))(bytes, signal),
     };
   };
 }
@@ -553,37 +556,79 @@ describe('ReloadableConfig: nothing a plug-in does ends it (virtual time)', () =
     assert.equal(h.rc.get().LogLevel, 'debug');
   });
 
-  it('a decode() that returns a config that is not a TorConfig is internal; nothing is applied', async () => {
-    const h = await virtual(
-      timeline,
-      (h) => {
-        h.rc.startWatcher(100);
-        stop(h);
-      },
-      {},
-      base,
-      hostile((_fake, n) =>
-        n <= 2
-          ? {
-              decode: () =>
-                of(
-                  E.right({
-                    config: { ...base, CircuitPoolMaxSize: 'lots' } as unknown as TorConfig,
-                    warnings: [],
-                    files: ['/fake/torrc'],
-                    watched: [],
-                  }),
-                ),
-            }
-          : undefined,
-      ),
-    );
-    assert.deepEqual(kinds(h.rejections), ['internal:decode']);
-    assert.deepEqual(
-      h.configs.map((c) => c.LogLevel),
-      ['info', 'warn'],
-    );
-  });
+  // Hostile profiles: the first two loads (the tick at 0 and its racy re-read, or the tick at 0
+  // alone) meet the hostile part, later ones the real Tor profile.
+  const firstLoads = (n: number) => {
+    let loads = 0;
+    return () => ++loads <= n;
+  };
+  const profiles: Array<[string, (hostileNow: () => boolean) => Profile<TorConfig>]> = [
+    [
+      'a decode() that returns a config that is not a TorConfig',
+      (now) => ({
+        ...memoryTorProfile,
+        decode: (doc, context) =>
+          now()
+            ? E.right({
+                config: { ...base, CircuitPoolMaxSize: 'lots' } as unknown as TorConfig,
+                warnings: [],
+              })
+            : memoryTorProfile.decode(doc, context),
+      }),
+    ],
+    [
+      'a decode() that throws',
+      (now) => ({
+        ...memoryTorProfile,
+        decode: (doc, context) => {
+          if (now()) throw new Error('codec exploded');
+          return memoryTorProfile.decode(doc, context);
+        },
+      }),
+    ],
+    [
+      'a format whose parse() throws synchronously',
+      (now) => ({
+        ...memoryTorProfile,
+        format: {
+          name: 'hostile',
+          parse: (input) => {
+            if (now()) throw new Error('parser exploded');
+            return memoryTorProfile.format.parse(input);
+          },
+        },
+      }),
+    ],
+    [
+      'a validate() that throws',
+      (now) => ({
+        ...memoryTorProfile,
+        // Only for the file's config (LogLevel debug): the initial config is checked at
+        // construction, where a throw is the programmer's error it is.
+        validate: (config) => {
+          if (config.LogLevel === 'debug' && now()) throw new Error('validator exploded');
+          return memoryTorProfile.validate(config);
+        },
+      }),
+    ],
+  ];
+  for (const [how, make] of profiles) {
+    it(`${how} is an internal rejection; nothing is applied, and the next save is`, async () => {
+      const h = await virtual(
+        timeline,
+        (h) => {
+          h.rc.startWatcher(100);
+          stop(h);
+        },
+        { profile: make(firstLoads(1)) },
+      );
+      assert.deepEqual(kinds(h.rejections), ['internal:decode']);
+      assert.deepEqual(
+        h.configs.map((c) => c.LogLevel),
+        ['info', 'warn'],
+      );
+    });
+  }
 
   it('a logger that throws on every call changes nothing but gets its own internal rejection', async () => {
     const throwing = {
@@ -674,6 +719,7 @@ describe('ReloadableConfig: nothing a plug-in does ends it (virtual time)', () =
         settleMs: 10,
         scheduler: flaky,
         source,
+        profile: memoryTorProfile,
       });
       const rejections: Rejection[] = [];
       rc.rejections$.subscribe((r) => rejections.push(r));
@@ -867,5 +913,31 @@ describe('ReloadableConfig on real files', function () {
     // The first (slow) apply, then the newest save that waited for it: never each save in turn.
     assert.ok(seen.length <= 3, `callbacks ran ${seen.length} times: ${seen.join(', ')}`);
     assert.equal(seen.at(-1), 30);
+  });
+
+  it('a format whose parse() rejects is an internal rejection; the next load applies', async () => {
+    const source = new FakeSource(asyncScheduler, [[0, { text: 'LogLevel debug\n' }]]);
+    let hostileNow = true;
+    const rc = new ReloadableConfig(base, '/fake/torrc', undefined, {
+      source,
+      profile: {
+        ...torProfile,
+        format: {
+          name: 'hostile',
+          parse: (input) => {
+            if (!hostileNow) return torProfile.format.parse(input);
+            hostileNow = false;
+            return Promise.reject(new Error('parser exploded'));
+          },
+        },
+      },
+    });
+    const err = await rc.reload().catch((e: unknown) => e);
+    assert.ok(err instanceof ReloadError);
+    assert.deepEqual([err.rejection.kind, err.rejection.cause], ['internal', 'decode']);
+    assert.match(err.rejection.reason, /parser exploded/);
+    assert.equal((await rc.reload()).status, 'applied');
+    assert.equal(rc.get().LogLevel, 'debug');
+    await rc.stop();
   });
 });

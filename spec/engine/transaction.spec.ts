@@ -15,8 +15,9 @@ function recorder() {
   const named =
     (
       name: string,
-      behave: (o: TorConfig, n: TorConfig) => ReturnType<ReloadCallback> = () => undefined,
-    ): ReloadCallback =>
+      behave: (o: TorConfig, n: TorConfig) => ReturnType<ReloadCallback<TorConfig>> = () =>
+        undefined,
+    ): ReloadCallback<TorConfig> =>
     (o, n) => {
       calls.push(`${name}(${o.LogLevel}->${n.LogLevel})`);
       return behave(o, n);
@@ -119,8 +120,9 @@ describe('transaction', () => {
     const ts = scheduler();
     ts.run(({ expectObservable }) => {
       const calls: string[] = [];
-      const hang: ReloadCallback = () => new Promise<undefined>(() => {});
-      const first: ReloadCallback = (o, n) => void calls.push(`${o.LogLevel}->${n.LogLevel}`);
+      const hang: ReloadCallback<TorConfig> = () => new Promise<undefined>(() => {});
+      const first: ReloadCallback<TorConfig> = (o, n) =>
+        void calls.push(`${o.LogLevel}->${n.LogLevel}`);
       const out = transaction([first, hang], before, after, {
         timeoutMs: 500,
         scheduler: ts,
@@ -183,7 +185,7 @@ describe('transaction', () => {
     const ts = scheduler();
     ts.run(({ expectObservable }) => {
       const signals: AbortSignal[] = [];
-      const hang: ReloadCallback = (_o, _n, signal) => {
+      const hang: ReloadCallback<TorConfig> = (_o, _n, signal) => {
         signals.push(signal);
         return new Promise<undefined>(() => {});
       };

@@ -20,23 +20,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { filter, firstValueFrom, lastValueFrom, type Observable, timeout, toArray } from 'rxjs';
-import { ReloadableConfig, type ReloadOptions } from '../../lib/engine/reloadable-config.js';
+import { invalidRejection, loadRejection } from '../../lib/engine/load-document.js';
+import { loadForSource } from '../../lib/engine/load-for-source.js';
+import type { ReloadOptions } from '../../lib/engine/reload-options.js';
 import type {
   ReadResult,
   Rejection,
   RejectionFields,
   SourceState,
 } from '../../lib/engine/types.js';
+import { ReloadableConfig } from '../../lib/reloadable-config.js';
 import { defaultFilePolicy, resolveFilePolicy } from '../../lib/sources/file-policy.js';
-import {
-  type FileSource,
-  fileSource,
-  invalidRejection,
-  loadRejection,
-  rejectionOf,
-} from '../../lib/sources/file-source.js';
+import { type FileSource, fileSource, rejectionOf } from '../../lib/sources/file-source.js';
 import { ConfigError, type Loaded, loadFromFile } from '../../lib/tor/config-file.js';
-import { defaultConfig } from '../../lib/tor/schema/tor-config.js';
+import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
+import { torProfile } from '../../lib/tor/tor-profile.js';
 import { type LogSink, logSink } from '../support/log-sink.js';
 
 const WAIT = 8000;
@@ -70,11 +68,21 @@ async function readAll(s: Snapshot): Promise<ReadResult[]> {
   return lastValueFrom(s.read().pipe(toArray()));
 }
 
+// The engine's load for this source (the Tor profile's format, decode and validate), as the
+// pipeline runs it after a read: it tells the source what the load depended on.
+const loadFor = (source: FileSource) =>
+  loadForSource(source, torProfile, {
+    policy: source.policy,
+    base: defaultConfig(),
+    strict: false,
+  });
+
 async function decode(
   source: FileSource,
   text: string,
+  signal = new AbortController().signal,
 ): Promise<E.Either<RejectionFields, Loaded>> {
-  return firstValueFrom(source.decode(Buffer.from(text), new AbortController().signal));
+  return firstValueFrom(loadFor(source)(Buffer.from(text), signal));
 }
 
 function rejected(r: E.Either<RejectionFields, Loaded>): RejectionFields {
@@ -141,7 +149,7 @@ describe('sources/file-source', () => {
       assert.deepEqual([bad.kind, bad.cause, bad.path], ['invalid', 'invalid', path]);
       assert.equal(bad.reason, `${path}:2: ConnLimit must be at least 1`);
       const bytes = rejected(
-        await firstValueFrom(s.decode(Buffer.from([0xff]), new AbortController().signal)),
+        await firstValueFrom(loadFor(s)(Buffer.from([0xff]), new AbortController().signal)),
       );
       assert.deepEqual(
         [bytes.kind, bytes.reason],
@@ -209,7 +217,7 @@ describe('sources/file-source', () => {
       await writeFile(join(dir, 'a.conf'), 'LogLevel warn\n');
       const s = source();
       const controller = new AbortController();
-      const pending = firstValueFrom(s.decode(Buffer.from('%include a.conf\n'), controller.signal));
+      const pending = decode(s, '%include a.conf\n', controller.signal);
       controller.abort();
       assert.equal(rejected(await pending).kind, 'invalid');
       assert.deepEqual(s.tracked(), []);
@@ -259,7 +267,9 @@ describe('sources/file-source', () => {
       rc = undefined;
     });
 
-    async function watch(options: Partial<ReloadOptions> = {}): Promise<ReloadableConfig> {
+    async function watch(
+      options: Partial<ReloadOptions<TorConfig>> = {},
+    ): Promise<ReloadableConfig> {
       log = logSink();
       const r = new ReloadableConfig(
         await loadFromFile(path, undefined, options),
@@ -450,7 +460,7 @@ describe('sources/file-source: how long a snapshot waits', () => {
     assert.ok(state.kind === 'snapshot');
     const read = await firstValueFrom(state.read());
     assert.ok(read.kind === 'read');
-    const decoded = await firstValueFrom(source.decode(read.bytes, new AbortController().signal));
+    const decoded = await firstValueFrom(loadFor(source)(read.bytes, new AbortController().signal));
     assert.ok(decoded._tag === 'Right', JSON.stringify(decoded));
   };
 

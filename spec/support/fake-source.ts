@@ -3,13 +3,13 @@
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, map, Observable, of, type SchedulerLike, timer } from 'rxjs';
+import { invalidRejection } from '../../lib/engine/load-document.js';
 import type {
   ReadResult,
   RejectionFields,
   SnapshotSource,
   SourceState,
 } from '../../lib/engine/types.js';
-import { invalidRejection } from '../../lib/sources/file-source.js';
 import { problemOf } from '../../lib/tor/config-file.js';
 import { decodeTorrc } from '../../lib/tor/schema/decode.js';
 import { parseTorrc } from '../../lib/tor/torrc.js';

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
+import type { Location, Problem } from '../../core/problem.js';
+import { errorsOf } from '../../core/problem.js';
 import { deepFreeze } from '../../engine/freeze.js';
-import type { Location, Problem } from '../../engine/problem.js';
-import { errorsOf } from '../../engine/problem.js';
 import type { TorrcEntry } from '../torrc.js';
 import { nearest } from './suggest.js';
 import {

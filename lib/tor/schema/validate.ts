@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Location, Problem } from '../../engine/problem.js';
-import { errorsOf } from '../../engine/problem.js';
+import type { Location, Problem } from '../../core/problem.js';
+import { errorsOf } from '../../core/problem.js';
 import { sameValue } from '../../engine/same-value.js';
 import type { TorConfig, TorConfigField } from './tor-config.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Problem } from '../../../lib/engine/problem.js';
+import type { Problem } from '../../../lib/core/problem.js';
 import { type Decoded, decodeTorrc } from '../../../lib/tor/schema/decode.js';
 import { defaultConfig, type TorConfig } from '../../../lib/tor/schema/tor-config.js';
 import { parseTorrc } from '../../../lib/tor/torrc.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Problem } from '../../../lib/engine/problem.js';
+import type { Problem } from '../../../lib/core/problem.js';
 import { defaultConfig, type TorConfig } from '../../../lib/tor/schema/tor-config.js';
 import { validateConfig, validationProblems } from '../../../lib/tor/schema/validate.js';
 import { validConfig } from '../../support/arbitraries.js';

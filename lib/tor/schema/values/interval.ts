@@ -14,9 +14,13 @@
 // things in the two; Tor's message is reported unless the text is a well-formed Go duration
 // that is negative or too large.
 import { type Either, isRight, left, right } from 'fp-ts/lib/Either.js';
+import { formatGoDuration } from '../../../engine/go-duration.js';
 import { asciiLower, eatWhitespace, skipCSpace } from './c-string.js';
 import { INT_MAX } from './integer.js';
 import { valueCodec } from './value-codec.js';
+
+// Go-style durations are how every change log line shows an interval.
+export { formatGoDuration };
 
 /**
  * The largest interval in milliseconds: Tor stores intervals as a C int of seconds.
@@ -267,35 +271,6 @@ export function formatInterval(ms: number): string {
   }
   /* c8 ignore next */
   throw new Error('unreachable: every whole number of seconds has a unit');
-}
-
-/**
- * Renders milliseconds like Go's time.Duration.String, for change logs:
- * "MaxCircuitDirtiness: 10m0s -> 15m0s". Throws a TypeError for a non-integer (programmer error).
- * @example formatGoDuration(600000); // '10m0s'
- * @example formatGoDuration(5400000); // '1h30m0s'
- * @example formatGoDuration(1500); // '1.5s'
- * @example formatGoDuration(0); // '0s'
- */
-export function formatGoDuration(ms: number): string {
-  if (!Number.isSafeInteger(ms)) throw new TypeError(`Not a whole number of milliseconds: ${ms}`);
-  if (ms === 0) return '0s';
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.abs(ms);
-  if (rest < 1000) return `${sign}${rest}ms`;
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
-  const minutes = Math.floor(rest / 60_000);
-  rest -= minutes * 60_000;
-  const fraction = rest % 1000;
-  const whole = (rest - fraction) / 1000;
-  const seconds =
-    fraction === 0
-      ? `${whole}`
-      : `${whole}.${String(fraction).padStart(3, '0').replace(/0+$/, '')}`;
-  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}s`;
-  if (minutes > 0) return `${sign}${minutes}m${seconds}s`;
-  return `${sign}${seconds}s`;
 }
 
 /**
