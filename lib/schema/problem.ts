@@ -11,6 +11,8 @@ export interface Problem {
   readonly message: string;
   readonly file?: string;
   readonly line?: number;
+  /** 1-based, in UTF-16 code units as editors count them; only with a line. */
+  readonly column?: number;
   /** The TorConfig field concerned, when there is one. */
   readonly field?: string;
 }
@@ -22,12 +24,14 @@ export interface Location {
 }
 
 /**
- * `FILE:LINE: message`, the way `tor --verify-config` and compilers print a problem.
+ * `FILE:LINE: message` (or `FILE:LINE:COLUMN: message` when the column is known), the way
+ * `tor --verify-config` and compilers print a problem.
  * @example formatProblem({ severity: 'error', message: 'bad', file: 'torrc', line: 2 }) // 'torrc:2: bad'
  */
 export function formatProblem(p: Problem): string {
+  const at = p.column === undefined ? `${p.line}` : `${p.line}:${p.column}`;
   const where =
-    p.file === undefined ? '' : p.line === undefined ? `${p.file}: ` : `${p.file}:${p.line}: `;
+    p.file === undefined ? '' : p.line === undefined ? `${p.file}: ` : `${p.file}:${at}: `;
   const tag = p.severity === 'error' ? '' : `${p.severity}: `;
   return `${where}${tag}${p.message}`;
 }
