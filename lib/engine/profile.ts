@@ -1,6 +1,7 @@
-import type { Either } from 'fp-ts/lib/Either.js';
+import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { Problem } from '../core/problem.js';
+import { decodeDocument } from './decode-document.js';
 import { diffPaths } from './diff-paths.js';
 import { covers } from './dotted-path.js';
 import type { Format, ParsedDocument } from './format.js';
@@ -45,7 +46,7 @@ export interface Profile<C> {
   decode(
     document: ParsedDocument,
     context: DecodeContext<C>,
-  ): Either<ReadonlyArray<Problem>, Decoded<C>>;
+  ): E.Either<ReadonlyArray<Problem>, Decoded<C>>;
   /** Cross-field rules over a decoded config: every problem at once (errors reject it). Pure. */
   validate(config: C): ReadonlyArray<Problem>;
   /** Whether a change at this dotted path is applied live (else it needs a restart). */
@@ -190,10 +191,12 @@ export function defineProfile<C>(spec: ProfileSpec<C>): Profile<C> {
     return out as C;
   };
   const keepRestartRequired = spec.keepRestartRequired ?? keepByPath;
-  const decode = spec.decode;
-  if (decode === undefined) {
-    throw new TypeError(`profile ${name}: no decode (the default decode is not wired yet)`);
-  }
+  const decode: Profile<C>['decode'] =
+    spec.decode ??
+    ((document, context) => {
+      const decoded = decodeDocument(document, codec, context.base, { secrets });
+      return E.isLeft(decoded) ? decoded : E.right({ config: decoded.right, warnings: [] });
+    });
   return Object.freeze({
     name,
     format,
