@@ -11,6 +11,9 @@ export { applySerially } from './engine/apply-serially.js';
 export type { ConfigErrorDetails } from './engine/config-error.js';
 // Config files that cannot be used, with every problem located.
 export { ConfigError } from './engine/config-error.js';
+export type { DecodeOptions as DocumentDecodeOptions } from './engine/decode-document.js';
+// A parsed document laid over the defaults and decoded with your codec, every problem located.
+export { decodeDocument, redacted } from './engine/decode-document.js';
 export type { DiffOptions } from './engine/diff-paths.js';
 export { describeJson, diffPaths } from './engine/diff-paths.js';
 export { distinctSnapshots } from './engine/distinct-snapshots.js';
@@ -28,12 +31,18 @@ export { deepFreeze } from './engine/freeze.js';
 export { formatGoDuration } from './engine/go-duration.js';
 // Any source made total: throws, errors and malformed values become `internal` rejections.
 export { describeError, guardSource, internalRejection } from './engine/guard.js';
+export type { LoadConfigOptions } from './engine/load-config.js';
+// Any config file, read as the watcher reads it and decoded with a profile.
+export { loadConfig, loadConfigFile } from './engine/load-config.js';
 export type { LoadFailure } from './engine/load-document.js';
 export { invalidRejection, loadDocument, loadRejection } from './engine/load-document.js';
+export type { LoadForSourceOptions } from './engine/load-for-source.js';
+export { loadForSource } from './engine/load-for-source.js';
 export type { LoadLatestOptions } from './engine/load-latest.js';
 export { loadLatest } from './engine/load-latest.js';
 // Logging.
 export { bindLogLevel, logMessages } from './engine/log.js';
+export { overlay } from './engine/overlay.js';
 export type {
   DecodeContext,
   Decoded as ProfileDecoded,
@@ -66,6 +75,16 @@ export type {
   SourceState,
   TriggerKind,
 } from './engine/types.js';
+export type { JsonFormatOptions } from './formats/json.js';
+// Formats with positions: JSON, JSON with comments, YAML (loaded when first used).
+export {
+  createJsonFormat,
+  defaultJsonFormatOptions,
+  jsoncFormat,
+  jsonFormat,
+} from './formats/json.js';
+export type { YamlFormatOptions } from './formats/yaml.js';
+export { createYamlFormat, defaultYamlFormatOptions, yamlFormat } from './formats/yaml.js';
 export type {
   ConfigChange,
   Loaded,
