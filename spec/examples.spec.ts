@@ -1,7 +1,7 @@
 // The examples are part of the documentation: they must type-check (npm test does) and run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,5 +107,39 @@ describe('examples', function () {
       'SIGINT',
     );
     assert.equal(code, 0);
+  });
+
+  it('app-config.ts keeps a pool in step with a YAML file, vetoes, holds a restart path, never logs the password', async () => {
+    const path = join(dir, 'app.yaml');
+    const yaml = (max: number, port = 8080, extra = '') =>
+      `server:\n  host: 127.0.0.1\n  port: ${port}\npool:\n  min: 2\n  max: ${max}\nlogLevel: info\ndb:\n  url: postgres://127.0.0.1/app\n  password: s3cret-example\n${extra}`;
+    // Rename-saves, as editors make them: read as soon as they are seen.
+    const save = async (text: string) => {
+      await writeFile(`${path}.tmp`, text);
+      await rename(`${path}.tmp`, path);
+    };
+    await save(yaml(10));
+    const { code, lines } = await runExample(
+      'app-config.ts',
+      [path, '50ms'],
+      async (waitFor) => {
+        await waitFor('Service started');
+        await save(yaml(20));
+        assert.equal((await waitFor('Pool resized')).pool, '2..20');
+        await save(yaml(500));
+        assert.match(String((await waitFor('Reload refused')).reason), /exhaust this database/);
+        await save(yaml(20, 9090));
+        assert.deepEqual((await waitFor('Restart pending')).fields, ['server.port']);
+        await save(yaml(20, 9090).replace('max: 20', 'max: twenty'));
+        const refused = await waitFor('Reload refused', (l) => String(l.reason).includes('twenty'));
+        assert.match(
+          String(refused.reason),
+          /app\.yaml:6:8: pool\.max: expected a number, got "twenty"/,
+        );
+      },
+      'SIGTERM',
+    );
+    assert.equal(code, 0);
+    assert.ok(!JSON.stringify(lines).includes('s3cret-example'), 'the password reached a log line');
   });
 });
