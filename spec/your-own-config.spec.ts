@@ -258,6 +258,17 @@ for (const f of formats) {
       assert.match(err.rejection.reason, /pool\.min must not exceed pool\.max/);
     });
 
+    it('warns of a key the codec does not know, at its line, and keeps its default in force', async () => {
+      const r = await start({ pool: { min: 1, max: 10 } });
+      await save(f.doc({ pool: { min: 1, max: 10, mx: 30 } }));
+      const result = await r.reload();
+      assert.equal(result.status, 'unchanged');
+      const [warned] = log.find(logMessages.warning);
+      assert.equal(warned?.reason, "unknown key 'pool.mx' (did you mean 'max'?)");
+      assert.equal(warned?.file, path);
+      assert.ok(Number(warned?.line) > 1);
+    });
+
     it('picks a save up by polling', async () => {
       const r = await start({ pool: { min: 1, max: 10 } });
       r.startWatcher(20);

@@ -6,6 +6,7 @@ import { diffPaths } from './diff-paths.js';
 import { covers } from './dotted-path.js';
 import type { Format, ParsedDocument } from './format.js';
 import type { FieldChange } from './types.js';
+import { unknownKeys } from './unknown-keys.js';
 
 /**
  * What a profile's decode is told besides the document: the config it is laid over (the
@@ -80,7 +81,8 @@ export interface ProfileSpec<C> {
   /**
    * The decode step, for a format whose document is not the config's shape (a torrc's lines).
    * Default: lay the document's value over the base and decode it with `codec`, each codec error
-   * located in the file (`decodeDocument`).
+   * located in the file (`decodeDocument`); keys the codec does not know are warnings at their
+   * line (errors under `strict`), with the nearest known key suggested (`unknownKeys`).
    */
   readonly decode?: Profile<C>['decode'];
   /** The diff, for a profile that shows values its own way (Go durations). Default `diffPaths`. */
@@ -194,8 +196,12 @@ export function defineProfile<C>(spec: ProfileSpec<C>): Profile<C> {
   const decode: Profile<C>['decode'] =
     spec.decode ??
     ((document, context) => {
+      // A key the codec does not know would otherwise leave its default silently in force.
+      const unknown = unknownKeys(document, codec, context.strict);
       const decoded = decodeDocument(document, codec, context.base, { secrets });
-      return E.isLeft(decoded) ? decoded : E.right({ config: decoded.right, warnings: [] });
+      if (E.isLeft(decoded)) return E.left([...decoded.left, ...unknown]);
+      if (context.strict && unknown.length > 0) return E.left(unknown);
+      return E.right({ config: decoded.right, warnings: unknown });
     });
   return Object.freeze({
     name,
