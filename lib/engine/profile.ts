@@ -6,7 +6,7 @@ import { diffPaths } from './diff-paths.js';
 import { covers } from './dotted-path.js';
 import type { Format, ParsedDocument } from './format.js';
 import type { FieldChange } from './types.js';
-import { unknownKeys } from './unknown-keys.js';
+import { unknownKeys, withoutUnknownKeys } from './unknown-keys.js';
 
 /**
  * What a profile's decode is told besides the document: the config it is laid over (the
@@ -198,7 +198,8 @@ export function defineProfile<C>(spec: ProfileSpec<C>): Profile<C> {
     ((document, context) => {
       // A key the codec does not know would otherwise leave its default silently in force.
       const unknown = unknownKeys(document, codec, context.strict);
-      const decoded = decodeDocument(document, codec, context.base, { secrets });
+      const known = { ...document, value: withoutUnknownKeys(document.value, codec) };
+      const decoded = decodeDocument(known, codec, context.base, { secrets });
       if (E.isLeft(decoded)) return E.left([...decoded.left, ...unknown]);
       if (context.strict && unknown.length > 0) return E.left(unknown);
       return E.right({ config: decoded.right, warnings: unknown });

@@ -129,7 +129,7 @@ export function unknownKeys(
         });
       }
     } else if (shape.kind === 'array' && Array.isArray(value)) {
-      value.forEach((v, i) => walk(shape.element, v, [...path, i], depth + 1));
+      for (const [i, v] of value.entries()) walk(shape.element, v, [...path, i], depth + 1);
     } else if (shape.kind === 'record' && isPlainObject(value)) {
       for (const key of Object.keys(value))
         walk(shape.values, value[key], [...path, key], depth + 1);
@@ -140,4 +140,46 @@ export function unknownKeys(
     found.push({ severity, message: `${more} more unknown keys not listed` });
   }
   return found;
+}
+
+/**
+ * `value` without the keys its codec does not know (see unknownKeys), copied where something was
+ * dropped: the config then holds what its type says, nothing else. A key's place in the
+ * document is unchanged, so positions found afterwards still hold.
+ * @example withoutUnknownKeys({ pool: { max: 1, mx: 2 } }, AppConfig) // { pool: { max: 1 } }
+ */
+export function withoutUnknownKeys(value: unknown, codec: unknown, depth = 0): unknown {
+  if (depth > 200) return value;
+  const shape = shapeOf(codec);
+  if (shape.kind === 'object' && isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (!Object.hasOwn(shape.props, key)) continue;
+      const kept = withoutUnknownKeys(value[key], shape.props[key], depth + 1);
+      Object.defineProperty(out, key, {
+        value: kept,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  if (shape.kind === 'array' && Array.isArray(value)) {
+    return value.map((v) => withoutUnknownKeys(v, shape.element, depth + 1));
+  }
+  if (shape.kind === 'record' && isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const kept = withoutUnknownKeys(value[key], shape.values, depth + 1);
+      Object.defineProperty(out, key, {
+        value: kept,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return value;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { ParsedDocument } from '../../lib/engine/format.js';
-import { unknownKeys } from '../../lib/engine/unknown-keys.js';
+import { unknownKeys, withoutUnknownKeys } from '../../lib/engine/unknown-keys.js';
 import { jsonFormat } from '../../lib/formats/json.js';
 import { yamlFormat } from '../../lib/formats/yaml.js';
 
@@ -64,5 +64,16 @@ describe('unknownKeys', () => {
 
   it('judges nothing for a codec whose keys it cannot read', async () => {
     assert.deepEqual(unknownKeys(await doc('a: 1\n'), t.unknown, false), []);
+  });
+
+  it('withoutUnknownKeys drops them, keeping everything the codec knows', async () => {
+    const d = await doc(
+      'server:\n  port: 80\n  prot: 81\npoool: 1\nlabels:\n  x: y\nupstreams:\n  - host: a\n    hots: b\n',
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(withoutUnknownKeys(d.value, App))), {
+      server: { port: 80 },
+      labels: { x: 'y' },
+      upstreams: [{ host: 'a' }],
+    });
   });
 });
