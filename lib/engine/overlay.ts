@@ -1,3 +1,5 @@
+import { putOwn } from './put-own.js';
+
 /**
  * Whether `v` is a plain object (`{}` or `Object.create(null)`), the only kind overlay merges:
  * arrays, class instances (a Date, a Map) and everything else are values that replace.
@@ -10,18 +12,13 @@ export function isPlainObject(v: unknown): v is Readonly<Record<string, unknown>
   return proto === Object.prototype || proto === null;
 }
 
-// An own data property, whatever the key: `out[key] = v` would call the `__proto__` setter.
-function put(out: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 // Copies the plain objects and arrays of `v`, so that what overlay returns never shares them with
 // the defaults (the engine freezes a committed config, and must not freeze the caller's defaults).
 function copyPlain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(copyPlain);
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(v)) put(out, key, copyPlain(v[key]));
+  for (const key of Object.keys(v)) putOwn(out, key, copyPlain(v[key]));
   return out;
 }
 
@@ -39,8 +36,8 @@ export function overlay(base: unknown, top: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(top)) return top;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(base)) {
-    put(out, key, Object.hasOwn(top, key) ? overlay(base[key], top[key]) : copyPlain(base[key]));
+    putOwn(out, key, Object.hasOwn(top, key) ? overlay(base[key], top[key]) : copyPlain(base[key]));
   }
-  for (const key of Object.keys(top)) if (!Object.hasOwn(base, key)) put(out, key, top[key]);
+  for (const key of Object.keys(top)) if (!Object.hasOwn(base, key)) putOwn(out, key, top[key]);
   return out;
 }

@@ -5,6 +5,7 @@ import { decodeDocument } from './decode-document.js';
 import { diffPaths } from './diff-paths.js';
 import { covers } from './dotted-path.js';
 import type { Format, ParsedDocument } from './format.js';
+import { putOwn } from './put-own.js';
 import type { FieldChange } from './types.js';
 import { unknownKeys, withoutUnknownKeys } from './unknown-keys.js';
 
@@ -117,13 +118,7 @@ function carry(into: unknown, from: unknown, pattern: ReadonlyArray<string>): un
   for (const key of keys) {
     const value = carry(out[key], from[key], rest);
     if (value === undefined) delete out[key];
-    else
-      Object.defineProperty(out, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    else putOwn(out, key, value);
   }
   return out;
 }

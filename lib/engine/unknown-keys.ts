@@ -2,6 +2,7 @@ import type { Problem } from '../core/problem.js';
 import { dottedPath } from './dotted-path.js';
 import type { ParsedDocument, PathSegment } from './format.js';
 import { isPlainObject } from './overlay.js';
+import { putOwn } from './put-own.js';
 
 /** What a codec says about the keys of the values it decodes, read from its io-ts structure. */
 type Shape =
@@ -151,35 +152,16 @@ export function unknownKeys(
 export function withoutUnknownKeys(value: unknown, codec: unknown, depth = 0): unknown {
   if (depth > 200) return value;
   const shape = shapeOf(codec);
-  if (shape.kind === 'object' && isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      if (!Object.hasOwn(shape.props, key)) continue;
-      const kept = withoutUnknownKeys(value[key], shape.props[key], depth + 1);
-      Object.defineProperty(out, key, {
-        value: kept,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return out;
-  }
   if (shape.kind === 'array' && Array.isArray(value)) {
     return value.map((v) => withoutUnknownKeys(v, shape.element, depth + 1));
   }
-  if (shape.kind === 'record' && isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      const kept = withoutUnknownKeys(value[key], shape.values, depth + 1);
-      Object.defineProperty(out, key, {
-        value: kept,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return out;
+  if ((shape.kind !== 'object' && shape.kind !== 'record') || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    // A record's keys are all known; an object's are its props.
+    if (shape.kind === 'object' && !Object.hasOwn(shape.props, key)) continue;
+    const inner = shape.kind === 'object' ? shape.props[key] : shape.values;
+    putOwn(out, key, withoutUnknownKeys(value[key], inner, depth + 1));
   }
-  return value;
+  return out;
 }

@@ -2,6 +2,7 @@ import { isLeft, left, right } from 'fp-ts/lib/Either.js';
 import type * as Yaml from 'yaml';
 import type { Problem } from '../core/problem.js';
 import type { Format } from '../engine/format.js';
+import { putOwn } from '../engine/put-own.js';
 import { capProblems } from './cap-problems.js';
 import { refusedKey } from './refused-key.js';
 import { type PositionNode, type TextLocator, textDocument, textLocator } from './text-document.js';
@@ -132,11 +133,6 @@ interface Built {
   readonly size: number;
   /** Collections nested in the value, aliases expanded. */
   readonly depth: number;
-}
-
-// An own data property whatever the key (`__proto__` is refused anyway, but never assigned).
-function put(out: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // The YAML document as plain data with positions, refusing what plain data cannot be (tags that
@@ -277,7 +273,7 @@ function plainData(Y: typeof Yaml, doc: Yaml.Document, at: TextLocator, o: YamlF
         problems.push(at.problem(keyOffset, message));
       } else {
         first.set(key, keyOffset);
-        put(value, key, b.value);
+        putOwn(value, key, b.value);
         add(key, b);
       }
     }
