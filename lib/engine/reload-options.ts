@@ -233,7 +233,7 @@ function typeNameOf(codec: unknown): string {
 }
 
 /** `path.to.field: message` for one io-ts error. */
-function describeError(e: t.ValidationError): string {
+function describeIssue(e: t.ValidationError): string {
   const path = e.context
     .map((c) => c.key)
     .filter((k) => k !== '')
@@ -269,7 +269,7 @@ export function checkedConfig<C>(profile: Profile<C>, config: unknown, what: str
   const unknown = known === undefined ? [] : Object.keys(config).filter((k) => !known.has(k));
   const decoded = profile.codec.decode(config);
   const wrong = [
-    ...(E.isLeft(decoded) ? decoded.left.map(describeError) : []),
+    ...(E.isLeft(decoded) ? decoded.left.map(describeIssue) : []),
     ...unknown.map((k) => `${k}: not a ${type} field`),
   ];
   if (wrong.length > 0 || E.isLeft(decoded)) {
