@@ -66,6 +66,16 @@ export type {
   SourceState,
   TriggerKind,
 } from './engine/types.js';
+// Formats: a file's bytes as plain data, every value located (line and column).
+export type { JsonFormatOptions } from './formats/json.js';
+export {
+  createJsonFormat,
+  defaultJsonFormatOptions,
+  jsoncFormat,
+  jsonFormat,
+} from './formats/json.js';
+export type { YamlFormatOptions } from './formats/yaml.js';
+export { createYamlFormat, defaultYamlFormatOptions, yamlFormat } from './formats/yaml.js';
 export type {
   ConfigChange,
   Loaded,
