@@ -282,3 +282,49 @@ for (const f of formats) {
     });
   });
 }
+
+describe('your own config, with a codec that transforms values', function () {
+  this.timeout(20_000);
+  // "81" in the file, 81 in the config: a decoded config is not something the codec decodes.
+  const PortFromString = new t.Type<number, string, unknown>(
+    'PortFromString',
+    (u): u is number => typeof u === 'number' && Number.isInteger(u),
+    (u, c) => (typeof u === 'string' && /^\d+$/.test(u) ? t.success(Number(u)) : t.failure(u, c)),
+    (n) => String(n),
+  );
+  const Server = t.type({ port: PortFromString });
+  const profile = defineProfile({
+    name: 'server',
+    format: jsonFormat,
+    codec: Server,
+    defaults: { port: 80 },
+  });
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-transform-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts from the decoded config and reloads the next value', async () => {
+    const path = join(dir, 'server.json');
+    await writeFile(`${path}.tmp`, '{ "port": "81" }\n');
+    await rename(`${path}.tmp`, path);
+    const initial = await loadConfig(path, profile);
+    assert.deepEqual(initial, { port: 81 });
+    const rc = new ReloadableConfig(initial, path, undefined, { profile });
+    try {
+      assert.equal(rc.get(), initial, 'a frozen, decoded config is used as it is');
+      await writeFile(`${path}.tmp`, '{ "port": "82" }\n');
+      await rename(`${path}.tmp`, path);
+      const result = await rc.reload();
+      assert.deepEqual(
+        result.changes.map((c) => c.text),
+        ['port: 81 -> 82'],
+      );
+    } finally {
+      await rc.stop();
+    }
+  });
+});

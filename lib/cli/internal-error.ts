@@ -1,4 +1,5 @@
 import { exitCodes } from './command.js';
+import { oneLine } from './one-line.js';
 
 /**
  * The one line the CLI prints for an error it did not expect: `hotrc COMMAND: internal error:
@@ -9,22 +10,8 @@ import { exitCodes } from './command.js';
  */
 export function internalErrorLine(command: string | undefined, err: unknown): string {
   const prefix = command === undefined ? 'hotrc' : `hotrc ${command}`;
-  let text: string;
-  try {
-    text =
-      err instanceof Error
-        ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`
-        : String(err);
-  } catch {
-    // A hostile value (a throwing getter or toString) still gets its line.
-    text = 'an error that cannot be described';
-  }
-  const folded = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .join(' ');
-  return `${prefix}: internal error: ${folded === '' ? 'unknown error' : folded}\n`;
+  const text = oneLine(err);
+  return `${prefix}: internal error: ${text === '' ? 'unknown error' : text}\n`;
 }
 
 /**

@@ -12,6 +12,8 @@ const usage = `Usage: hotrc COMMAND [options]
 Commands:
 ${commands.map((c) => `  ${c.summary}`).join('\n')}
 
+FILE is a torrc; check, dump and watch take --profile MODULE for a config of
+your own (JSON, YAML, ...): MODULE's default export is a profile (defineProfile).
 Run hotrc COMMAND --help for a command's options.
 Exit status: 0 ok, 1 invalid config, 2 bad usage, 70 internal error (a bug in hotrc).
 `;

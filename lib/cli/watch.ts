@@ -4,17 +4,17 @@ import { pino } from 'pino';
 import { formatProblem } from '../core/problem.js';
 import { bindLogLevel } from '../engine/log.js';
 import {
-  type ReloadOptions,
+  type ReloadOptionsInput,
   reloadDefaults,
   resolveReloadOptions,
 } from '../engine/reload-options.js';
 import { ReloadableConfig } from '../reloadable-config.js';
-import { loadTorrc } from '../tor/config-file.js';
-import type { TorConfig } from '../tor/schema/tor-config.js';
 import { parseInterval } from '../tor/schema/values/interval.js';
-import { torProfile } from '../tor/tor-profile.js';
 import { type CliIo, type Command, onePath, UsageError, usage } from './command.js';
+import { configLogLevel } from './config-log-level.js';
+import { loadWithProfile } from './load-with-profile.js';
 import { prettyLine } from './pretty.js';
+import { profileOption } from './profile-option.js';
 
 function intervalOption(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -26,14 +26,16 @@ function intervalOption(name: string, text: string | undefined, fallback: number
 }
 
 /**
- * `hotrc watch FILE`: runs the reload engine on FILE with pino JSON lines on stdout, until
- * SIGINT or SIGTERM (then stops cleanly and exits 0). SIGHUP forces a reload, as it does for Tor.
+ * `hotrc watch FILE [--profile MODULE]`: runs the reload engine on FILE (a torrc, or any config a
+ * profile reads) with pino JSON lines on stdout, until SIGINT or SIGTERM (then stops cleanly and
+ * exits 0). SIGHUP forces a reload, as it does for Tor.
  * @example await watch.run(['/etc/tor/torrc', '--interval', '30s'], io)
+ * @example await watch.run(['app.yaml', '--profile', './app-profile.mjs'], io)
  */
 export const watch: Command = {
   name: 'watch',
   summary: 'watch FILE            reload FILE on change, logging JSON lines',
-  usage: `Usage: hotrc watch FILE [--interval 30s] [--pretty] [--strict]
+  usage: `Usage: hotrc watch FILE [--profile MODULE] [--interval 30s] [--pretty] [--strict]
                   [--write-quiet 500ms] [--settle 50ms] [--restart-required keep|reject]
                   [--allow-insecure-mode]
 
@@ -44,9 +46,19 @@ level follows FILE's LogLevel. Exits 1 if FILE is invalid at start, or refused:
 world-writable, or in a directory world-writable without the sticky bit (FILE or
 any %include), at start as on every reload.
 
+With --profile, FILE is your own config as the profile reads it, with the same
+log lines: changes by dotted path (pool.max: 10 -> 20), restart-only paths held
+back and reported, problems as FILE:LINE:COLUMN, secret values never logged. The
+log level follows the config's top-level LogLevel or logLevel when it names a
+pino level (trace, debug, info, warn, error, fatal); otherwise it stays as it
+was (info at start).
+
+  --profile MODULE        a JavaScript module whose default export is a profile
+                          (defineProfile); without it, FILE is a torrc
   --interval DURATION     how often to look at FILE (default 30s; Tor or Go units)
   --pretty                human-readable lines instead of JSON
-  --strict                unknown options are errors, not warnings
+  --strict                unknown options or keys are errors, not warnings (a
+                          profile with its own decode decides for itself)
   --write-quiet DURATION  how long a file changed in place must be quiet before it is
                           read (default 500ms); a rename-save is read at once
   --settle DURATION       how long a missing or empty file must stay so before it is
@@ -60,6 +72,7 @@ any %include), at start as on every reload.
       parseArgs({
         args: [...args],
         options: {
+          profile: { type: 'string' },
           interval: { type: 'string' },
           pretty: { type: 'boolean' },
           strict: { type: 'boolean' },
@@ -80,8 +93,10 @@ any %include), at start as on every reload.
     if (restartRequired !== 'keep' && restartRequired !== 'reject') {
       throw new UsageError(`--restart-required must be keep or reject, not '${restartRequired}'`);
     }
+    const profile = await profileOption(values.profile);
     const strict = values.strict === true;
-    const options: Partial<ReloadOptions<TorConfig>> = {
+    const options: ReloadOptionsInput<unknown> = {
+      profile,
       strict,
       settleMs,
       writeQuietMs,
@@ -94,7 +109,7 @@ any %include), at start as on every reload.
       allowInsecureMode: values['allow-insecure-mode'] === true,
       reloadOnSignal: 'SIGHUP',
     };
-    usage(() => resolveReloadOptions({ ...options, profile: torProfile }));
+    usage(() => resolveReloadOptions(options));
 
     // Installed before anything is printed: whoever reads the first line may signal at once.
     let stopRequested: () => void = () => {};
@@ -121,7 +136,7 @@ any %include), at start as on every reload.
 
 interface WatchSettings {
   readonly strict: boolean;
-  readonly options: Partial<ReloadOptions<TorConfig>>;
+  readonly options: ReloadOptionsInput<unknown>;
   readonly pretty: boolean;
 }
 
@@ -133,7 +148,7 @@ async function watchUntil(
   io: CliIo,
 ): Promise<number> {
   // The policy the watcher will apply on every reload, applied to the start as well.
-  const initial = await loadTorrc(path, {
+  const initial = await loadWithProfile(path, options.profile, {
     strict,
     allowInsecureMode: options.allowInsecureMode === true,
   });
@@ -142,13 +157,13 @@ async function watchUntil(
     return 1;
   }
   const logger = pino(
-    { level: initial.right.config.LogLevel },
+    { level: configLogLevel(initial.right.config) ?? 'info' },
     { write: (line: string) => io.stdout(pretty ? `${prettyLine(line.trimEnd())}\n` : line) },
   );
   // The file's warnings are logged by the first poll (once per distinct set), not here too.
-  const rc = new ReloadableConfig(initial.right.config, path, logger, options);
+  const rc = new ReloadableConfig<unknown>(initial.right.config, path, logger, options);
   // The design document's updateLogLevel, built in: the log level follows the file.
-  const binding = bindLogLevel(logger, rc.config$);
+  const binding = bindLogLevel(logger, rc.config$, configLogLevel);
   rc.startWatcher(interval);
   await stopping;
   await rc.stop();

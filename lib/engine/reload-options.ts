@@ -254,8 +254,9 @@ function shown(u: unknown): string {
 
 /**
  * A config handed over in code (the initial config, `options.base`), checked as a file would be:
- * decoded with the profile's codec (for Tor, torrc spellings such as `'15 minutes'` become typed
- * values), validated, copied and frozen. The decoded copy is returned and is what must be used. A
+ * taken as it is when the codec already accepts it (`codec.is`), else decoded with the profile's
+ * codec (for Tor, torrc spellings such as `'15 minutes'` become typed values); validated, copied
+ * and frozen (a deep-frozen config is used as it is). The result is what must be used. A
  * bad one is a programmer error: a TypeError naming `what` and every wrong field, e.g.
  * `options.base is not a valid TorConfig: MaxCircuitDirtiness: Unknown unit in 15 parsecs`.
  * @example const initial = checkedConfig(torProfile, await loadFromFile(path), 'the initial config');
@@ -267,7 +268,9 @@ export function checkedConfig<C>(profile: Profile<C>, config: unknown, what: str
   }
   const known = knownKeys(profile.codec);
   const unknown = known === undefined ? [] : Object.keys(config).filter((k) => !known.has(k));
-  const decoded = profile.codec.decode(config);
+  // Already a decoded config (what loadConfig gives, or a codec that transforms values, whose
+  // decoded form it would not decode again): taken as it is. Otherwise decoded, as a file is.
+  const decoded = profile.codec.is(config) ? E.right(config as C) : profile.codec.decode(config);
   const wrong = [
     ...(E.isLeft(decoded) ? decoded.left.map(describeIssue) : []),
     ...unknown.map((k) => `${k}: not a ${type} field`),
@@ -279,5 +282,13 @@ export function checkedConfig<C>(profile: Profile<C>, config: unknown, what: str
   if (invalid.length > 0) {
     throw new TypeError(`${what} is invalid: ${invalid.map(formatProblem).join('; ')}`);
   }
+  // Frozen already (a committed config, loadConfig's result): nothing to copy or walk again.
+  if (decoded.right === config && isDeepFrozen(config)) return config as C;
   return deepFreeze(structuredClone(decoded.right));
+}
+
+function isDeepFrozen(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (!Object.isFrozen(value) || depth > 100) return false;
+  return Object.values(value).every((v) => isDeepFrozen(v, depth + 1));
 }

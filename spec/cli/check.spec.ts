@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { cli, cliProcessIn } from '../support/cli.js';
+import { appProfileSource, type ModuleDir, moduleDir } from '../support/profile-modules.js';
 
 describe('hotrc check', () => {
   let dir: string;
@@ -107,5 +108,157 @@ describe('hotrc check', () => {
       stdout: '',
       stderr: `${path}:1: ConnLimit must be at least 1\n`,
     });
+  });
+});
+
+describe('hotrc check --profile', () => {
+  let dir: string;
+  let modules: ModuleDir;
+  let yamlProfile: string;
+  let jsonProfile: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-check-profile-'));
+    modules = await moduleDir();
+    yamlProfile = await modules.write('yaml-profile.mjs', appProfileSource('yamlFormat'));
+    jsonProfile = await modules.write('json-profile.mjs', appProfileSource('jsonFormat'));
+  });
+  afterEach(async () => {
+    await modules.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says "Configuration was valid" and exits 0 for a valid YAML file', async () => {
+    const path = join(dir, 'app.yaml');
+    await writeFile(path, 'pool:\n  max: 20\nupstreams:\n  - host: a.example\n    token: t0\n');
+    const r = await cli('check', path, '--profile', yamlProfile);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'Configuration was valid\n', '']);
+  });
+
+  it('says "Configuration was valid" and exits 0 for a valid JSON file', async () => {
+    const path = join(dir, 'app.json');
+    await writeFile(path, '{\n  "server": { "port": 9090 },\n  "db": { "password": "p" }\n}\n');
+    const r = await cli('check', path, '--profile', jsonProfile);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'Configuration was valid\n', '']);
+  });
+
+  it('prints every codec error at once as FILE:LINE:COLUMN: message and exits 1', async () => {
+    const path = join(dir, 'app.yaml');
+    await writeFile(
+      path,
+      ['pool:', '  max: ten', '  min: [1]', 'server:', '  port: "80"', 'logLevel: 3', ''].join(
+        '\n',
+      ),
+    );
+    const r = await cli('check', path, '--profile', yamlProfile);
+    assert.deepEqual([r.code, r.stdout], [1, '']);
+    assert.deepEqual(r.stderr.split('\n'), [
+      `${path}:2:8: pool.max: expected a number, got "ten"`,
+      `${path}:3:8: pool.min: expected a number, got an array`,
+      `${path}:5:9: server.port: expected a number, got "80"`,
+      `${path}:6:11: logLevel: expected a string, got 3`,
+      '',
+    ]);
+  });
+
+  it('prints every YAML syntax error at once with its line and column', async () => {
+    const path = join(dir, 'app.yaml');
+    await writeFile(path, 'pool:\n  max: 1\n  max: 2\nserver: {port: 9\n');
+    const r = await cli('check', path, '--profile', yamlProfile);
+    assert.deepEqual([r.code, r.stdout], [1, '']);
+    assert.deepEqual(r.stderr.split('\n'), [
+      `${path}:3:3: duplicate key "max" (first at line 2, column 3)`,
+      `${path}:5:1: Flow map in block collection must be sufficiently indented and end with a }`,
+      '',
+    ]);
+  });
+
+  it('prints JSON syntax and codec errors with line and column', async () => {
+    const syntax = join(dir, 'syntax.json');
+    await writeFile(syntax, '{\n  "pool": { "max": 20, }\n}\n');
+    assert.deepEqual(await cli('check', syntax, '--profile', jsonProfile), {
+      code: 1,
+      stdout: '',
+      stderr: `${syntax}:2:22: trailing comma: JSON allows none after the last member\n`,
+    });
+    const codec = join(dir, 'codec.json');
+    await writeFile(codec, '{\n  "pool": {\n    "max": "ten"\n  }\n}\n');
+    const r = await cli('check', codec, '--profile', jsonProfile);
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr],
+      [1, '', `${codec}:3:12: pool.max: expected a number, got "ten"\n`],
+    );
+  });
+
+  it("never prints a secret's value in a problem", async () => {
+    const path = join(dir, 'app.yaml');
+    await writeFile(
+      path,
+      [
+        'db:',
+        '  password:',
+        '    - hunter2',
+        'upstreams:',
+        '  - host: a.example',
+        '    token: 8675309',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli('check', path, '--profile', yamlProfile);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.stderr.split('\n'), [
+      `${path}:3:5: db.password: expected a string, got [REDACTED]`,
+      `${path}:6:12: upstreams.0.token: expected a string, got [REDACTED]`,
+      '',
+    ]);
+    assert.ok(!r.stderr.includes('hunter2') && !r.stderr.includes('8675309'), r.stderr);
+  });
+
+  it("prints the profile's cross-field errors (exit 1) and warnings (exit 0) on stderr", async () => {
+    const path = join(dir, 'app.yaml');
+    await writeFile(path, 'pool:\n  min: 30\n  max: 20\n');
+    assert.deepEqual(await cli('check', path, '--profile', yamlProfile), {
+      code: 1,
+      stdout: '',
+      stderr: 'pool.min must be at most pool.max\n',
+    });
+    await writeFile(path, 'pool:\n  max: 200\n');
+    assert.deepEqual(await cli('check', path, '--profile', yamlProfile), {
+      code: 0,
+      stdout: 'Configuration was valid\n',
+      stderr: 'warning: pool.max above 100 starves the database\n',
+    });
+  });
+
+  it('refuses a world-writable file as the watcher would, unless --allow-insecure-mode', async () => {
+    const path = join(dir, 'app.yaml');
+    await writeFile(path, 'pool:\n  max: 20\n');
+    await chmod(path, 0o666);
+    const refused = await cli('check', path, '--profile', yamlProfile);
+    assert.deepEqual(
+      [refused.code, refused.stdout, refused.stderr],
+      [1, '', `${path}: refusing ${path}: mode 0666 is world-writable\n`],
+    );
+    const allowed = await cli('check', path, '--profile', yamlProfile, '--allow-insecure-mode');
+    assert.deepEqual([allowed.code, allowed.stdout], [0, 'Configuration was valid\n']);
+  });
+
+  it('runs as a real process, FILE and MODULE relative to the working directory', async () => {
+    const path = join(dir, 'app.yaml');
+    await writeFile(path, 'pool:\n  max: ten\n');
+    const r = await cliProcessIn(dir, 'check', 'app.yaml', '--profile', relative(dir, yamlProfile));
+    assert.deepEqual(r, {
+      code: 1,
+      stdout: '',
+      stderr: `${path}:2:8: pool.max: expected a number, got "ten"\n`,
+    });
+    await writeFile(path, 'pool:\n  max: 20\n');
+    const ok = await cliProcessIn(
+      dir,
+      'check',
+      'app.yaml',
+      '--profile',
+      relative(dir, yamlProfile),
+    );
+    assert.deepEqual(ok, { code: 0, stdout: 'Configuration was valid\n', stderr: '' });
   });
 });

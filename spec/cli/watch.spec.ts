@@ -5,16 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logMessages } from '../../lib/engine/log.js';
 import { cli, cliMain, tsxLoader } from '../support/cli.js';
+import { appProfileSource, type ModuleDir, moduleDir } from '../support/profile-modules.js';
 
 interface Watcher {
   readonly child: ChildProcess;
   readonly lines: string[];
   /** Everything the child wrote on stderr so far. */
   stderr(): string;
-  /** Resolves with the first line (parsed JSON unless raw) that satisfies `test`. */
+  /**
+   * Resolves with the first line (parsed JSON unless raw) that satisfies `test`, looking from
+   * line `from` on (default the first).
+   */
   waitFor(
     test: (line: Record<string, unknown>) => boolean,
     what: string,
+    from?: number,
   ): Promise<Record<string, unknown>>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -57,9 +62,9 @@ function startWatchIn(cwd: string, ...args: string[]): Watcher {
     lines,
     stderr: () => stderr,
     exited,
-    waitFor: (test, what) =>
+    waitFor: (test, what, from = 0) =>
       new Promise((resolve, reject) => {
-        let seen = 0;
+        let seen = from;
         const check = () => {
           for (; seen < lines.length; seen++) {
             const line = parsed(lines[seen] ?? '');
@@ -229,5 +234,126 @@ describe('hotrc watch', function () {
     assert.equal((await cli('watch', path, '--restart-required', 'sometimes')).code, 2);
     assert.equal((await cli('watch', path, '--write-quiet', 'soon')).code, 2);
     assert.equal((await cli('watch')).code, 2);
+  });
+});
+
+describe('hotrc watch --profile', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let path: string;
+  let modules: ModuleDir;
+  let profile: string;
+  let watcher: Watcher | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-watch-profile-'));
+    path = join(dir, 'app.yaml');
+    modules = await moduleDir();
+    profile = await modules.write('app-profile.mjs', appProfileSource('yamlFormat'));
+  });
+  afterEach(async () => {
+    if (watcher !== undefined && watcher.child.exitCode === null) {
+      watcher.child.kill('SIGKILL');
+      await watcher.exited;
+    }
+    watcher = undefined;
+    await modules.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
+
+  it('applies a change by dotted path, holds a restart-only path, keeps the last good config on an invalid save, exits 0 on SIGTERM', async () => {
+    await writeFile(path, yaml('pool:', '  max: 10', 'db:', '  password: hunter2'));
+    const w = startWatch(path, '--profile', profile, '--interval', '50ms');
+    watcher = w;
+    const started = await w.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    assert.deepEqual([started.path, started.module], [path, 'hotrc']);
+
+    await writeFile(
+      path,
+      yaml('pool:', '  max: 20', 'server:', '  port: 9090', 'db:', '  password: hunter3'),
+    );
+    const updated = await w.waitFor((l) => l.msg === logMessages.fieldsUpdated, 'the change');
+    assert.deepEqual(updated.changes, [
+      'pool.max: 10 -> 20',
+      'db.password: [REDACTED] -> [REDACTED]',
+    ]);
+    const held = await w.waitFor((l) => l.msg === logMessages.restartRequired, 'the held path');
+    assert.deepEqual(
+      [held.fields, held.changes, held.level],
+      [['server.port'], ['server.port: 8080 -> 9090'], 40],
+    );
+    await w.waitFor((l) => l.msg === logMessages.reloaded, 'the success line');
+
+    await writeFile(path, yaml('pool:', '  max: twenty'));
+    const rejected = await w.waitFor((l) => l.msg === logMessages.rejected, 'the rejection');
+    assert.equal(rejected.kind, 'invalid');
+    assert.equal(rejected.reason, `${path}:2:8: pool.max: expected a number, got "twenty"`);
+
+    // The next change is diffed against the last good config (20), not the defaults (10).
+    const afterRejection = w.lines.length;
+    await writeFile(
+      path,
+      yaml('pool:', '  max: 30', 'server:', '  port: 9090', 'db:', '  password: hunter3'),
+    );
+    const next = await w.waitFor(
+      (l) => l.msg === logMessages.fieldsUpdated,
+      'the change after the rejection',
+      afterRejection,
+    );
+    assert.deepEqual(next.changes, ['pool.max: 20 -> 30']);
+    await w.waitFor((l) => l.msg === logMessages.reloaded, 'the next success', afterRejection);
+
+    w.child.kill('SIGHUP');
+    const manual = await w.waitFor((l) => l.msg === logMessages.manualReload, 'the SIGHUP reload');
+    assert.equal(manual.trigger, 'signal');
+
+    w.child.kill('SIGTERM');
+    assert.deepEqual(await w.exited, { code: 0, signal: null });
+    assert.equal(JSON.parse(w.lines.at(-1) ?? '{}').msg, logMessages.watcherStopped);
+    assert.equal(w.stderr(), '');
+    assert.ok(!w.lines.some((l) => l.includes('hunter')), w.lines.join('\n'));
+  });
+
+  it("follows the config's top-level logLevel: debug lines appear once the file says debug", async () => {
+    await writeFile(path, yaml('logLevel: info'));
+    const w = startWatch(path, '--profile', profile, '--interval', '50ms');
+    watcher = w;
+    await w.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    await writeFile(path, yaml('logLevel: debug'));
+    await w.waitFor((l) => l.msg === logMessages.reloaded, 'the change');
+    await writeFile(path, yaml('logLevel: debug', '# touched'));
+    await w.waitFor(
+      (l) => l.msg === logMessages.attempt && l.outcome === 'unchanged' && l.level === 20,
+      'a debug line',
+    );
+    w.child.kill('SIGINT');
+    assert.equal((await w.exited).code, 0);
+  });
+
+  it('starts at the level the config names: at warn, not one info line', async () => {
+    await writeFile(path, yaml('logLevel: warn'));
+    const w = startWatch(path, '--profile', profile, '--interval', '50ms');
+    watcher = w;
+    await writeFile(path, yaml('logLevel: warn', 'pool:', '  max: 101'));
+    // The profile's warning is logged at warn; the start line (info) is not.
+    const warned = await w.waitFor((l) => l.msg === logMessages.warning, 'the warning');
+    assert.match(String(warned.reason), /pool\.max above 100 starves the database/);
+    w.child.kill('SIGTERM');
+    assert.equal((await w.exited).code, 0);
+    assert.ok(
+      w.lines.every((l) => (JSON.parse(l) as { level: number }).level >= 40),
+      w.lines.join('\n'),
+    );
+  });
+
+  it('exits 1 with each problem at its line and column when the file is invalid at start', async () => {
+    await writeFile(path, yaml('pool:', '  min: 1', '  max: "ten"'));
+    const r = await cli('watch', path, '--profile', profile);
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr],
+      [1, '', `${path}:3:8: pool.max: expected a number, got "ten"\n`],
+    );
   });
 });
