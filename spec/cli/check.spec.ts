@@ -141,6 +141,25 @@ describe('hotrc check --profile', () => {
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'Configuration was valid\n', '']);
   });
 
+  it('warns of an unknown key at its line (exit 0), and refuses it with --strict (exit 1)', async () => {
+    const path = join(dir, 'app.yaml');
+    await writeFile(path, 'pool:\n  mx: 20\n');
+    const r = await cli('check', path, '--profile', yamlProfile);
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr],
+      [
+        0,
+        'Configuration was valid\n',
+        `${path}:2:7: warning: unknown key 'pool.mx' (did you mean 'max'?)\n`,
+      ],
+    );
+    const strict = await cli('check', path, '--profile', yamlProfile, '--strict');
+    assert.deepEqual(
+      [strict.code, strict.stderr],
+      [1, `${path}:2:7: unknown key 'pool.mx' (did you mean 'max'?)\n`],
+    );
+  });
+
   it('prints every codec error at once as FILE:LINE:COLUMN: message and exits 1', async () => {
     const path = join(dir, 'app.yaml');
     await writeFile(
