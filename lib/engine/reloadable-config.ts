@@ -178,8 +178,8 @@ export class Reloadable<C> {
   #stopping: Promise<void> | undefined;
 
   /**
-   * @param initial the config running now (usually `await loadFromFile(path)`); checked, frozen.
-   * @param path the torrc to watch; a relative path may not contain `..`.
+   * @param initial the config running now (`await loadConfig(path, profile)`); checked, frozen.
+   * @param path the file to watch (or the source's name); a relative path may not contain `..`.
    * @param logger a pino logger; hotrc logs through `logger.child({ module: 'hotrc' })`.
    * @param options any of ReloadOptions, the profile required; a bad option throws a TypeError here.
    */
