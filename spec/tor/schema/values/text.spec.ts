@@ -140,6 +140,14 @@ describe('one reading of quoted values (unquoteCString and the torrc reader)', (
     );
   });
 
+  it('reads what follows an early closing quote as a comment when it is one, as Tor does', () => {
+    // ContactInfo "\\"#"  : the escaped backslash, the closing quote, then a comment.
+    assert.deepEqual(
+      parseTorrc(String.raw`ContactInfo "\\"#"` + '\n'),
+      right([{ key: 'ContactInfo', value: '\\', op: 'set', file: '<torrc>', line: 1 }]),
+    );
+  });
+
   it('a torrc value and a HiddenServicePort unix:"..." path read the same quoted text alike', () => {
     fc.assert(
       fc.property(inside, (body) => {
