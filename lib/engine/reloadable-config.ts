@@ -3,8 +3,10 @@ import type { Logger } from 'pino';
 import {
   BehaviorSubject,
   concatMap,
+  distinctUntilChanged,
   EMPTY,
   exhaustMap,
+  filter,
   map,
   merge,
   type Observable,
@@ -23,6 +25,7 @@ import { fileSource } from '../sources/file-source.js';
 import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
 import { applySerially } from './apply-serially.js';
 import { distinctSnapshots } from './distinct-snapshots.js';
+import { exhaustMapWithTrailing } from './exhaust-map-with-trailing.js';
 import { formatGoDuration } from './go-duration.js';
 import { guardSource, internalRejection } from './guard.js';
 import { loadForSource } from './load-for-source.js';
@@ -37,6 +40,7 @@ import {
 import { type SafeLog, safeLog } from './safe-log.js';
 import type { ReloadCallback } from './transaction.js';
 import type {
+  ChangeHint,
   ConfigChange,
   FieldChange,
   Observation,
@@ -47,6 +51,17 @@ import type {
 } from './types.js';
 
 export type { ReloadOptions, ReloadOptionsInput } from './reload-options.js';
+
+/**
+ * Where the fast path stands (see the `fsWatch` option):
+ * - `watching`: the source's change hints are armed (fs.watch on every directory that matters)
+ * - `starting`: the watcher was started and the hints are being armed
+ * - `polling-only`: the hints failed (the inotify limit, EPERM, a watch that errored); polling
+ *   finds changes meanwhile, and they are re-armed as soon as they can be
+ * - `off`: the watcher is stopped, `fsWatch` is false, or the source gives no hints
+ * @example if (rc.status().fastPath === 'polling-only') alert(rc.status().fastPathReason);
+ */
+export type FastPathState = 'watching' | 'starting' | 'polling-only' | 'off';
 
 /**
  * Where a ReloadableConfig stands, for health checks and dashboards.
@@ -69,6 +84,10 @@ export interface ReloadStatus {
    * file, and emitted on `status$` like every other change of status.
    */
   readonly pendingRestart: ReadonlyArray<FieldChange>;
+  /** Whether saves are seen as they land (`watching`) or at the next poll; see FastPathState. */
+  readonly fastPath: FastPathState;
+  /** Why the fast path is not `watching` (e.g. `cannot watch /etc/tor: ENOSPC: ...`), else undefined. */
+  readonly fastPathReason: string | undefined;
 }
 
 /**
@@ -113,6 +132,8 @@ interface Request {
  * path any plug-in can reach; the pause keeps a bug that fails at once from spinning.
  */
 const restartDelayMs = 1000;
+
+const notWatching = 'the watcher is stopped';
 
 /**
  * A config that reloads itself: the design document's `ReloadableConfig`, as an RxJS pipeline,
@@ -176,6 +197,8 @@ export class Reloadable<C> {
   #logErrors: unknown[] | undefined;
   #abort: { signal: AbortSignal; listener: () => void } | undefined;
   #stopping: Promise<void> | undefined;
+  /** Why there is no fast path whatever happens (`fsWatch: false`, no hints), else undefined. */
+  #fastPathOff: string | undefined;
 
   /**
    * @param initial the config running now (`await loadConfig(path, profile)`); checked, frozen.
@@ -205,6 +228,8 @@ export class Reloadable<C> {
       lastError: undefined,
       sha256: undefined,
       pendingRestart: [],
+      fastPath: 'off',
+      fastPathReason: notWatching,
     });
     this.config$ = this.#config.asObservable();
     this.changes$ = this.#changes.asObservable();
@@ -240,6 +265,27 @@ export class Reloadable<C> {
       // A look still running (a slow NFS stat) swallows ticks rather than queueing them.
       exhaustMap(() => look('poll')),
     );
+    // The fast path: the source's change hints, each a look deduplicated like a poll. A hint
+    // that comes while a look runs is not dropped: one more look follows that one, so the last
+    // event of a burst is always looked at after it happened (exhaustMapWithTrailing).
+    const hints = o.fsWatch ? source.changeHints : undefined;
+    this.#fastPathOff = !o.fsWatch
+      ? 'fsWatch: false'
+      : hints === undefined
+        ? 'the source gives no change hints'
+        : undefined;
+    const watches$ =
+      hints === undefined
+        ? EMPTY
+        : this.#interval.pipe(
+            map((period) => period !== undefined),
+            // A new interval keeps the watches; only starting and stopping arm and release them.
+            distinctUntilChanged(),
+            switchMap((on) => (on ? hints.call(source, o.scheduler) : EMPTY)),
+            tap((hint) => this.#fastPathHint(hint)),
+            filter((hint) => hint.kind === 'changed'),
+            exhaustMapWithTrailing(() => look('watch')),
+          );
     const signal = o.reloadOnSignal;
     const manual$ = merge(
       this.#triggers,
@@ -251,7 +297,7 @@ export class Reloadable<C> {
     this.#done = new Promise((resolve) => {
       finished = resolve;
     });
-    this.#subscription = merge(polls$, manual$)
+    this.#subscription = merge(polls$, watches$, manual$)
       .pipe(
         distinctSnapshots(),
         tap((observation) => this.#announce(observation)),
@@ -332,6 +378,14 @@ export class Reloadable<C> {
       signal.addEventListener('abort', listener, { once: true });
       this.#abort = { signal, listener };
     }
+    // Before the hints are armed: an `armed` hint may come at once, and must not be overwritten.
+    if (this.#interval.value === undefined) {
+      this.#setStatus(
+        this.#fastPathOff === undefined
+          ? { fastPath: 'starting', fastPathReason: 'arming the watches' }
+          : { fastPath: 'off', fastPathReason: this.#fastPathOff },
+      );
+    }
     this.#interval.next(intervalMs);
     this.#setStatus({ watching: true });
   }
@@ -344,7 +398,7 @@ export class Reloadable<C> {
     this.#detachAbort();
     if (this.#interval.value === undefined) return;
     this.#interval.next(undefined);
-    this.#setStatus({ watching: false });
+    this.#setStatus({ watching: false, fastPath: 'off', fastPathReason: notWatching });
     this.#log.info({ path: this.path }, logMessages.watcherStopped);
   }
 
@@ -433,6 +487,26 @@ export class Reloadable<C> {
     if (!this.#status.closed) this.#status.next({ ...this.#status.value, ...patch });
   }
 
+  // The fast path's state, from the source's hints: one warning when it fails, one line when it
+  // is back; `changed` hints are looks, not states.
+  #fastPathHint(hint: ChangeHint): void {
+    if (this.#interval.value === undefined) return;
+    const was = this.#status.value.fastPath;
+    if (hint.kind === 'armed') {
+      if (was === 'watching') return;
+      this.#setStatus({ fastPath: 'watching', fastPathReason: undefined });
+      if (was === 'polling-only') this.#log.info({ path: this.path }, logMessages.watchRestored);
+    } else if (hint.kind === 'unavailable') {
+      this.#setStatus({ fastPath: 'polling-only', fastPathReason: hint.reason });
+      if (was === 'polling-only') return;
+      const err = hint.error instanceof Error ? hint.error : undefined;
+      this.#log.warn(
+        { path: this.path, reason: hint.reason, ...(err === undefined ? {} : { err }) },
+        logMessages.watchUnavailable,
+      );
+    }
+  }
+
   #commit(config: C): number {
     const generation = this.#status.value.generation + 1;
     this.#config.next(config);
@@ -444,7 +518,7 @@ export class Reloadable<C> {
   #announce(observation: Observation): void {
     const { state, trigger } = observation;
     const version = state.kind === 'snapshot' ? state.version : undefined;
-    if (trigger !== 'poll') {
+    if (trigger !== 'poll' && trigger !== 'watch') {
       this.#log.info({ path: this.path, trigger }, logMessages.manualReload);
       this.#announced = true;
     } else if (
@@ -565,7 +639,8 @@ export class Reloadable<C> {
     const key = `${rejection.cause}\n${rejection.reason}`;
     // The same problem seen again by a poll that announced nothing (a racy re-read, a file still
     // missing) is one state: its log lines are written once. The data streams hear every time.
-    const repeat = rejection.trigger === 'poll' && !announced && key === this.#lastProblem;
+    const looked = rejection.trigger === 'poll' || rejection.trigger === 'watch';
+    const repeat = looked && !announced && key === this.#lastProblem;
     this.#lastProblem = key;
     if (repeat) {
       this.#log.debug(audit, logMessages.attempt);
