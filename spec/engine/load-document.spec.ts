@@ -185,7 +185,8 @@ describe('loadDocument', () => {
       const input = await inputOf('app.yaml', '%YAML 1.3\n---\npool:\n  min: 20\n');
       const f = failure(await loadDocument(appProfile(), input, appContext));
       assert.equal(f.rejection.kind, 'invalid');
-      assert.equal(f.rejection.reason, 'pool.min must not exceed pool.max');
+      // The rule names pool.min: the problem points where the file sets it.
+      assert.equal(f.rejection.reason, `${input.file}:4:8: pool.min must not exceed pool.max`);
       assert.deepEqual(
         f.rejection.problems.map((p) => p.message),
         ['Unsupported YAML version 1.3', 'pool.min must not exceed pool.max'],
