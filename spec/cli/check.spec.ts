@@ -245,7 +245,7 @@ describe('hotrc check --profile', () => {
     assert.deepEqual(await cli('check', path, '--profile', yamlProfile), {
       code: 0,
       stdout: 'Configuration was valid\n',
-      stderr: 'warning: pool.max above 100 starves the database\n',
+      stderr: `${path}:2:8: warning: pool.max above 100 starves the database\n`,
     });
   });
 

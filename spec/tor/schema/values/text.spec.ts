@@ -143,7 +143,7 @@ describe('one reading of quoted values (unquoteCString and the torrc reader)', (
   it('reads what follows an early closing quote as a comment when it is one, as Tor does', () => {
     // ContactInfo "\\"#"  : the escaped backslash, the closing quote, then a comment.
     assert.deepEqual(
-      parseTorrc(String.raw`ContactInfo "\\"#"` + '\n'),
+      parseTorrc(`${String.raw`ContactInfo "\\"#"`}\n`),
       right([{ key: 'ContactInfo', value: '\\', op: 'set', file: '<torrc>', line: 1 }]),
     );
   });
