@@ -37,6 +37,7 @@ import {
   type ReloadOptionsInput,
   resolveReloadOptions as resolveOptions,
 } from './reload-options.js';
+import { RequestLedger } from './request-ledger.js';
 import { type SafeLog, safeLog } from './safe-log.js';
 import type { ReloadCallback } from './transaction.js';
 import type {
@@ -120,12 +121,6 @@ class ReloadSubject extends Subject<void> {
   }
 }
 
-interface Request {
-  readonly n: number;
-  readonly resolve: (r: ReloadResult) => void;
-  readonly reject: (e: ReloadError) => void;
-}
-
 /**
  * How long the pipeline waits before it is built again after an error reached its error channel
  * (ms). Every stage is guarded, so this is a last line of defence against a bug in hotrc, not a
@@ -185,8 +180,7 @@ export class Reloadable<C> {
   readonly #callbacks: ReloadCallback<C>[] = [];
   readonly #subscription: Subscription;
   readonly #done: Promise<void>;
-  #requests: Request[] = [];
-  #requestCount = 0;
+  readonly #requests = new RequestLedger<ReloadResult, ReloadError>();
   #lastProblem: string | undefined;
   #lastRestart = '';
   #lastWarnings = '';
@@ -305,7 +299,7 @@ export class Reloadable<C> {
           settleMs: o.settleMs,
           settleTimeoutMs: o.settleTimeoutMs,
           scheduler: o.scheduler,
-          requestNumber: () => this.#requestCount,
+          requestNumber: () => this.#requests.newest,
         }),
         // stop(): reads and settles in flight are aborted here; an apply in flight finishes,
         // its running callback cut short through stopSignal.
@@ -421,10 +415,7 @@ export class Reloadable<C> {
     if (this.#stopping !== undefined) {
       return Promise.reject(this.#stoppedError());
     }
-    const n = ++this.#requestCount;
-    const answer = new Promise<ReloadResult>((resolve, reject) => {
-      this.#requests.push({ n, resolve, reject });
-    });
+    const answer = this.#requests.open();
     this.#triggers.next('manual');
     return answer;
   }
@@ -453,7 +444,7 @@ export class Reloadable<C> {
       this.#stop.complete();
       await this.#done;
       this.#subscription.unsubscribe();
-      this.#settleAll((r) => r.reject(this.#stoppedError()));
+      this.#requests.rejectAll(this.#stoppedError());
       this.#reload.close();
       this.#triggers.complete();
       this.#interval.complete();
@@ -540,13 +531,12 @@ export class Reloadable<C> {
     try {
       this.#reportOutcome(outcome);
     } catch (err) {
-      this.#settle(outcome.answers, (r) =>
-        r.reject(
-          new ReloadError({
-            ...internalRejection(this.path, 'report', err),
-            trigger: outcome.trigger,
-          }),
-        ),
+      this.#requests.rejectUpTo(
+        outcome.answers,
+        new ReloadError({
+          ...internalRejection(this.path, 'report', err),
+          trigger: outcome.trigger,
+        }),
       );
       this.#logErrors.push(err);
     } finally {
@@ -572,7 +562,7 @@ export class Reloadable<C> {
     if (outcome.status === 'rejected') {
       this.#reportRejection(outcome.rejection, audit, announced);
       const error = new ReloadError(outcome.rejection);
-      this.#settle(outcome.answers, (r) => r.reject(error));
+      this.#requests.rejectUpTo(outcome.answers, error);
       return;
     }
     if (this.#lastProblem !== undefined) {
@@ -618,7 +608,7 @@ export class Reloadable<C> {
       changes: outcome.changes,
       restartRequired: outcome.restartRequired,
     };
-    this.#settle(outcome.answers, (r) => r.resolve(result));
+    this.#requests.resolveUpTo(outcome.answers, result);
   }
 
   // Unknown keys and repeated options, logged once per distinct set (a racy re-read is quiet).
@@ -675,7 +665,7 @@ export class Reloadable<C> {
     this.#setStatus({ lastError: rejection });
     this.#rejections.next(rejection);
     const error = new ReloadError(rejection);
-    this.#settleAll((r) => r.reject(error));
+    this.#requests.rejectAll(error);
   }
 
   // A logger threw. Inside a report, the errors are gathered and become one rejection at its end;
@@ -688,17 +678,5 @@ export class Reloadable<C> {
   #emitInternal(stage: string, err: unknown): void {
     if (this.#rejections.closed) return;
     this.#rejections.next({ ...internalRejection(this.path, stage, err), trigger: 'manual' });
-  }
-
-  // Answers every reload() asked before the attempt that just ended began.
-  #settle(upTo: number, settle: (r: Request) => void): void {
-    const due = this.#requests.filter((r) => r.n <= upTo);
-    if (due.length === 0) return;
-    this.#requests = this.#requests.filter((r) => r.n > upTo);
-    for (const r of due) settle(r);
-  }
-
-  #settleAll(settle: (r: Request) => void): void {
-    this.#settle(Number.POSITIVE_INFINITY, settle);
   }
 }
