@@ -19,7 +19,6 @@ import {
   tap,
   timer,
 } from 'rxjs';
-import { formatProblem, type Problem } from '../core/problem.js';
 import { checkConfigPath } from '../sources/file-policy.js';
 import { fileSource } from '../sources/file-source.js';
 import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
@@ -31,6 +30,7 @@ import { guardSource, internalRejection } from './guard.js';
 import { loadForSource } from './load-for-source.js';
 import { loadLatest } from './load-latest.js';
 import { logMessages } from './log.js';
+import { OutcomeLog } from './outcome-log.js';
 import {
   checkedConfig,
   type ReloadOptions,
@@ -181,12 +181,7 @@ export class Reloadable<C> {
   readonly #subscription: Subscription;
   readonly #done: Promise<void>;
   readonly #requests = new RequestLedger<ReloadResult, ReloadError>();
-  #lastProblem: string | undefined;
-  #lastRestart = '';
-  #lastWarnings = '';
-  #lastVersion: string | undefined;
-  /** An attempt was announced ("file changed" or "manually reloading"): its outcome is info. */
-  #announced = false;
+  readonly #lines: OutcomeLog;
   /** Errors a logger threw while an outcome was reported, turned into one rejection after. */
   #logErrors: unknown[] | undefined;
   #abort: { signal: AbortSignal; listener: () => void } | undefined;
@@ -211,6 +206,7 @@ export class Reloadable<C> {
     if (E.isLeft(checkedPath)) throw new TypeError(checkedPath.left.message);
     this.path = checkedPath.right;
     this.#log = safeLog(logger, (err) => this.#loggerFailed(err));
+    this.#lines = new OutcomeLog(this.#log, this.path);
     this.#config = new BehaviorSubject(
       checkedConfig(this.#options.profile, initial, 'the initial config'),
     );
@@ -294,7 +290,7 @@ export class Reloadable<C> {
     this.#subscription = merge(polls$, watches$, manual$)
       .pipe(
         distinctSnapshots(),
-        tap((observation) => this.#announce(observation)),
+        tap((observation) => this.#lines.announce(observation)),
         loadLatest(source, load, {
           settleMs: o.settleMs,
           settleTimeoutMs: o.settleTimeoutMs,
@@ -505,24 +501,6 @@ export class Reloadable<C> {
     return generation;
   }
 
-  // Logged when an attempt starts: a poll that saw a new version, or a manual reload.
-  #announce(observation: Observation): void {
-    const { state, trigger } = observation;
-    const version = state.kind === 'snapshot' ? state.version : undefined;
-    if (trigger !== 'poll' && trigger !== 'watch') {
-      this.#log.info({ path: this.path, trigger }, logMessages.manualReload);
-      this.#announced = true;
-    } else if (
-      version !== undefined &&
-      this.#lastVersion !== undefined &&
-      version !== this.#lastVersion
-    ) {
-      this.#log.info({ path: this.path }, logMessages.fileChanged);
-      this.#announced = true;
-    }
-    if (version !== undefined) this.#lastVersion = version;
-  }
-
   // Reporting must not throw into the subscriber (RxJS would rethrow it asynchronously and crash
   // the process): a throw here, from a logger or a stream's subscriber, still answers the
   // reload() calls this outcome was for, and becomes an `internal` rejection.
@@ -549,52 +527,14 @@ export class Reloadable<C> {
   #reportOutcome(outcome: Outcome<C>): void {
     const o = this.#options;
     const durationMs = o.scheduler.now() - outcome.startedAt;
-    // Every attempt announced with a line of its own ends with an info-level outcome line.
-    const announced = this.#announced;
-    this.#announced = false;
-    const audit = {
-      path: this.path,
-      trigger: outcome.trigger,
-      sha256: outcome.sha256,
-      outcome: outcome.status,
-      durationMs,
-    };
     if (outcome.status === 'rejected') {
-      this.#reportRejection(outcome.rejection, audit, announced);
-      const error = new ReloadError(outcome.rejection);
-      this.#requests.rejectUpTo(outcome.answers, error);
+      this.#lines.rejected(outcome, durationMs);
+      this.#setStatus({ lastError: outcome.rejection });
+      this.#rejections.next(outcome.rejection);
+      this.#requests.rejectUpTo(outcome.answers, new ReloadError(outcome.rejection));
       return;
     }
-    if (this.#lastProblem !== undefined) {
-      this.#log.info({ path: this.path }, logMessages.recovered);
-      this.#lastProblem = undefined;
-    }
-    const generation = this.#status.value.generation;
-    this.#log[outcome.status === 'applied' || announced ? 'info' : 'debug'](
-      { ...audit, generation },
-      logMessages.attempt,
-    );
-    if (outcome.status === 'applied') {
-      const texts = outcome.changes.map((c) => c.text);
-      this.#log.info({ changes: texts, count: texts.length }, logMessages.fieldsUpdated);
-    }
-    this.#reportWarnings(outcome.warnings);
-    const restartKey = outcome.restartRequired.map((c) => c.text).join('\n');
-    if (restartKey !== '' && restartKey !== this.#lastRestart) {
-      this.#log.warn(
-        {
-          path: this.path,
-          fields: outcome.restartRequired.map((c) => c.field),
-          changes: outcome.restartRequired.map((c) => c.text),
-        },
-        logMessages.restartRequired,
-      );
-    }
-    const restartMoved = restartKey !== this.#lastRestart;
-    this.#lastRestart = restartKey;
-    if (outcome.status === 'applied') {
-      this.#log.info({ path: this.path }, logMessages.reloaded);
-    }
+    const restartMoved = this.#lines.loaded(outcome, durationMs, this.#status.value.generation);
     this.#setStatus({
       lastSuccessAt: o.scheduler.now(),
       lastError: undefined,
@@ -603,52 +543,11 @@ export class Reloadable<C> {
     });
     // After the status: whoever hears of the change reads a status that already includes it.
     if (outcome.status === 'applied') this.#changes.next(outcome.change);
-    const result: ReloadResult = {
+    this.#requests.resolveUpTo(outcome.answers, {
       status: outcome.status,
       changes: outcome.changes,
       restartRequired: outcome.restartRequired,
-    };
-    this.#requests.resolveUpTo(outcome.answers, result);
-  }
-
-  // Unknown keys and repeated options, logged once per distinct set (a racy re-read is quiet).
-  #reportWarnings(warnings: ReadonlyArray<Problem>): void {
-    const shown = warnings.filter((w) => w.severity === 'warning');
-    const key = shown.map(formatProblem).join('\n');
-    if (key === this.#lastWarnings) return;
-    this.#lastWarnings = key;
-    for (const w of shown) {
-      this.#log.warn(
-        { path: this.path, file: w.file, line: w.line, reason: w.message },
-        logMessages.warning,
-      );
-    }
-  }
-
-  #reportRejection(rejection: Rejection, audit: Record<string, unknown>, announced: boolean): void {
-    const key = `${rejection.cause}\n${rejection.reason}`;
-    // The same problem seen again by a poll that announced nothing (a racy re-read, a file still
-    // missing) is one state: its log lines are written once. The data streams hear every time.
-    const looked = rejection.trigger === 'poll' || rejection.trigger === 'watch';
-    const repeat = looked && !announced && key === this.#lastProblem;
-    this.#lastProblem = key;
-    if (repeat) {
-      this.#log.debug(audit, logMessages.attempt);
-    } else {
-      this.#log.info({ ...audit, reason: rejection.reason }, logMessages.attempt);
-      const err = rejection.error instanceof Error ? rejection.error : undefined;
-      const fields = { path: this.path, ...(err === undefined ? {} : { err }) };
-      if (rejection.cause === 'missing') this.#log.warn(fields, logMessages.disappeared);
-      else if (rejection.cause === 'denied')
-        this.#log.error({ ...fields, reason: rejection.reason }, logMessages.unreadable);
-      else
-        this.#log.error(
-          { ...fields, kind: rejection.kind, reason: rejection.reason },
-          logMessages.rejected,
-        );
-    }
-    this.#setStatus({ lastError: rejection });
-    this.#rejections.next(rejection);
+    });
   }
 
   // An error got past every guard into the pipeline's error channel. The attempts in flight died
@@ -658,10 +557,7 @@ export class Reloadable<C> {
       ...internalRejection(this.path, 'pipeline', err),
       trigger: 'manual',
     };
-    this.#log.error(
-      { path: this.path, kind: rejection.kind, reason: rejection.reason, err },
-      logMessages.rejected,
-    );
+    this.#lines.problem(rejection);
     this.#setStatus({ lastError: rejection });
     this.#rejections.next(rejection);
     const error = new ReloadError(rejection);
