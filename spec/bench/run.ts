@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchIdle } from './bench-idle.js';
 import { benchLatency } from './bench-latency.js';
 import { benchLoad } from './bench-load.js';
 import { benchMemory } from './bench-memory.js';
@@ -21,6 +22,7 @@ const benches: ReadonlyArray<readonly [string, Bench]> = [
   ['parse', () => benchParse()],
   ['load', () => benchLoad()],
   ['poll', (dir) => benchPoll(dir)],
+  ['idle', (dir) => benchIdle(dir)],
   ['latency', (dir) => benchLatency(dir)],
   ['memory', (dir) => benchMemory(dir)],
   ['quiet', (dir) => benchQuiet(dir)],
