@@ -230,16 +230,17 @@ export class Reloadable<C> {
     const o = this.#options;
     // Whatever the source is (the file, etcd, a user's own), it cannot error, throw, hang up
     // without a value or hand over a malformed state: each of those is an `internal` problem.
-    const source = guardSource(
-      o.source ??
-        fileSource(this.path, {
-          policy: o,
-          fs: o.fs,
-          now: () => o.scheduler.now(),
-          racyWindowMs: o.racyWindowMs,
-          writeQuietMs: o.writeQuietMs,
-        }),
-    );
+    const file =
+      o.source === undefined
+        ? fileSource(this.path, {
+            policy: o,
+            fs: o.fs,
+            now: () => o.scheduler.now(),
+            racyWindowMs: o.racyWindowMs,
+            writeQuietMs: o.writeQuietMs,
+          })
+        : undefined;
+    const source = guardSource(o.source ?? (file as NonNullable<typeof file>));
     const profile = o.profile;
     const load = loadForSource(source, profile, {
       policy: { maxBytes: o.maxBytes, root: o.root, allowInsecureMode: o.allowInsecureMode },
@@ -251,10 +252,18 @@ export class Reloadable<C> {
 
     const watching = <T>(whileOn: (period: number) => Observable<T>) =>
       this.#interval.pipe(switchMap((period) => (period === undefined ? EMPTY : whileOn(period))));
-    const polls$ = watching((period) => intervalTrigger(period, o.scheduler)).pipe(
-      // A look still running (a slow NFS stat) swallows ticks rather than queueing them.
-      exhaustMap(() => look('poll')),
-    );
+    // The file source polls for itself (one shared stat per path per tick, a look only when
+    // one moved); any other source is looked at on every tick.
+    // A look still running (a slow NFS stat) swallows ticks rather than queueing them. The file
+    // source's polls are moves, not ticks: one that comes while a look runs is looked at after it.
+    const polls$ =
+      file === undefined
+        ? watching((period) => intervalTrigger(period, o.scheduler)).pipe(
+            exhaustMap(() => look('poll')),
+          )
+        : watching((period) => file.polls(period, o.scheduler)).pipe(
+            exhaustMapWithTrailing(() => look('poll')),
+          );
     // The fast path: the source's change hints, each a look deduplicated like a poll. A hint
     // that comes while a look runs is not dropped: one more look follows that one, so the last
     // event of a burst is always looked at after it happened (exhaustMapWithTrailing).

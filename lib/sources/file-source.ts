@@ -6,6 +6,7 @@ import type {
   RejectionFields,
   SnapshotSource,
   SourceState,
+  TriggerKind,
 } from '../core/source.js';
 import type { FilePolicy } from './file-policy.js';
 import { type FileProblem, isRefusal } from './file-problem.js';
@@ -24,6 +25,7 @@ import {
 import { type FsPort, nodeFs } from './fs-port.js';
 import { fsWatch } from './fs-watch.js';
 import { readStable } from './read-stable.js';
+import { sharedTicks, statChanges } from './shared-poller.js';
 import { planWatch, type WatchPlan } from './watch-plan.js';
 
 /** What a file source needs besides its path. */
@@ -55,6 +57,15 @@ export interface FileSource extends SnapshotSource {
    * the FsPort cannot watch (has no `watch` and `readlink`): the file is then polled only.
    */
   readonly changeHints?: (scheduler: SchedulerLike) => Observable<ChangeHint>;
+  /**
+   * The interval's looks, cheaper than one look per tick: one `'poll'` at once, then one
+   * whenever the stat of the file or of a tracked include moved (see statChanges: one stat per
+   * path per tick, shared by every source polling at `periodMs`, made off the event loop), and at
+   * every tick while the last look needs another (its snapshot was racy or still had to wait, or
+   * it found a problem, which a look must check again: a directory's mode, a file coming back).
+   * With an FsPort other than `nodeFs` (a test double) every tick is a look.
+   */
+  polls(periodMs: number, scheduler: SchedulerLike): Observable<TriggerKind>;
 }
 
 /**
@@ -130,6 +141,9 @@ export function fileSource(
   const writeQuietMs = options.writeQuietMs ?? defaultWriteQuietMs;
   const { policy } = options;
   let tracked: ReadonlyArray<string> = [];
+  let trackedVersion = 0;
+  // Whether the last look needs another at the next tick even if no stat moved (see polls).
+  let lookAgain = true;
 
   // The version moves only when a path already watched changed: a path newly tracked by a load
   // (its %includes) is recorded as the load finishes (see track), not counted, or the first look
@@ -168,6 +182,7 @@ export function fileSource(
   const track = async (watched: ReadonlyArray<string>): Promise<void> => {
     if (watched.length !== tracked.length || watched.some((p, i) => p !== tracked[i])) {
       tracked = watched;
+      trackedVersion++;
       replan$.next();
     }
     const fresh = watched.filter((p) => p !== path && !lastSeen.has(p));
@@ -233,6 +248,7 @@ export function fileSource(
   const snapshotOf = async (state: FileState): Promise<SourceState> => {
     reshaped(state.kind === 'present' ? state.realPath : `!${state.problem.kind}`);
     if (state.kind === 'problem') {
+      lookAgain = true;
       // A file that comes back later is a change, whatever its fingerprint.
       lastSeen.set(path, `!${state.problem.kind}`);
       sight(path, undefined);
@@ -242,7 +258,7 @@ export function fileSource(
     const includes = await Promise.all(watching.map((p) => includeKeyOf(p, fs)));
     const at = now();
     const { fingerprint } = state;
-    return {
+    const snapshot: SourceState = {
       kind: 'snapshot',
       version: versionFor([
         [path, fingerprintKey(fingerprint)],
@@ -263,7 +279,33 @@ export function fileSource(
       ),
       read: () => readOnce(fingerprint),
     };
+    lookAgain = snapshot.racy || (snapshot.waitMs ?? 0) > 0;
+    return snapshot;
   };
+
+  const polls = (periodMs: number, scheduler: SchedulerLike): Observable<TriggerKind> =>
+    new Observable<TriggerKind>((subscriber) => {
+      const poll = () => subscriber.next('poll');
+      if (fs !== nodeFs) return sharedTicks(periodMs, scheduler).subscribe(poll);
+      let stops: Array<() => void> = [];
+      let registered = -1;
+      const ticks = sharedTicks(periodMs, scheduler).subscribe(() => {
+        // The paths follow what the last load tracked; a path newly added is reported once.
+        if (registered !== trackedVersion) {
+          registered = trackedVersion;
+          const paths = [path, ...tracked.filter((p) => p !== path)];
+          const next = paths.map((p) => statChanges(p, periodMs, scheduler, poll));
+          for (const stop of stops) stop();
+          stops = next;
+        }
+        if (lookAgain) poll();
+      });
+      return () => {
+        ticks.unsubscribe();
+        for (const stop of stops) stop();
+        stops = [];
+      };
+    });
 
   const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
     new Observable<ReadResult>((subscriber) => {
@@ -303,6 +345,7 @@ export function fileSource(
     tracked: () => tracked,
     policy,
     watchPlan,
+    polls,
     ...hints,
     // statFile never rejects, and neither do the include stats: a look is never an error.
     look: () => defer(async () => snapshotOf(await lookAtMain())),

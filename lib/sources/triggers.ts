@@ -1,16 +1,18 @@
-import { map, Observable, type SchedulerLike, timer } from 'rxjs';
+import { map, Observable, type SchedulerLike } from 'rxjs';
 import type { TriggerKind } from '../core/source.js';
+import { sharedTicks } from './shared-poller.js';
 
 /**
  * The interval trigger: one `'poll'` at once, then one every `periodMs`, on `scheduler` (so
- * tests run it in virtual time).
+ * tests run it in virtual time). The ticks are shared with every other trigger of that period on
+ * that scheduler (sharedTicks): one timer for all.
  * @example intervalTrigger(30_000, asyncScheduler).subscribe(() => look())
  */
 export function intervalTrigger(
   periodMs: number,
   scheduler: SchedulerLike,
 ): Observable<TriggerKind> {
-  return timer(0, periodMs, scheduler).pipe(map((): TriggerKind => 'poll'));
+  return sharedTicks(periodMs, scheduler).pipe(map((): TriggerKind => 'poll'));
 }
 
 /**
