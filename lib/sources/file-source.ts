@@ -294,7 +294,9 @@ export function fileSource(
         if (registered !== trackedVersion) {
           registered = trackedVersion;
           const paths = [path, ...tracked.filter((p) => p !== path)];
-          const next = paths.map((p) => statChanges(p, periodMs, scheduler, poll));
+          // A listener of its own per registration: the old one is let go after, and must not
+          // take the new one with it.
+          const next = paths.map((p) => statChanges(p, periodMs, scheduler, () => poll()));
           for (const stop of stops) stop();
           stops = next;
         }
