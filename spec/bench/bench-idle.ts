@@ -150,7 +150,7 @@ export async function benchIdle(
   const rssRatio = median(rss, 'hotrc', most) / median(rss, 'chokidar', most);
   return {
     id: 'idle',
-    title: `Idle cost: unchanged files at ${o.intervalMs} ms, one fresh process per sample, ${o.repeats} samples each`,
+    title: `8. Idle cost: unchanged files at ${o.intervalMs} ms, one fresh process per sample, ${o.repeats} samples each`,
     rows,
     facts: [
       { label: 'window', value: o.windowMs, unit: 'ms' },
