@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchDecode } from './bench-decode.js';
 import { benchLatency } from './bench-latency.js';
 import { benchLoad } from './bench-load.js';
 import { benchMemory } from './bench-memory.js';
@@ -23,6 +24,7 @@ const benches: ReadonlyArray<readonly [string, Bench]> = [
   ['latency', (dir) => benchLatency(dir)],
   ['memory', (dir) => benchMemory(dir)],
   ['quiet', (dir) => benchQuiet(dir)],
+  ['decode', () => benchDecode()],
 ];
 
 function usage(): never {
