@@ -18,6 +18,7 @@ export type { DiffOptions } from './engine/diff-paths.js';
 export { describeJson, diffPaths } from './engine/diff-paths.js';
 export { distinctSnapshots } from './engine/distinct-snapshots.js';
 export { covers, dottedPath } from './engine/dotted-path.js';
+export { exhaustMapWithTrailing } from './engine/exhaust-map-with-trailing.js';
 export type {
   Format,
   FormatFailure,
@@ -54,13 +55,14 @@ export { defineProfile } from './engine/profile.js';
 export type { ReloadOptions, ReloadOptionsInput } from './engine/reload-options.js';
 // Options: resolved once against the defaults; a config handed over in code is checked.
 export { checkedConfig, reloadDefaults, resolveReloadOptions } from './engine/reload-options.js';
-export type { ReloadStatus } from './engine/reloadable-config.js';
+export type { FastPathState, ReloadStatus } from './engine/reloadable-config.js';
 // The reload engine, generic over the config; ReloadableConfig is it with Tor as the default.
 export { Reloadable, ReloadError } from './engine/reloadable-config.js';
 export type { TransactionOptions, Veto } from './engine/transaction.js';
 export { transaction } from './engine/transaction.js';
 export type {
   Candidate,
+  ChangeHint,
   FailedLoad,
   FieldChange,
   Load,
@@ -115,9 +117,20 @@ export {
 } from './sources/fingerprint.js';
 export type { FsPort } from './sources/fs-port.js';
 export { nodeFs } from './sources/fs-port.js';
+export type { FsWatchOptions } from './sources/fs-watch.js';
+// The fs.watch fast path: the directories that lead to a file, watched; never the file itself.
+export { fsWatch } from './sources/fs-watch.js';
 export type { StableRead } from './sources/read-stable.js';
 export { readStable } from './sources/read-stable.js';
 export { intervalTrigger, signalTrigger } from './sources/triggers.js';
+export type {
+  EntryRole,
+  EventVerdict,
+  WatchedDirectory,
+  WatchPlan,
+  WatchTarget,
+} from './sources/watch-plan.js';
+export { judgeEvent, planWatch } from './sources/watch-plan.js';
 export type { LoadOptions } from './tor/config-file.js';
 // torrc files: load, as Tor reads them.
 export {

@@ -548,6 +548,7 @@ const rc = new ReloadableConfig(defaultConfig(), ${JSON.stringify(path)}, undefi
 rc.startWatcher(10);
 await rc.reload();
 await new Promise((r) => setTimeout(r, 100));
+console.log(rc.status().fastPath);
 await rc.stop();
 console.log('stopped');
 `,
@@ -557,7 +558,114 @@ console.log('stopped');
     const { stdout } = await run(process.execPath, ['--import', 'tsx', script], {
       timeout: 15_000,
     });
-    assert.equal(stdout, 'stopped\n');
+    // With the fs.watch fast path on (the default): its watches are handles too.
+    assert.equal(stdout, 'watching\nstopped\n');
+  });
+
+  describe('with the fs.watch fast path, polling once a minute', () => {
+    const minute = 60_000;
+    // Every directory the fast path watches, and whether it is still open.
+    let watched: Map<string, number>;
+    const counting: FsPort = {
+      ...nodeFs,
+      watch(d, onEvent, onError) {
+        const real = nodeFs.watch?.(d, onEvent, onError);
+        assert.ok(real !== undefined);
+        watched.set(d, (watched.get(d) ?? 0) + 1);
+        return {
+          close: () => {
+            watched.set(d, (watched.get(d) ?? 1) - 1);
+            real.close();
+          },
+        };
+      },
+    };
+
+    beforeEach(() => {
+      watched = new Map();
+    });
+
+    async function fast(
+      options: Partial<ReloadOptions<TorConfig>> = {},
+    ): Promise<ReloadableConfig> {
+      const r = await watch({ fs: counting, ...options });
+      r.startWatcher(minute);
+      await until(r.status$, (s) => s.fastPath === 'watching', 'the watches armed');
+      await until(r.status$, (s) => s.sha256 !== undefined, 'the first read');
+      return r;
+    }
+
+    it('row 2: rename-saves and sed -i are seen as they land; only directories are watched, never the file', async () => {
+      const r = await fast();
+      await writeFile(`${path}.swp`, 'LogLevel debug\n');
+      await rename(`${path}.swp`, path);
+      await level(r, 'debug');
+      await run('sed', ['-i', 's/debug/warn/', path]);
+      await level(r, 'warn');
+      assert.deepEqual(
+        changes.map((c) => c.trigger),
+        ['watch', 'watch'],
+      );
+      assert.deepEqual([...watched.keys()], [dir]);
+    });
+
+    it('row 3: a ConfigMap ..data swap is seen as it lands', async () => {
+      const mount = join(dir, 'configmap');
+      await mkdir(join(mount, '..1'), { recursive: true });
+      await writeFile(join(mount, '..1', 'torrc'), 'LogLevel info\n');
+      await symlink('..1', join(mount, '..data'));
+      await symlink('..data/torrc', join(mount, 'torrc'));
+      path = join(mount, 'torrc');
+      const r = await fast();
+      await mkdir(join(mount, '..2'));
+      await writeFile(join(mount, '..2', 'torrc'), 'LogLevel debug\n');
+      await symlink('..2', join(mount, '..data_tmp'));
+      await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+      await rm(join(mount, '..1'), { recursive: true });
+      await level(r, 'debug');
+      assert.deepEqual(
+        changes.map((c) => c.trigger),
+        ['watch'],
+      );
+      await until(
+        r.status$,
+        () => (watched.get(join(mount, '..1')) ?? 0) === 0,
+        'the old dir let go',
+      );
+    });
+
+    it('row 7: a file deleted and recreated is reported and reloaded as it happens', async () => {
+      const r = await fast();
+      await unlink(path);
+      await until(r.rejections$, (x) => x.cause === 'missing' && x.trigger === 'watch', 'missing');
+      await writeFile(path, 'LogLevel error\n');
+      await level(r, 'error');
+      assert.equal(log.find(logMessages.disappeared).length, 1);
+    });
+
+    it('row 16: stop() closes every watch', async () => {
+      const r = await fast();
+      assert.ok([...watched.values()].some((n) => n > 0));
+      await r.stop();
+      assert.ok(
+        [...watched.values()].every((n) => n === 0),
+        JSON.stringify([...watched]),
+      );
+    });
+
+    it('row 18: where fs.watch is silent (NFS, FUSE, VM mounts), polling still finds the save', async () => {
+      // A watch that opens fine and never fires, as on a network mount changed by another host.
+      const silent: FsPort = { ...nodeFs, watch: () => ({ close: () => {} }) };
+      const r = await watch({ fs: silent });
+      await until(r.status$, (s) => s.fastPath === 'watching', 'the (silent) watches armed');
+      await writeFile(`${path}.tmp`, 'LogLevel debug\n');
+      await rename(`${path}.tmp`, path);
+      await level(r, 'debug');
+      assert.deepEqual(
+        changes.map((c) => c.trigger),
+        ['poll'],
+      );
+    });
   });
 
   it('permission denied is an error, logged once, and reload() rejects', async () => {

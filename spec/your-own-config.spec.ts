@@ -255,7 +255,10 @@ for (const f of formats) {
       await save(f.doc({ pool: { min: 20, max: 10 } }));
       const err = await r.reload().catch((e: unknown) => e);
       assert.ok(err instanceof ReloadError);
-      assert.match(err.rejection.reason, /pool\.min must not exceed pool\.max/);
+      // The rule names its field, and the problem points where the file sets it.
+      const [problem] = err.rejection.problems;
+      assert.equal(problem?.message, 'pool.min must not exceed pool.max');
+      assert.deepEqual([problem?.file, problem?.line], [path, f.name === 'YAML' ? 2 : 3]);
     });
 
     it('warns of a key the codec does not know, at its line, and keeps its default in force', async () => {

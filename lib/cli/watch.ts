@@ -37,7 +37,7 @@ export const watch: Command = {
   summary: 'watch FILE            reload FILE on change, logging JSON lines',
   usage: `Usage: hotrc watch FILE [--profile MODULE] [--interval 30s] [--pretty] [--strict]
                   [--write-quiet 500ms] [--settle 50ms] [--restart-required keep|reject]
-                  [--allow-insecure-mode]
+                  [--allow-insecure-mode] [--no-fs-watch]
 
 Loads FILE, then watches it: every change is read safely, validated, and applied
 live for the reloadable fields; every attempt is logged as a pino JSON line on
@@ -66,6 +66,8 @@ was (info at start).
   --restart-required M    keep (default): hold back restart-only changes and warn;
                           reject: refuse the whole reload, as Tor does
   --allow-insecure-mode   accept world-writable files and directories
+  --no-fs-watch           poll only: no fs.watch fast path (it is silent on NFS, SMB,
+                          FUSE and some VM mounts, where the poll finds the change)
 `,
   async run(args, io) {
     const { values, positionals } = usage(() =>
@@ -80,6 +82,7 @@ was (info at start).
           'write-quiet': { type: 'string' },
           'restart-required': { type: 'string' },
           'allow-insecure-mode': { type: 'boolean' },
+          'no-fs-watch': { type: 'boolean' },
         },
         allowPositionals: true,
         strict: true,
@@ -100,6 +103,7 @@ was (info at start).
       strict,
       settleMs,
       writeQuietMs,
+      fsWatch: values['no-fs-watch'] !== true,
       // The library's ratio (twenty quiet periods), so a long --write-quiet is never given up on.
       settleTimeoutMs: Math.max(
         reloadDefaults.settleTimeoutMs,

@@ -1,10 +1,27 @@
 // The vocabulary a source speaks: what it saw, what reading gave, why something was refused.
 // The lowest layer: sources implement it, the engine consumes it, and neither is imported here.
-import type { Observable } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { Problem } from './problem.js';
 
-/** What started a look at the source: the interval, a manual reload, or a signal (SIGHUP). */
-export type TriggerKind = 'poll' | 'manual' | 'signal';
+/**
+ * What started a look at the source: the interval, a change hint from the source itself (for a
+ * file, an fs.watch event), a manual reload, or a signal (SIGHUP). `poll` and `watch` looks pass
+ * only when the version moved; `manual` and `signal` always pass.
+ */
+export type TriggerKind = 'poll' | 'watch' | 'manual' | 'signal';
+
+/**
+ * What a source's change hints say:
+ * - `changed`: the source may have changed; look now (a look is cheap, so a hint may be wrong)
+ * - `armed`: hints are flowing; a change will be hinted at as it happens
+ * - `unavailable`: hints cannot be given now (for a file: the watch failed, e.g. the inotify
+ *   limit); polling alone finds changes until `armed` comes again. Sent once per failure.
+ * @example source.changeHints?.(asyncScheduler).subscribe((h) => h.kind === 'changed' && look())
+ */
+export type ChangeHint =
+  | { readonly kind: 'changed' }
+  | { readonly kind: 'armed' }
+  | { readonly kind: 'unavailable'; readonly reason: string; readonly error?: unknown };
 
 /**
  * Why a reload attempt failed:
@@ -84,4 +101,14 @@ export interface SnapshotSource {
    * config (an etcd key) has nothing to watch.
    */
   track?(paths: ReadonlyArray<string>): Promise<void> | void;
+  /**
+   * Hints that the source may have changed, so that it is looked at at once rather than at the
+   * next poll (for a file: fs.watch on the directories its path and includes go through; for
+   * etcd it would be a watch stream). A hint only starts a look, which is deduplicated like a
+   * poll, so a spurious hint costs one look and a missed one costs nothing but time: polling
+   * goes on beside it and stays the safety net. Subscribing arms the hints, unsubscribing
+   * releases everything they hold. `scheduler` times any retry. Optional: a source without it
+   * is polled only.
+   */
+  changeHints?(scheduler: SchedulerLike): Observable<ChangeHint>;
 }

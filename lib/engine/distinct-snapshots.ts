@@ -1,12 +1,17 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
-import type { Observation } from './types.js';
+import type { Observation, TriggerKind } from './types.js';
 
 function keyOf(o: Observation): string {
   return o.state.kind === 'snapshot' ? `v:${o.state.version}` : `p:${o.state.rejection.cause}`;
 }
 
+/** Looks that pass only when they saw something new: the interval's, and the source's own hints. */
+const deduplicated: ReadonlySet<TriggerKind> = new Set<TriggerKind>(['poll', 'watch']);
+
 /**
- * Drops polls that saw nothing new, so a file is read only when its version moved.
+ * Drops polls that saw nothing new, so a file is read only when its version moved. A `watch`
+ * look (the source hinted at a change: an fs.watch event) is a poll in every respect here: an
+ * event that changed nothing (another save of the same bytes, a touch) reads nothing.
  * - A poll passes when its version differs from the last one passed (any difference: never
  *   "newer than"), or when its problem differs from the last problem passed, so a missing file
  *   is reported once per state change rather than every tick (FIELD-NOTES rows 1, 6, 7).
@@ -26,7 +31,7 @@ export function distinctSnapshots(): MonoTypeOperatorFunction<Observation> {
           const key = keyOf(observation);
           const racy = observation.state.kind === 'snapshot' && observation.state.racy;
           const pass =
-            observation.trigger !== 'poll' ||
+            !deduplicated.has(observation.trigger) ||
             previous === undefined ||
             previous.key !== key ||
             (previous.racy && !racy);

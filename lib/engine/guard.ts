@@ -1,6 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { catchError, defer, map, type Observable, of, take, throwIfEmpty } from 'rxjs';
+import {
+  catchError,
+  defer,
+  map,
+  type Observable,
+  of,
+  type SchedulerLike,
+  take,
+  throwIfEmpty,
+} from 'rxjs';
 import type {
+  ChangeHint,
   Load,
   Loaded,
   ReadResult,
@@ -122,7 +132,9 @@ function guarded<T>(
  * A SnapshotSource that keeps its promise never to error, whatever the source it wraps does:
  * every `look()` and snapshot `read()` gives exactly one well-formed value, and any throw,
  * error, missing value or malformed value becomes a problem of kind `internal`, with the error
- * kept; a `track()` that throws or rejects is ignored (the next load tells it again). The engine
+ * kept; a `track()` that throws or rejects is ignored (the next load tells it again); a
+ * `changeHints()` stream that throws or errors ends as one `unavailable` hint (polling goes on),
+ * and a hint of an unknown shape is a `changed`. The engine
  * wraps every source with it, so a custom source (etcd, a test double, a user's own) cannot end
  * polling.
  * @example const safe = guardSource(mySource); safe.look().subscribe(console.log); // never errors
@@ -149,6 +161,7 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
     };
   };
   const track = source.track;
+  const changeHints = source.changeHints;
   return {
     name,
     look: () =>
@@ -166,7 +179,37 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
           },
         }
       : {}),
+    ...(typeof changeHints === 'function'
+      ? {
+          changeHints: (scheduler: SchedulerLike) =>
+            defer(() => changeHints.call(source, scheduler)).pipe(
+              map(checkedHint),
+              // Hints only ever speed polling up: a broken hint stream leaves polling alone.
+              catchError((err: unknown) =>
+                of<ChangeHint>({
+                  kind: 'unavailable',
+                  reason: internalRejection(name, 'changeHints', err).reason,
+                  error: err,
+                }),
+              ),
+            ),
+        }
+      : {}),
   };
+}
+
+// A hint of a shape the engine does not know is taken for `changed`: a look is always safe.
+function checkedHint(h: unknown): ChangeHint {
+  if (!isObject(h)) return { kind: 'changed' };
+  if (h.kind === 'armed') return { kind: 'armed' };
+  if (h.kind === 'unavailable') {
+    return {
+      kind: 'unavailable',
+      reason: typeof h.reason === 'string' ? h.reason : describeError(h.reason),
+      ...(h.error === undefined ? {} : { error: h.error }),
+    };
+  }
+  return { kind: 'changed' };
 }
 
 /**

@@ -72,6 +72,15 @@ export function loadDocumentNow<C>(
     : finishLoad(profile, input.file, parsed, context);
 }
 
+// A validate problem names its field (a dotted path); where the file sets that field, that is
+// where it points, so `pool.min must not exceed pool.max` comes with the line of pool.min.
+function placed(problem: Problem, document: ParsedDocument): Problem {
+  if (problem.line !== undefined || problem.field === undefined) return problem;
+  const at = document.locate(problem.field.split('.'));
+  if (at === undefined) return problem;
+  return { ...problem, file: at.file, line: at.line, column: at.column };
+}
+
 function finishLoad<C>(
   profile: Profile<C>,
   path: string,
@@ -104,7 +113,10 @@ function finishLoad<C>(
   }
   // A decode that already ran this very validate (Tor's, which puts each problem on its line)
   // found no error: running it again would say nothing new.
-  const checked = validatedBy === profile.validate ? [] : profile.validate(config);
+  const checked =
+    validatedBy === profile.validate
+      ? []
+      : profile.validate(config).map((p) => placed(p, document));
   if (errorsOf(checked).length > 0) {
     return fail([...document.warnings, ...warnings, ...checked]);
   }

@@ -21,6 +21,8 @@ export const logMessages = Object.freeze({
   warning: 'Configuration file warning',
   revertFailed: 'Reload callback failed while reverting',
   watcherStopped: 'Configuration watcher stopped',
+  watchUnavailable: 'Configuration watch unavailable, polling only',
+  watchRestored: 'Configuration watch restored',
 } as const);
 
 /**

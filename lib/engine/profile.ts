@@ -117,14 +117,22 @@ const touches = (path: ReadonlyArray<string>, patterns: ReadonlyArray<string>): 
 
 // Copies `from`'s value at each concrete path matched by `pattern` into `into` (both plain data,
 // `into` a fresh copy owned by the caller). A `*` matches every key present on either side.
-function carry(into: unknown, from: unknown, pattern: ReadonlyArray<string>): unknown {
+// Where the walk cannot go down (a side is absent there, or a list or a scalar), the diff sees one
+// change at that level, a parent of the pattern's path, and isReloadable calls that a restart:
+// so the value there stays the current config's, which is `into` or `from` as `currentIs` says.
+function carry(
+  into: unknown,
+  from: unknown,
+  pattern: ReadonlyArray<string>,
+  currentIs: 'into' | 'from',
+): unknown {
   if (pattern.length === 0) return from;
   const [head, ...rest] = pattern as [string, ...string[]];
-  if (!isRecord(into) || !isRecord(from)) return into;
+  if (!isRecord(into) || !isRecord(from)) return currentIs === 'into' ? into : from;
   const keys = head === '*' ? [...new Set([...Object.keys(into), ...Object.keys(from)])] : [head];
   const out: Record<string, unknown> = { ...into };
   for (const key of keys) {
-    const value = carry(out[key], from[key], rest);
+    const value = carry(out[key], from[key], rest, currentIs);
     if (value === undefined) delete out[key];
     else putOwn(out, key, value);
   }
@@ -188,11 +196,11 @@ export function defineProfile<C>(spec: ProfileSpec<C>): Profile<C> {
   const keepByPath = (current: C, fileConfig: C): C => {
     if (reloadable !== undefined) {
       let out: unknown = structuredClone(current);
-      for (const p of reloadable) out = carry(out, fileConfig, p.split('.'));
+      for (const p of reloadable) out = carry(out, fileConfig, p.split('.'), 'into');
       return out as C;
     }
     let out: unknown = structuredClone(fileConfig);
-    for (const p of restartRequired) out = carry(out, current, p.split('.'));
+    for (const p of restartRequired) out = carry(out, current, p.split('.'), 'from');
     return out as C;
   };
   const keepRestartRequired = spec.keepRestartRequired ?? keepByPath;

@@ -36,6 +36,13 @@ export interface ReloadOptions<C> extends FilePolicy {
   readonly settleTimeoutMs: number;
   /** Restart-only changes: `keep` them back and report them (default), or `reject` the reload as Tor does. */
   readonly restartRequired: 'keep' | 'reject';
+  /**
+   * The fast path: while the watcher runs, look at the source as soon as it hints at a change
+   * (for a file: fs.watch on its directory, its symlink chain's and its includes'), instead of
+   * at the next poll. Polling goes on beside it at the given interval, the safety net where
+   * fs.watch is silent (NFS, SMB, FUSE, some VM mounts). `false` polls only. Default true.
+   */
+  readonly fsWatch: boolean;
   /** A signal that forces a reload while the watcher runs, e.g. 'SIGHUP'. Default none. */
   readonly reloadOnSignal: NodeJS.Signals | undefined;
   /** A callback that has not answered after this long is a veto (ms). Default 30000. */
@@ -70,6 +77,7 @@ export const reloadDefaults: Readonly<
   // Twenty quiet periods: no real save is given up on, and a file rewritten in a loop shows.
   settleTimeoutMs: 10_000,
   restartRequired: 'keep',
+  fsWatch: true,
   reloadOnSignal: undefined,
   callbackTimeoutMs: 30_000,
   racyWindowMs: defaultRacyWindowMs,
@@ -169,8 +177,10 @@ export function resolveReloadOptions<C>(options: ReloadOptionsInput<C>): ReloadO
       );
     }
   }
-  if (typeof o.strict !== 'boolean') {
-    throw new TypeError(`strict must be a boolean, got ${typeof o.strict}`);
+  for (const key of ['strict', 'fsWatch'] as const) {
+    if (typeof o[key] !== 'boolean') {
+      throw new TypeError(`${key} must be a boolean, got ${typeof o[key]}`);
+    }
   }
   if (o.restartRequired !== 'keep' && o.restartRequired !== 'reject') {
     throw new TypeError(

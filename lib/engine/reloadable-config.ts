@@ -3,8 +3,10 @@ import type { Logger } from 'pino';
 import {
   BehaviorSubject,
   concatMap,
+  distinctUntilChanged,
   EMPTY,
   exhaustMap,
+  filter,
   map,
   merge,
   type Observable,
@@ -17,26 +19,29 @@ import {
   tap,
   timer,
 } from 'rxjs';
-import { formatProblem, type Problem } from '../core/problem.js';
 import { checkConfigPath } from '../sources/file-policy.js';
 import { fileSource } from '../sources/file-source.js';
 import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
 import { applySerially } from './apply-serially.js';
 import { distinctSnapshots } from './distinct-snapshots.js';
+import { exhaustMapWithTrailing } from './exhaust-map-with-trailing.js';
 import { formatGoDuration } from './go-duration.js';
 import { guardSource, internalRejection } from './guard.js';
 import { loadForSource } from './load-for-source.js';
 import { loadLatest } from './load-latest.js';
 import { logMessages } from './log.js';
+import { OutcomeLog } from './outcome-log.js';
 import {
   checkedConfig,
   type ReloadOptions,
   type ReloadOptionsInput,
   resolveReloadOptions as resolveOptions,
 } from './reload-options.js';
+import { RequestLedger } from './request-ledger.js';
 import { type SafeLog, safeLog } from './safe-log.js';
 import type { ReloadCallback } from './transaction.js';
 import type {
+  ChangeHint,
   ConfigChange,
   FieldChange,
   Observation,
@@ -47,6 +52,17 @@ import type {
 } from './types.js';
 
 export type { ReloadOptions, ReloadOptionsInput } from './reload-options.js';
+
+/**
+ * Where the fast path stands (see the `fsWatch` option):
+ * - `watching`: the source's change hints are armed (fs.watch on every directory that matters)
+ * - `starting`: the watcher was started and the hints are being armed
+ * - `polling-only`: the hints failed (the inotify limit, EPERM, a watch that errored); polling
+ *   finds changes meanwhile, and they are re-armed as soon as they can be
+ * - `off`: the watcher is stopped, `fsWatch` is false, or the source gives no hints
+ * @example if (rc.status().fastPath === 'polling-only') alert(rc.status().fastPathReason);
+ */
+export type FastPathState = 'watching' | 'starting' | 'polling-only' | 'off';
 
 /**
  * Where a ReloadableConfig stands, for health checks and dashboards.
@@ -69,6 +85,10 @@ export interface ReloadStatus {
    * file, and emitted on `status$` like every other change of status.
    */
   readonly pendingRestart: ReadonlyArray<FieldChange>;
+  /** Whether saves are seen as they land (`watching`) or at the next poll; see FastPathState. */
+  readonly fastPath: FastPathState;
+  /** Why the fast path is not `watching` (e.g. `cannot watch /etc/tor: ENOSPC: ...`), else undefined. */
+  readonly fastPathReason: string | undefined;
 }
 
 /**
@@ -101,18 +121,14 @@ class ReloadSubject extends Subject<void> {
   }
 }
 
-interface Request {
-  readonly n: number;
-  readonly resolve: (r: ReloadResult) => void;
-  readonly reject: (e: ReloadError) => void;
-}
-
 /**
  * How long the pipeline waits before it is built again after an error reached its error channel
  * (ms). Every stage is guarded, so this is a last line of defence against a bug in hotrc, not a
  * path any plug-in can reach; the pause keeps a bug that fails at once from spinning.
  */
 const restartDelayMs = 1000;
+
+const notWatching = 'the watcher is stopped';
 
 /**
  * A config that reloads itself: the design document's `ReloadableConfig`, as an RxJS pipeline,
@@ -164,22 +180,18 @@ export class Reloadable<C> {
   readonly #callbacks: ReloadCallback<C>[] = [];
   readonly #subscription: Subscription;
   readonly #done: Promise<void>;
-  #requests: Request[] = [];
-  #requestCount = 0;
-  #lastProblem: string | undefined;
-  #lastRestart = '';
-  #lastWarnings = '';
-  #lastVersion: string | undefined;
-  /** An attempt was announced ("file changed" or "manually reloading"): its outcome is info. */
-  #announced = false;
+  readonly #requests = new RequestLedger<ReloadResult, ReloadError>();
+  readonly #lines: OutcomeLog;
   /** Errors a logger threw while an outcome was reported, turned into one rejection after. */
   #logErrors: unknown[] | undefined;
   #abort: { signal: AbortSignal; listener: () => void } | undefined;
   #stopping: Promise<void> | undefined;
+  /** Why there is no fast path whatever happens (`fsWatch: false`, no hints), else undefined. */
+  #fastPathOff: string | undefined;
 
   /**
-   * @param initial the config running now (usually `await loadFromFile(path)`); checked, frozen.
-   * @param path the torrc to watch; a relative path may not contain `..`.
+   * @param initial the config running now (`await loadConfig(path, profile)`); checked, frozen.
+   * @param path the file to watch (or the source's name); a relative path may not contain `..`.
    * @param logger a pino logger; hotrc logs through `logger.child({ module: 'hotrc' })`.
    * @param options any of ReloadOptions, the profile required; a bad option throws a TypeError here.
    */
@@ -194,6 +206,7 @@ export class Reloadable<C> {
     if (E.isLeft(checkedPath)) throw new TypeError(checkedPath.left.message);
     this.path = checkedPath.right;
     this.#log = safeLog(logger, (err) => this.#loggerFailed(err));
+    this.#lines = new OutcomeLog(this.#log, this.path);
     this.#config = new BehaviorSubject(
       checkedConfig(this.#options.profile, initial, 'the initial config'),
     );
@@ -205,6 +218,8 @@ export class Reloadable<C> {
       lastError: undefined,
       sha256: undefined,
       pendingRestart: [],
+      fastPath: 'off',
+      fastPathReason: notWatching,
     });
     this.config$ = this.#config.asObservable();
     this.changes$ = this.#changes.asObservable();
@@ -240,6 +255,27 @@ export class Reloadable<C> {
       // A look still running (a slow NFS stat) swallows ticks rather than queueing them.
       exhaustMap(() => look('poll')),
     );
+    // The fast path: the source's change hints, each a look deduplicated like a poll. A hint
+    // that comes while a look runs is not dropped: one more look follows that one, so the last
+    // event of a burst is always looked at after it happened (exhaustMapWithTrailing).
+    const hints = o.fsWatch ? source.changeHints : undefined;
+    this.#fastPathOff = !o.fsWatch
+      ? 'fsWatch: false'
+      : hints === undefined
+        ? 'the source gives no change hints'
+        : undefined;
+    const watches$ =
+      hints === undefined
+        ? EMPTY
+        : this.#interval.pipe(
+            map((period) => period !== undefined),
+            // A new interval keeps the watches; only starting and stopping arm and release them.
+            distinctUntilChanged(),
+            switchMap((on) => (on ? hints.call(source, o.scheduler) : EMPTY)),
+            tap((hint) => this.#fastPathHint(hint)),
+            filter((hint) => hint.kind === 'changed'),
+            exhaustMapWithTrailing(() => look('watch')),
+          );
     const signal = o.reloadOnSignal;
     const manual$ = merge(
       this.#triggers,
@@ -251,15 +287,15 @@ export class Reloadable<C> {
     this.#done = new Promise((resolve) => {
       finished = resolve;
     });
-    this.#subscription = merge(polls$, manual$)
+    this.#subscription = merge(polls$, watches$, manual$)
       .pipe(
         distinctSnapshots(),
-        tap((observation) => this.#announce(observation)),
+        tap((observation) => this.#lines.announce(observation)),
         loadLatest(source, load, {
           settleMs: o.settleMs,
           settleTimeoutMs: o.settleTimeoutMs,
           scheduler: o.scheduler,
-          requestNumber: () => this.#requestCount,
+          requestNumber: () => this.#requests.newest,
         }),
         // stop(): reads and settles in flight are aborted here; an apply in flight finishes,
         // its running callback cut short through stopSignal.
@@ -332,6 +368,14 @@ export class Reloadable<C> {
       signal.addEventListener('abort', listener, { once: true });
       this.#abort = { signal, listener };
     }
+    // Before the hints are armed: an `armed` hint may come at once, and must not be overwritten.
+    if (this.#interval.value === undefined) {
+      this.#setStatus(
+        this.#fastPathOff === undefined
+          ? { fastPath: 'starting', fastPathReason: 'arming the watches' }
+          : { fastPath: 'off', fastPathReason: this.#fastPathOff },
+      );
+    }
     this.#interval.next(intervalMs);
     this.#setStatus({ watching: true });
   }
@@ -344,7 +388,7 @@ export class Reloadable<C> {
     this.#detachAbort();
     if (this.#interval.value === undefined) return;
     this.#interval.next(undefined);
-    this.#setStatus({ watching: false });
+    this.#setStatus({ watching: false, fastPath: 'off', fastPathReason: notWatching });
     this.#log.info({ path: this.path }, logMessages.watcherStopped);
   }
 
@@ -367,10 +411,7 @@ export class Reloadable<C> {
     if (this.#stopping !== undefined) {
       return Promise.reject(this.#stoppedError());
     }
-    const n = ++this.#requestCount;
-    const answer = new Promise<ReloadResult>((resolve, reject) => {
-      this.#requests.push({ n, resolve, reject });
-    });
+    const answer = this.#requests.open();
     this.#triggers.next('manual');
     return answer;
   }
@@ -399,7 +440,7 @@ export class Reloadable<C> {
       this.#stop.complete();
       await this.#done;
       this.#subscription.unsubscribe();
-      this.#settleAll((r) => r.reject(this.#stoppedError()));
+      this.#requests.rejectAll(this.#stoppedError());
       this.#reload.close();
       this.#triggers.complete();
       this.#interval.complete();
@@ -433,29 +474,31 @@ export class Reloadable<C> {
     if (!this.#status.closed) this.#status.next({ ...this.#status.value, ...patch });
   }
 
+  // The fast path's state, from the source's hints: one warning when it fails, one line when it
+  // is back; `changed` hints are looks, not states.
+  #fastPathHint(hint: ChangeHint): void {
+    if (this.#interval.value === undefined) return;
+    const was = this.#status.value.fastPath;
+    if (hint.kind === 'armed') {
+      if (was === 'watching') return;
+      this.#setStatus({ fastPath: 'watching', fastPathReason: undefined });
+      if (was === 'polling-only') this.#log.info({ path: this.path }, logMessages.watchRestored);
+    } else if (hint.kind === 'unavailable') {
+      this.#setStatus({ fastPath: 'polling-only', fastPathReason: hint.reason });
+      if (was === 'polling-only') return;
+      const err = hint.error instanceof Error ? hint.error : undefined;
+      this.#log.warn(
+        { path: this.path, reason: hint.reason, ...(err === undefined ? {} : { err }) },
+        logMessages.watchUnavailable,
+      );
+    }
+  }
+
   #commit(config: C): number {
     const generation = this.#status.value.generation + 1;
     this.#config.next(config);
     this.#setStatus({ generation });
     return generation;
-  }
-
-  // Logged when an attempt starts: a poll that saw a new version, or a manual reload.
-  #announce(observation: Observation): void {
-    const { state, trigger } = observation;
-    const version = state.kind === 'snapshot' ? state.version : undefined;
-    if (trigger !== 'poll') {
-      this.#log.info({ path: this.path, trigger }, logMessages.manualReload);
-      this.#announced = true;
-    } else if (
-      version !== undefined &&
-      this.#lastVersion !== undefined &&
-      version !== this.#lastVersion
-    ) {
-      this.#log.info({ path: this.path }, logMessages.fileChanged);
-      this.#announced = true;
-    }
-    if (version !== undefined) this.#lastVersion = version;
   }
 
   // Reporting must not throw into the subscriber (RxJS would rethrow it asynchronously and crash
@@ -466,13 +509,12 @@ export class Reloadable<C> {
     try {
       this.#reportOutcome(outcome);
     } catch (err) {
-      this.#settle(outcome.answers, (r) =>
-        r.reject(
-          new ReloadError({
-            ...internalRejection(this.path, 'report', err),
-            trigger: outcome.trigger,
-          }),
-        ),
+      this.#requests.rejectUpTo(
+        outcome.answers,
+        new ReloadError({
+          ...internalRejection(this.path, 'report', err),
+          trigger: outcome.trigger,
+        }),
       );
       this.#logErrors.push(err);
     } finally {
@@ -485,52 +527,14 @@ export class Reloadable<C> {
   #reportOutcome(outcome: Outcome<C>): void {
     const o = this.#options;
     const durationMs = o.scheduler.now() - outcome.startedAt;
-    // Every attempt announced with a line of its own ends with an info-level outcome line.
-    const announced = this.#announced;
-    this.#announced = false;
-    const audit = {
-      path: this.path,
-      trigger: outcome.trigger,
-      sha256: outcome.sha256,
-      outcome: outcome.status,
-      durationMs,
-    };
     if (outcome.status === 'rejected') {
-      this.#reportRejection(outcome.rejection, audit, announced);
-      const error = new ReloadError(outcome.rejection);
-      this.#settle(outcome.answers, (r) => r.reject(error));
+      this.#lines.rejected(outcome, durationMs);
+      this.#setStatus({ lastError: outcome.rejection });
+      this.#rejections.next(outcome.rejection);
+      this.#requests.rejectUpTo(outcome.answers, new ReloadError(outcome.rejection));
       return;
     }
-    if (this.#lastProblem !== undefined) {
-      this.#log.info({ path: this.path }, logMessages.recovered);
-      this.#lastProblem = undefined;
-    }
-    const generation = this.#status.value.generation;
-    this.#log[outcome.status === 'applied' || announced ? 'info' : 'debug'](
-      { ...audit, generation },
-      logMessages.attempt,
-    );
-    if (outcome.status === 'applied') {
-      const texts = outcome.changes.map((c) => c.text);
-      this.#log.info({ changes: texts, count: texts.length }, logMessages.fieldsUpdated);
-    }
-    this.#reportWarnings(outcome.warnings);
-    const restartKey = outcome.restartRequired.map((c) => c.text).join('\n');
-    if (restartKey !== '' && restartKey !== this.#lastRestart) {
-      this.#log.warn(
-        {
-          path: this.path,
-          fields: outcome.restartRequired.map((c) => c.field),
-          changes: outcome.restartRequired.map((c) => c.text),
-        },
-        logMessages.restartRequired,
-      );
-    }
-    const restartMoved = restartKey !== this.#lastRestart;
-    this.#lastRestart = restartKey;
-    if (outcome.status === 'applied') {
-      this.#log.info({ path: this.path }, logMessages.reloaded);
-    }
+    const restartMoved = this.#lines.loaded(outcome, durationMs, this.#status.value.generation);
     this.#setStatus({
       lastSuccessAt: o.scheduler.now(),
       lastError: undefined,
@@ -539,51 +543,11 @@ export class Reloadable<C> {
     });
     // After the status: whoever hears of the change reads a status that already includes it.
     if (outcome.status === 'applied') this.#changes.next(outcome.change);
-    const result: ReloadResult = {
+    this.#requests.resolveUpTo(outcome.answers, {
       status: outcome.status,
       changes: outcome.changes,
       restartRequired: outcome.restartRequired,
-    };
-    this.#settle(outcome.answers, (r) => r.resolve(result));
-  }
-
-  // Unknown keys and repeated options, logged once per distinct set (a racy re-read is quiet).
-  #reportWarnings(warnings: ReadonlyArray<Problem>): void {
-    const shown = warnings.filter((w) => w.severity === 'warning');
-    const key = shown.map(formatProblem).join('\n');
-    if (key === this.#lastWarnings) return;
-    this.#lastWarnings = key;
-    for (const w of shown) {
-      this.#log.warn(
-        { path: this.path, file: w.file, line: w.line, reason: w.message },
-        logMessages.warning,
-      );
-    }
-  }
-
-  #reportRejection(rejection: Rejection, audit: Record<string, unknown>, announced: boolean): void {
-    const key = `${rejection.cause}\n${rejection.reason}`;
-    // The same problem seen again by a poll that announced nothing (a racy re-read, a file still
-    // missing) is one state: its log lines are written once. The data streams hear every time.
-    const repeat = rejection.trigger === 'poll' && !announced && key === this.#lastProblem;
-    this.#lastProblem = key;
-    if (repeat) {
-      this.#log.debug(audit, logMessages.attempt);
-    } else {
-      this.#log.info({ ...audit, reason: rejection.reason }, logMessages.attempt);
-      const err = rejection.error instanceof Error ? rejection.error : undefined;
-      const fields = { path: this.path, ...(err === undefined ? {} : { err }) };
-      if (rejection.cause === 'missing') this.#log.warn(fields, logMessages.disappeared);
-      else if (rejection.cause === 'denied')
-        this.#log.error({ ...fields, reason: rejection.reason }, logMessages.unreadable);
-      else
-        this.#log.error(
-          { ...fields, kind: rejection.kind, reason: rejection.reason },
-          logMessages.rejected,
-        );
-    }
-    this.#setStatus({ lastError: rejection });
-    this.#rejections.next(rejection);
+    });
   }
 
   // An error got past every guard into the pipeline's error channel. The attempts in flight died
@@ -593,14 +557,11 @@ export class Reloadable<C> {
       ...internalRejection(this.path, 'pipeline', err),
       trigger: 'manual',
     };
-    this.#log.error(
-      { path: this.path, kind: rejection.kind, reason: rejection.reason, err },
-      logMessages.rejected,
-    );
+    this.#lines.problem(rejection);
     this.#setStatus({ lastError: rejection });
     this.#rejections.next(rejection);
     const error = new ReloadError(rejection);
-    this.#settleAll((r) => r.reject(error));
+    this.#requests.rejectAll(error);
   }
 
   // A logger threw. Inside a report, the errors are gathered and become one rejection at its end;
@@ -613,17 +574,5 @@ export class Reloadable<C> {
   #emitInternal(stage: string, err: unknown): void {
     if (this.#rejections.closed) return;
     this.#rejections.next({ ...internalRejection(this.path, stage, err), trigger: 'manual' });
-  }
-
-  // Answers every reload() asked before the attempt that just ended began.
-  #settle(upTo: number, settle: (r: Request) => void): void {
-    const due = this.#requests.filter((r) => r.n <= upTo);
-    if (due.length === 0) return;
-    this.#requests = this.#requests.filter((r) => r.n > upTo);
-    for (const r of due) settle(r);
-  }
-
-  #settleAll(settle: (r: Request) => void): void {
-    this.#settle(Number.POSITIVE_INFINITY, settle);
   }
 }

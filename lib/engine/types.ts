@@ -4,6 +4,7 @@ import type { Problem } from '../core/problem.js';
 import type { Rejection, RejectionFields, SourceState, TriggerKind } from '../core/source.js';
 
 export type {
+  ChangeHint,
   ReadResult,
   Rejection,
   RejectionFields,

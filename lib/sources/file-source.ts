@@ -1,5 +1,12 @@
-import { defer, Observable } from 'rxjs';
-import type { ReadResult, RejectionFields, SnapshotSource, SourceState } from '../core/source.js';
+import type { BigIntStats } from 'node:fs';
+import { defer, Observable, type SchedulerLike, Subject } from 'rxjs';
+import type {
+  ChangeHint,
+  ReadResult,
+  RejectionFields,
+  SnapshotSource,
+  SourceState,
+} from '../core/source.js';
 import type { FilePolicy } from './file-policy.js';
 import { type FileProblem, isRefusal } from './file-problem.js';
 import { type FileState, statFile } from './file-state.js';
@@ -15,7 +22,9 @@ import {
   writeQuietWaitMs,
 } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
+import { fsWatch } from './fs-watch.js';
 import { readStable } from './read-stable.js';
+import { planWatch, type WatchPlan } from './watch-plan.js';
 
 /** What a file source needs besides its path. */
 export interface FileSourceOptions {
@@ -35,6 +44,17 @@ export interface FileSource extends SnapshotSource {
   track(paths: ReadonlyArray<string>): Promise<void>;
   /** What the file, and every other file a load reads (its includes), must satisfy. */
   readonly policy: FilePolicy;
+  /**
+   * The directories the fast path watches now, and the entries in each that matter: the file's
+   * directory, each directory along its symlink chain, and those of the tracked includes.
+   */
+  readonly watchPlan: () => Promise<WatchPlan>;
+  /**
+   * fs.watch on `watchPlan()`'s directories as change hints (see fsWatch), re-armed when a load
+   * tracks other includes or a look finds the file at another real path or gone. Left out when
+   * the FsPort cannot watch (has no `watch` and `readlink`): the file is then polled only.
+   */
+  readonly changeHints?: (scheduler: SchedulerLike) => Observable<ChangeHint>;
 }
 
 /**
@@ -62,6 +82,22 @@ async function includeKeyOf(path: string, fs: FsPort): Promise<{ key: string; fp
   }
 }
 
+// statFile begins with a stat of the path, which the quick look has just made: it is handed
+// over rather than made again (a save is live one round trip sooner). Only that first stat.
+function primed(fs: FsPort, seen: { readonly path: string; readonly stats: BigIntStats }): FsPort {
+  let fresh: BigIntStats | undefined = seen.stats;
+  return {
+    stat: (p) => {
+      const stats = fresh;
+      fresh = undefined;
+      return p === seen.path && stats !== undefined ? Promise.resolve(stats) : fs.stat(p);
+    },
+    lstat: (p) => fs.lstat(p),
+    realpath: (p) => fs.realpath(p),
+    readFile: (p, o) => fs.readFile(p, o),
+  };
+}
+
 /**
  * The file-backed SnapshotSource: each look is one stat of the path (following symlinks, never a
  * held handle; the full `statFile` checks run again whenever the fingerprint moved) plus one stat
@@ -78,6 +114,10 @@ async function includeKeyOf(path: string, fs: FsPort): Promise<{ key: string; fp
  * before it got its name and is read at once; a file changed in place is read once its ctime is
  * `writeQuietMs` old, so a writer that pauses for less than that between two writes is never
  * read half-way (`writeQuietWaitMs`). The wait is the longest over the file and its includes.
+ *
+ * Fast path: `changeHints` watches the directories of `watchPlan()` with fs.watch, so a save is
+ * looked at as it lands instead of at the next poll. The source owns it, not the engine, because
+ * only the source knows the way to its bytes (symlink chain, includes) and when that way moves.
  * @example const source = fileSource('/etc/tor/torrc', { policy, fs: nodeFs, now: Date.now, racyWindowMs: 2000, writeQuietMs: 500 });
  */
 export function fileSource(
@@ -110,13 +150,26 @@ export function fileSource(
     return `${generation}:${keys[0]?.[1] ?? ''}`;
   };
 
+  // Told to the fast path whenever the way to the file or its includes may have moved (other
+  // includes tracked, the file found at another real path or gone), so its watches follow.
+  const replan$ = new Subject<void>();
+  let shape = '';
+  const reshaped = (next: string): void => {
+    if (next === shape) return;
+    shape = next;
+    replan$.next();
+  };
+
   // What a load looked at is watched from now on, and the state of each path new to us is
   // recorded at once: recorded only at the next look, an include created between the load and
   // that look (a poll interval later) would be taken for how things always were, and never
   // loaded. What changes between the load's read and this stat is still missed; it is
   // microseconds, against a whole interval.
   const track = async (watched: ReadonlyArray<string>): Promise<void> => {
-    tracked = watched;
+    if (watched.length !== tracked.length || watched.some((p, i) => p !== tracked[i])) {
+      tracked = watched;
+      replan$.next();
+    }
     const fresh = watched.filter((p) => p !== path && !lastSeen.has(p));
     const keys = await Promise.all(fresh.map((p) => includeKeyOf(p, fs)));
     for (const [i, p] of fresh.entries()) {
@@ -132,14 +185,16 @@ export function fileSource(
     // Read once: looks overlap (a poll and a settle look), and another may replace `verified`
     // while this one awaits its stat.
     const known = verified;
+    let seen: { readonly path: string; readonly stats: BigIntStats } | undefined;
     if (known !== undefined && known.state.kind === 'present') {
-      const key = await fs.stat(known.state.path).then(
-        (stats) => fingerprintKey(fingerprintOf(stats)),
-        () => undefined,
-      );
-      if (key === known.key) return known.state;
+      const at = known.state.path;
+      const stats = await fs.stat(at).catch(() => undefined);
+      if (stats !== undefined && fingerprintKey(fingerprintOf(stats)) === known.key) {
+        return known.state;
+      }
+      if (stats !== undefined) seen = { path: at, stats };
     }
-    const state = await statFile(path, policy, fs);
+    const state = await statFile(path, policy, seen === undefined ? fs : primed(fs, seen));
     verified =
       state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
     return state;
@@ -176,6 +231,7 @@ export function fileSource(
   };
 
   const snapshotOf = async (state: FileState): Promise<SourceState> => {
+    reshaped(state.kind === 'present' ? state.realPath : `!${state.problem.kind}`);
     if (state.kind === 'problem') {
       // A file that comes back later is a change, whatever its fingerprint.
       lastSeen.set(path, `!${state.problem.kind}`);
@@ -228,10 +284,26 @@ export function fileSource(
       return () => controller.abort();
     });
 
+  const watchPlan = (): Promise<WatchPlan> =>
+    planWatch(
+      [{ path }, ...tracked.filter((p) => p !== path).map((p) => ({ path: p, contents: true }))],
+      fs,
+    );
+  const watch = fs.watch;
+  const hints =
+    watch === undefined || fs.readlink === undefined
+      ? {}
+      : {
+          changeHints: (scheduler: SchedulerLike): Observable<ChangeHint> =>
+            fsWatch({ plan: watchPlan, watch: watch.bind(fs), replan$, scheduler }),
+        };
+
   return {
     name: path,
     tracked: () => tracked,
     policy,
+    watchPlan,
+    ...hints,
     // statFile never rejects, and neither do the include stats: a look is never an error.
     look: () => defer(async () => snapshotOf(await lookAtMain())),
     track,

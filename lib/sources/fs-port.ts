@@ -1,5 +1,13 @@
-import { type BigIntStats, constants } from 'node:fs';
-import { lstat, open, realpath, stat } from 'node:fs/promises';
+import { type BigIntStats, constants, watch as watchDirectory } from 'node:fs';
+import { lstat, open, readlink, realpath, stat } from 'node:fs/promises';
+
+/**
+ * A directory being watched (see FsPort.watch). `close()` may be called more than once.
+ * @example const w = nodeFs.watch?.('/etc/tor', console.log, console.error); w?.close();
+ */
+export interface DirectoryWatch {
+  close(): void;
+}
 
 /**
  * The only door from `lib/sources/` to the file system, so the engine's marble tests can fake it.
@@ -23,6 +31,19 @@ export interface FsPort {
     path: string,
     options: { readonly signal?: AbortSignal | undefined; readonly maxBytes: number },
   ): Promise<Buffer>;
+  /**
+   * Watches the entries of one directory (not its subdirectories): `onEvent` gets the name of
+   * the entry that changed, or null when the platform does not say; `onError` is called if the
+   * watch dies. Throws with an errno `code` (ENOENT, ENOSPC or EMFILE at the inotify limits,
+   * EPERM) when it cannot start. Optional: without it (or `readlink`) a file is polled only.
+   */
+  watch?(
+    directory: string,
+    onEvent: (name: string | null) => void,
+    onError: (error: unknown) => void,
+  ): DirectoryWatch;
+  /** The target of a symlink, as stored in it; the fast path follows symlink chains with it. */
+  readlink?(path: string): Promise<string>;
 }
 
 /**
@@ -92,6 +113,19 @@ export const nodeFs: FsPort = Object.freeze({
   stat: (path: string) => stat(path, { bigint: true }),
   lstat: (path: string) => lstat(path, { bigint: true }),
   realpath: (path: string) => realpath(path),
+  readlink: (path: string) => readlink(path),
+  watch(
+    directory: string,
+    onEvent: (name: string | null) => void,
+    onError: (error: unknown) => void,
+  ): DirectoryWatch {
+    // Persistent, like the poll timer: a watcher left running keeps the process up until stop().
+    const watcher = watchDirectory(directory, { persistent: true }, (_event, name) =>
+      onEvent(typeof name === 'string' ? name : null),
+    );
+    watcher.on('error', onError);
+    return { close: () => watcher.close() };
+  },
   readFile(
     path: string,
     options: { readonly signal?: AbortSignal | undefined; readonly maxBytes: number },

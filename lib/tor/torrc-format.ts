@@ -41,8 +41,9 @@ export const torrcFormat: Format = Object.freeze({
     const { entries, files, watched } = document.right;
     const parsed: TorrcParsed = {
       value: entries,
-      // A torrc's values sit on lines the decode knows; a path alone names no line.
-      locate: () => ({ file, line: 1, column: 1 }),
+      // A torrc's values sit on lines the decode knows (and puts on every problem); a path alone
+      // names no line.
+      locate: () => undefined,
       files,
       watched,
       warnings: [],

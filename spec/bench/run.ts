@@ -13,6 +13,7 @@ import { benchParse } from './bench-parse.js';
 import { benchPoll } from './bench-poll.js';
 import { benchQuiet } from './bench-quiet.js';
 import type { BenchResult } from './bench-result.js';
+import { benchWatch } from './bench-watch.js';
 import { formatReport } from './format-report.js';
 
 type Bench = (dir: string) => Promise<BenchResult>;
@@ -24,6 +25,7 @@ const benches: ReadonlyArray<readonly [string, Bench]> = [
   ['latency', (dir) => benchLatency(dir)],
   ['memory', (dir) => benchMemory(dir)],
   ['quiet', (dir) => benchQuiet(dir)],
+  ['watch', (dir) => benchWatch(dir)],
   ['decode', () => benchDecode()],
 ];
 

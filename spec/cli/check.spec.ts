@@ -238,13 +238,14 @@ describe('hotrc check --profile', () => {
     assert.deepEqual(await cli('check', path, '--profile', yamlProfile), {
       code: 1,
       stdout: '',
-      stderr: 'pool.min must be at most pool.max\n',
+      // The rule names pool.min, so the problem points where the file sets it.
+      stderr: `${path}:2:8: pool.min must be at most pool.max\n`,
     });
     await writeFile(path, 'pool:\n  max: 200\n');
     assert.deepEqual(await cli('check', path, '--profile', yamlProfile), {
       code: 0,
       stdout: 'Configuration was valid\n',
-      stderr: 'warning: pool.max above 100 starves the database\n',
+      stderr: `${path}:2:8: warning: pool.max above 100 starves the database\n`,
     });
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logMessages } from '../../lib/engine/log.js';
@@ -108,6 +108,39 @@ describe('hotrc watch', function () {
     }
     watcher = undefined;
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('applies a rename-save long before a one-minute poll (the fs.watch fast path); --no-fs-watch polls only', async () => {
+    const save = async (text: string) => {
+      await writeFile(`${path}.tmp`, text);
+      await rename(`${path}.tmp`, path);
+    };
+    const w = startWatch(path, '--interval', '60s');
+    watcher = w;
+    await w.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    await save('LogLevel info\nMaxCircuitDirtiness 15 minutes\n');
+    const updated = await w.waitFor((l) => l.msg === logMessages.fieldsUpdated, 'the change');
+    assert.deepEqual(updated.changes, ['MaxCircuitDirtiness: 10m0s -> 15m0s']);
+    w.child.kill('SIGTERM');
+    assert.equal((await w.exited).code, 0);
+
+    const polling = startWatch(path, '--interval', '60s', '--no-fs-watch');
+    watcher = polling;
+    await polling.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    // Past the first poll (at once) and its quiet period: from here only a poll or SIGHUP looks.
+    await new Promise((done) => setTimeout(done, 1000));
+    await save('LogLevel info\nMaxCircuitDirtiness 20 minutes\n');
+    // The fast path answers in milliseconds; without it, nothing can until a poll or a SIGHUP.
+    await new Promise((done) => setTimeout(done, 500));
+    assert.equal(polling.lines.filter((l) => l.includes(logMessages.fieldsUpdated)).length, 0);
+    polling.child.kill('SIGHUP');
+    const later = await polling.waitFor(
+      (l) => l.msg === logMessages.fieldsUpdated,
+      'the SIGHUP reload',
+    );
+    assert.deepEqual(later.changes, ['MaxCircuitDirtiness: 15m0s -> 20m0s']);
+    polling.child.kill('SIGTERM');
+    assert.equal((await polling.exited).code, 0);
   });
 
   it('logs JSON lines for each change, reloads on SIGHUP, and exits 0 on SIGTERM', async () => {

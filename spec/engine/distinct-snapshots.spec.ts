@@ -33,6 +33,28 @@ describe('distinctSnapshots', () => {
     });
   });
 
+  it('treats a watch look (an fs.watch event) as a poll: it passes only when the version moved', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const values = {
+        p: obs('poll', snap('v1')),
+        w: obs('watch', snap('v1')),
+        x: obs('watch', snap('v2')),
+        q: obs('poll', snap('v2')),
+        r: obs('watch', snap('v2', true)),
+        s: obs('watch', snap('v2')),
+      };
+      expectObservable(cold('p-w-w-x-q-s-|', values).pipe(distinctSnapshots())).toBe(
+        'p-----x-----|',
+        values,
+      );
+      // Racy then settled: the content is read once more, as for polls.
+      expectObservable(cold('p-r-r-s-|', values).pipe(distinctSnapshots())).toBe(
+        'p-r---s-|',
+        values,
+      );
+    });
+  });
+
   it('always passes manual and signal reloads', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const values = {

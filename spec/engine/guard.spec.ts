@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  asyncScheduler,
   EMPTY,
   firstValueFrom,
   NEVER,
@@ -16,7 +17,13 @@ import {
   guardSource,
   internalRejection,
 } from '../../lib/engine/guard.js';
-import type { Load, ReadResult, SnapshotSource, SourceState } from '../../lib/engine/types.js';
+import type {
+  ChangeHint,
+  Load,
+  ReadResult,
+  SnapshotSource,
+  SourceState,
+} from '../../lib/engine/types.js';
 import { defaultConfig, TorConfig } from '../../lib/tor/schema/tor-config.js';
 
 const signal = new AbortController().signal;
@@ -174,6 +181,47 @@ describe('guardSource', () => {
     assert.equal(describeError(hostile), 'an error that cannot be described');
     assert.equal(describeError('plain'), 'plain');
     assert.equal(internalRejection('/x', 'look', hostile).error, hostile);
+  });
+
+  it('passes change hints through; a hint stream that throws or errors ends as one unavailable hint', async () => {
+    const good: ChangeHint[] = [{ kind: 'armed' }, { kind: 'changed' }];
+    const passed = guardSource(source({ changeHints: () => of(...good) }));
+    assert.deepEqual(
+      await firstValueFrom(passed.changeHints?.(asyncScheduler).pipe(toArray()) ?? EMPTY),
+      good,
+    );
+    for (const bad of [
+      () => {
+        throw boom;
+      },
+      () => throwError(() => boom),
+    ]) {
+      const hints = guardSource(source({ changeHints: bad })).changeHints?.(asyncScheduler);
+      const all = await firstValueFrom((hints ?? EMPTY).pipe(toArray()));
+      assert.deepEqual(
+        all.map((h) => h.kind),
+        ['unavailable'],
+      );
+      const [h] = all;
+      assert.ok(h?.kind === 'unavailable');
+      assert.match(h.reason, /internal error in changeHints of \/hostile\/torrc: boom/);
+      assert.equal(h.error, boom);
+    }
+    assert.equal(guardSource(source({})).changeHints, undefined, 'no hints, none made up');
+  });
+
+  it('takes a hint of an unknown shape for a change (a look is always safe)', async () => {
+    const odd = [null, 42, { kind: 'weird' }, { kind: 'unavailable', reason: 7 }];
+    const hints = guardSource(
+      source({ changeHints: () => of(...(odd as unknown as ChangeHint[])) }),
+    ).changeHints?.(asyncScheduler);
+    const all = await firstValueFrom((hints ?? EMPTY).pipe(toArray()));
+    assert.deepEqual(all, [
+      { kind: 'changed' },
+      { kind: 'changed' },
+      { kind: 'changed' },
+      { kind: 'unavailable', reason: '7' },
+    ]);
   });
 
   it('keeps a track() that throws or rejects from reaching the engine, and passes paths on', async () => {

@@ -38,6 +38,8 @@ describe('logMessages', () => {
         warning: 'Configuration file warning',
         revertFailed: 'Reload callback failed while reverting',
         watcherStopped: 'Configuration watcher stopped',
+        watchUnavailable: 'Configuration watch unavailable, polling only',
+        watchRestored: 'Configuration watch restored',
       },
     );
   });

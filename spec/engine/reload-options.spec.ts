@@ -37,6 +37,8 @@ describe('reload-options', () => {
       assert.equal(o.settleTimeoutMs, 10_000);
       assert.equal(o.scheduler, asyncScheduler);
       assert.equal(o.fs, nodeFs);
+      assert.equal(o.fsWatch, true, 'the fast path is on by default');
+      assert.equal(resolve({ fsWatch: false }).fsWatch, false);
     });
 
     it('keeps what is given and ignores options given as undefined', () => {
@@ -116,8 +118,9 @@ describe('reload-options', () => {
       }
     });
 
-    it('refuses a strict, restartRequired, scheduler, fs or source of the wrong shape', () => {
+    it('refuses a strict, fsWatch, restartRequired, scheduler, fs or source of the wrong shape', () => {
       assert.throws(() => resolve({ strict: 'yes' }), /strict must be a boolean/);
+      assert.throws(() => resolve({ fsWatch: 'no' }), /fsWatch must be a boolean, got string/);
       assert.throws(() => resolve({ restartRequired: 'maybe' }), /restartRequired must be/);
       assert.throws(() => resolve({ scheduler: {} }), /scheduler must be/);
       assert.throws(() => resolve({ fs: { stat: () => 0 } }), /fs must be an FsPort/);

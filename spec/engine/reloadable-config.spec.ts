@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Logger } from 'pino';
-import { asyncScheduler, NEVER, type Observable, of, throwError } from 'rxjs';
+import { asyncScheduler, defer, NEVER, type Observable, of, Subject, throwError } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { logMessages } from '../../lib/engine/log.js';
 import type { Profile } from '../../lib/engine/profile.js';
 import type { ReloadOptions } from '../../lib/engine/reload-options.js';
 import { ReloadError } from '../../lib/engine/reloadable-config.js';
 import type {
+  ChangeHint,
   ConfigChange,
   Rejection,
   SnapshotSource,
@@ -455,6 +456,157 @@ describe('ReloadableConfig (virtual time)', () => {
       /ConnLimit must be at least 1/,
     );
     assert.throws(() => new ReloadableConfig(base, '../etc/torrc'), TypeError);
+  });
+});
+
+describe('ReloadableConfig: the fast path, from a source with change hints (virtual time)', () => {
+  // The fake file with hints a test sends on a subject: a file source's fs.watch, in virtual time.
+  const hinting =
+    (hints: Subject<ChangeHint>, counter = { subscribed: 0 }) =>
+    (fake: FakeSource): SnapshotSource => ({
+      name: fake.name,
+      look: () => fake.look(),
+      changeHints: () =>
+        defer(() => {
+          counter.subscribed++;
+          return hints;
+        }),
+    });
+
+  it('looks when hinted, at once and deduplicated like a poll; status and logs follow the hints', async () => {
+    const hints = new Subject<ChangeHint>();
+    const appliedAt: number[] = [];
+    const fastPaths: string[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [250, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.changes$.subscribe(() => appliedAt.push(h.ts.now()));
+        h.rc.status$.subscribe((s) => {
+          const shown = `${s.fastPath}${s.fastPathReason === undefined ? '' : `: ${s.fastPathReason}`}`;
+          if (fastPaths.at(-1) !== shown) fastPaths.push(shown);
+        });
+        // A poll once a minute: only the hints can explain a read before that.
+        h.rc.startWatcher(60_000);
+        h.at(1, () => hints.next({ kind: 'armed' }));
+        h.at(100, () => hints.next({ kind: 'changed' })); // nothing moved: no read
+        h.at(250, () => hints.next({ kind: 'changed' }));
+        h.at(300, () => hints.next({ kind: 'unavailable', reason: 'cannot watch /fake: ENOSPC' }));
+        h.at(310, () => hints.next({ kind: 'unavailable', reason: 'cannot watch /fake: ENOSPC' }));
+        h.at(400, () => hints.next({ kind: 'armed' }));
+        h.at(500, () => h.rc.stopWatcher());
+        stop(h);
+      },
+      {},
+      base,
+      hinting(hints),
+    );
+    assert.deepEqual(appliedAt, [250]);
+    assert.deepEqual(
+      h.changes.map((c) => c.trigger),
+      ['watch'],
+    );
+    // The first poll's read, and the hinted one at 250; the hint at 100 saw the same version.
+    assert.equal(h.source.log.reads, 2);
+    assert.equal(h.source.log.looks, 3);
+    assert.deepEqual(fastPaths, [
+      'off: the watcher is stopped',
+      'starting: arming the watches',
+      'watching',
+      'polling-only: cannot watch /fake: ENOSPC',
+      'watching',
+      'off: the watcher is stopped',
+    ]);
+    const warned = h.log.find(logMessages.watchUnavailable);
+    assert.deepEqual(
+      warned.map((l) => [l.level, l.reason]),
+      [[40, 'cannot watch /fake: ENOSPC']],
+    );
+    assert.equal(h.log.find(logMessages.watchRestored).length, 1);
+    assert.equal(h.log.find(logMessages.fileChanged).length, 1);
+    assert.equal(h.log.find(logMessages.manualReload).length, 0);
+  });
+
+  it('arms the hints on startWatcher, keeps them across a new interval, releases them on stopWatcher', async () => {
+    const hints = new Subject<ChangeHint>();
+    const counter = { subscribed: 0 };
+    await virtual(
+      [[0, { text: 'LogLevel info\n' }]],
+      (h) => {
+        h.at(0, () => h.rc.startWatcher(100));
+        h.at(50, () => h.rc.startWatcher(200));
+        h.at(60, () => assert.equal(hints.observed, true));
+        h.at(70, () => h.rc.stopWatcher());
+        h.at(80, () => assert.equal(hints.observed, false));
+        h.at(90, () => h.rc.startWatcher(100));
+        stop(h);
+      },
+      {},
+      base,
+      hinting(hints, counter),
+    );
+    assert.equal(counter.subscribed, 2);
+    assert.equal(hints.observed, false, 'stop() released them');
+  });
+
+  it('with fsWatch: false, or a source without hints, polls only and says why', async () => {
+    const hints = new Subject<ChangeHint>();
+    const counter = { subscribed: 0 };
+    const off = await virtual(
+      [[0, { text: 'LogLevel info\n' }]],
+      (h) => {
+        h.rc.startWatcher(100);
+        h.at(50, () => {
+          assert.deepEqual(
+            [h.rc.status().fastPath, h.rc.status().fastPathReason],
+            ['off', 'fsWatch: false'],
+          );
+        });
+        stop(h);
+      },
+      { fsWatch: false },
+      base,
+      hinting(hints, counter),
+    );
+    assert.equal(counter.subscribed, 0);
+    assert.equal(off.rc.status().fastPath, 'off');
+    await virtual([[0, { text: 'LogLevel info\n' }]], (h) => {
+      h.rc.startWatcher(100);
+      h.at(50, () => {
+        assert.deepEqual(
+          [h.rc.status().fastPath, h.rc.status().fastPathReason],
+          ['off', 'the source gives no change hints'],
+        );
+      });
+      stop(h);
+    });
+  });
+
+  it('a hint stream that errors leaves polling alone: one warning, and polls still apply', async () => {
+    const hints = new Subject<ChangeHint>();
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [150, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        h.at(20, () => hints.error(new Error('inotify gave up')));
+        stop(h);
+      },
+      {},
+      base,
+      hinting(hints),
+    );
+    assert.deepEqual(
+      h.changes.map((c) => c.trigger),
+      ['poll'],
+    );
+    assert.equal(h.log.find(logMessages.watchUnavailable).length, 1);
+    assert.match(String(h.log.find(logMessages.watchUnavailable)[0]?.reason), /inotify gave up/);
+    assert.deepEqual(h.rejections, []);
   });
 });
 

@@ -19,7 +19,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { filter, firstValueFrom, lastValueFrom, type Observable, timeout, toArray } from 'rxjs';
+import {
+  asyncScheduler,
+  filter,
+  firstValueFrom,
+  lastValueFrom,
+  type Observable,
+  type Subscription,
+  timeout,
+  toArray,
+} from 'rxjs';
 import { invalidRejection, loadRejection } from '../../lib/engine/load-document.js';
 import { loadForSource } from '../../lib/engine/load-for-source.js';
 import type { ReloadOptions } from '../../lib/engine/reload-options.js';
@@ -32,6 +41,7 @@ import type {
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
 import { defaultFilePolicy, resolveFilePolicy } from '../../lib/sources/file-policy.js';
 import { type FileSource, fileSource, rejectionOf } from '../../lib/sources/file-source.js';
+import { type FsPort, nodeFs } from '../../lib/sources/fs-port.js';
 import { ConfigError, type Loaded, loadFromFile } from '../../lib/tor/config-file.js';
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
@@ -222,6 +232,104 @@ describe('sources/file-source', () => {
       assert.equal(rejected(await pending).kind, 'invalid');
       assert.deepEqual(s.tracked(), []);
     });
+  });
+
+  describe('the fast path it offers', () => {
+    const policy = resolveFilePolicy();
+    // The real file system, with watches that record where they are and never fire by themselves.
+    let open: Map<string, number>;
+    const recording: FsPort = {
+      ...nodeFs,
+      watch(d) {
+        open.set(d, (open.get(d) ?? 0) + 1);
+        return { close: () => open.set(d, (open.get(d) ?? 1) - 1) };
+      },
+    };
+    const openDirs = () => [...open].filter(([, n]) => n > 0).map(([d]) => d);
+    let subscription: Subscription | undefined;
+
+    beforeEach(() => {
+      open = new Map();
+    });
+
+    afterEach(() => {
+      subscription?.unsubscribe();
+      subscription = undefined;
+    });
+
+    const arm = async (s: FileSource) => {
+      const hints: string[] = [];
+      subscription = s.changeHints?.(asyncScheduler).subscribe((h) => hints.push(h.kind));
+      await eventually(() => hints.includes('armed'));
+      return hints;
+    };
+
+    const eventually = async (check: () => boolean) => {
+      const deadline = Date.now() + WAIT;
+      while (!check()) {
+        if (Date.now() > deadline) assert.fail('timed out');
+        await sleep(2);
+      }
+    };
+
+    it('plans the file’s directory, then its includes’ once a load has tracked them', async () => {
+      const conf = join(dir, 'torrc.d');
+      await mkdir(conf);
+      await writeFile(join(conf, 'a.conf'), 'LogLevel debug\n');
+      const s = fileSource(path, { policy, fs: recording });
+      const before = await s.watchPlan();
+      assert.deepEqual(
+        before.map((d) => [d.path, [...d.entries.keys()], d.anyEntry]),
+        [[dir, ['torrc'], false]],
+      );
+      await arm(s);
+      assert.deepEqual(openDirs(), [dir]);
+      loaded(await decode(s, `%include ${conf}\n`));
+      const after = await s.watchPlan();
+      assert.deepEqual(
+        after.map((d) => [d.path, [...d.entries.keys()], d.anyEntry]),
+        [
+          [dir, ['torrc', 'torrc.d'], false],
+          [conf, ['a.conf'], true],
+        ],
+      );
+      // The load's track re-armed the watches: the included directory is watched now.
+      await eventually(() => openDirs().length === 2);
+      assert.deepEqual(openDirs(), [dir, conf]);
+    });
+
+    it('re-arms when a look finds the file at another real path (a symlink moved)', async () => {
+      const a = join(dir, 'a');
+      const b = join(dir, 'b');
+      await mkdir(a);
+      await mkdir(b);
+      await writeFile(join(a, 'torrc'), 'LogLevel info\n');
+      await writeFile(join(b, 'torrc'), 'LogLevel debug\n');
+      const link = join(dir, 'current');
+      await symlink(a, link);
+      const s = fileSource(join(link, 'torrc'), { policy, fs: recording });
+      await look(s);
+      await arm(s);
+      assert.deepEqual(openDirs(), [dir, a]);
+      await symlink(b, `${link}.new`);
+      await rename(`${link}.new`, link);
+      // No event came (these watches never fire): the look alone shows the new real path.
+      await look(s);
+      await eventually(() => openDirs().includes(b));
+      assert.deepEqual(openDirs(), [dir, b]);
+    });
+
+    it('closes its watches when unsubscribed, and gives no hints over a port that cannot watch', async () => {
+      const s = fileSource(path, { policy, fs: recording });
+      await arm(s);
+      subscription?.unsubscribe();
+      assert.deepEqual(openDirs(), []);
+      const { watch: _w, ...blind } = nodeFs;
+      assert.equal(fileSource(path, { policy, fs: blind }).changeHints, undefined);
+      assert.ok(fileSource(path, { policy }).changeHints !== undefined);
+    });
+
+    const look = (s: FileSource) => firstValueFrom(s.look());
   });
 
   describe('rejections', () => {

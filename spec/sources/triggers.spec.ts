@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { asyncScheduler, firstValueFrom, switchMap, take } from 'rxjs';
+import type { TriggerKind } from '../../lib/core/source.js';
 import { intervalTrigger, signalTrigger } from '../../lib/sources/triggers.js';
 import { logSubscriptions, scheduler } from '../support/marbles.js';
 
@@ -39,10 +40,7 @@ describe('intervalTrigger', () => {
   it('stops the old period when the interval changes (startWatcher called again)', () => {
     const ts = scheduler();
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const logged = new Map<
-        number,
-        ReturnType<typeof logSubscriptions<'poll' | 'manual' | 'signal'>>
-      >();
+      const logged = new Map<number, ReturnType<typeof logSubscriptions<TriggerKind>>>();
       const periods = cold('a 24ms b', { a: 10, b: 4 });
       const polls = periods.pipe(
         switchMap((p) => {

@@ -140,6 +140,14 @@ describe('one reading of quoted values (unquoteCString and the torrc reader)', (
     );
   });
 
+  it('reads what follows an early closing quote as a comment when it is one, as Tor does', () => {
+    // ContactInfo "\\"#"  : the escaped backslash, the closing quote, then a comment.
+    assert.deepEqual(
+      parseTorrc(`${String.raw`ContactInfo "\\"#"`}\n`),
+      right([{ key: 'ContactInfo', value: '\\', op: 'set', file: '<torrc>', line: 1 }]),
+    );
+  });
+
   it('a torrc value and a HiddenServicePort unix:"..." path read the same quoted text alike', () => {
     fc.assert(
       fc.property(inside, (body) => {
@@ -153,8 +161,26 @@ describe('one reading of quoted values (unquoteCString and the torrc reader)', (
           assert.equal(line.left.message, reading.left);
           assert.ok(port.left.endsWith(`: ${reading.left}`), port.left);
         } else if (reading.right.end < quoted.length) {
-          // A quote inside ended the string early: both refuse what follows, each in its words.
-          assert.ok(isLeft(line) && isLeft(port), quoted);
+          const rest = quoted.slice(reading.right.end);
+          if (/^[ \t]*#/.test(rest)) {
+            // What follows the early quote is a comment, as Tor reads a line: the line keeps the
+            // quoted part. (A port's text is not a line; its reading of '#' is not compared.)
+            assert.deepEqual(
+              line,
+              right([
+                {
+                  key: 'ContactInfo',
+                  value: reading.right.value,
+                  op: 'set',
+                  file: '<torrc>',
+                  line: 1,
+                },
+              ]),
+            );
+          } else {
+            // A quote inside ended the string early: both refuse what follows, each in its words.
+            assert.ok(isLeft(line) && isLeft(port), quoted);
+          }
         } else {
           const value = reading.right.value;
           assert.deepEqual(

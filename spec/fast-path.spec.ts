@@ -1,0 +1,477 @@
+// The fs.watch fast path on a real file system, through the real ReloadableConfig. Every watcher
+// here polls once a minute, so a save applied within the test's time can only have come through
+// the fast path; the changes also say so (`trigger: 'watch'`). Tests wait for what they expect
+// (with a generous timeout) rather than for a fixed time, except where nothing must happen.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import {
+  mkdir,
+  mkdtemp,
+  open,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
+import { logMessages } from '../lib/engine/log.js';
+import type { ReloadOptions } from '../lib/engine/reload-options.js';
+import type { ReloadStatus } from '../lib/engine/reloadable-config.js';
+import type { ConfigChange, Rejection } from '../lib/engine/types.js';
+import { ReloadableConfig } from '../lib/reloadable-config.js';
+import { type DirectoryWatch, type FsPort, nodeFs } from '../lib/sources/fs-port.js';
+import { loadFromFile } from '../lib/tor/config-file.js';
+import { defaultConfig, type TorConfig } from '../lib/tor/schema/tor-config.js';
+import { type LogSink, logSink } from './support/log-sink.js';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const WAIT = 8000;
+/** Long enough that no poll happens during a test: only the fast path can explain a reload. */
+const MINUTE = 60_000;
+
+function until<T>(source: Observable<T>, predicate: (v: T) => boolean, what: string): Promise<T> {
+  return firstValueFrom(
+    source.pipe(
+      filter(predicate),
+      timeout({
+        first: WAIT,
+        with: () => Promise.reject(new Error(`timed out waiting for ${what}`)),
+      }),
+    ),
+  );
+}
+
+const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
+
+describe('the fs.watch fast path, on real files', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let path: string;
+  let rc: ReloadableConfig | undefined;
+  let log: LogSink;
+  let changes: ConfigChange<TorConfig>[];
+  let rejections: Rejection[];
+
+  beforeEach(async () => {
+    dir = await realpath(await mkdtemp(join(tmpdir(), 'hotrc-fast-')));
+    path = join(dir, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+  });
+
+  afterEach(async () => {
+    await rc?.stop();
+    rc = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A watcher polling once a minute, its first read done and its watches armed. */
+  async function watch(
+    options: Partial<ReloadOptions<TorConfig>> = {},
+    intervalMs = MINUTE,
+    armed = options.fsWatch !== false,
+  ): Promise<ReloadableConfig> {
+    log = logSink();
+    const r = new ReloadableConfig(
+      (await loadFromFile(path).catch(() => undefined)) ?? defaultConfig(),
+      path,
+      log.logger,
+      { settleMs: 30, writeQuietMs: 100, ...options },
+    );
+    rc = r;
+    changes = [];
+    rejections = [];
+    r.changes$.subscribe((c) => changes.push(c));
+    r.rejections$.subscribe((x) => rejections.push(x));
+    r.startWatcher(intervalMs);
+    await until(
+      r.status$,
+      (s) => s.sha256 !== undefined || s.lastError !== undefined,
+      'the first look',
+    );
+    if (armed) await watching(r);
+    return r;
+  }
+
+  const watching = (r: ReloadableConfig) =>
+    until(r.status$, (s) => s.fastPath === 'watching', 'the watches armed');
+
+  const level = (r: ReloadableConfig, want: string) =>
+    until(r.config$, (c) => c.LogLevel === want, `LogLevel ${want}`);
+
+  const renameSave = async (target: string, text: string) => {
+    await writeFile(`${target}.tmp`, text);
+    await rename(`${target}.tmp`, target);
+  };
+
+  it('applies a rename-save (temp file renamed over it) at once, and status says watching', async () => {
+    const r = await watch();
+    assert.deepEqual([r.status().fastPath, r.status().fastPathReason], ['watching', undefined]);
+    await renameSave(path, 'LogLevel debug\n');
+    await level(r, 'debug');
+    assert.deepEqual(
+      changes.map((c) => c.trigger),
+      ['watch'],
+    );
+    assert.equal(log.find(logMessages.fileChanged).length, 1);
+  });
+
+  it('applies sed -i (a rename-save by another program)', async () => {
+    const r = await watch();
+    await run('sed', ['-i', 's/info/warn/', path]);
+    await level(r, 'warn');
+    assert.deepEqual(
+      changes.map((c) => c.trigger),
+      ['watch'],
+    );
+  });
+
+  it('applies an in-place write once it has been quiet for writeQuietMs, never before', async () => {
+    const r = await watch({ writeQuietMs: 300 });
+    const seen: TorConfig[] = [];
+    r.config$.subscribe((c) => seen.push(c));
+    const handle = await open(path, 'w');
+    const startedAt = Date.now();
+    await handle.write('LogLevel debug\n');
+    await sleep(100); // a pause shorter than the quiet period
+    await handle.write('CircuitPoolMaxSize 30\n');
+    await handle.close();
+    await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+    // The quiet period runs from the last write's ctime; file times lag the clock by up to a
+    // kernel tick (the coarse clock), hence the slack. A read at the first write would be ~0 ms.
+    assert.ok(Date.now() - startedAt >= 300 + 100 - 25, 'read before the quiet period was over');
+    assert.ok(
+      !seen.some((c) => c.LogLevel === 'debug' && c.CircuitPoolMaxSize !== 30),
+      'the half file was applied',
+    );
+    assert.deepEqual(
+      changes.map((c) => c.trigger),
+      ['watch'],
+    );
+  });
+
+  it('follows a ConfigMap ..data symlink swap, and the directory each swap leads to', async () => {
+    const mount = join(dir, 'configmap');
+    await mkdir(join(mount, '..2026_12_01_1'), { recursive: true });
+    await writeFile(join(mount, '..2026_12_01_1', 'torrc'), 'LogLevel info\n');
+    await symlink('..2026_12_01_1', join(mount, '..data'));
+    await symlink('..data/torrc', join(mount, 'torrc'));
+    path = join(mount, 'torrc');
+    const r = await watch();
+    for (const [n, lvl] of [
+      [2, 'debug'],
+      [3, 'warn'],
+    ] as const) {
+      // kubelet: a new timestamped dir, a temp link to it renamed over ..data, the old dir removed.
+      const next = `..2026_12_01_${n}`;
+      await mkdir(join(mount, next));
+      await writeFile(join(mount, next, 'torrc'), `LogLevel ${lvl}\n`);
+      await symlink(next, join(mount, '..data_tmp'));
+      await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+      await rm(join(mount, `..2026_12_01_${n - 1}`), { recursive: true });
+      await level(r, lvl);
+    }
+    // An edit in place inside the current target is seen too: its directory is watched now.
+    await writeFile(join(mount, '..2026_12_01_3', 'torrc'), 'LogLevel error\n');
+    await level(r, 'error');
+    assert.deepEqual(
+      changes.map((c) => c.trigger),
+      ['watch', 'watch', 'watch'],
+    );
+    assert.equal(r.status().fastPath, 'watching');
+  });
+
+  it('applies an edit to an %included file in another directory, and a file added to an included directory', async () => {
+    const conf = join(dir, 'conf.d');
+    await mkdir(conf);
+    await writeFile(join(conf, 'a.conf'), 'CircuitPoolMaxSize 20\n');
+    await writeFile(path, `%include ${conf}\n`);
+    const r = await watch();
+    await renameSave(join(conf, 'a.conf'), 'CircuitPoolMaxSize 30\n');
+    await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the edited include');
+    await renameSave(join(conf, 'b.conf'), 'LogLevel debug\n');
+    await level(r, 'debug');
+    assert.deepEqual(
+      changes.map((c) => c.trigger),
+      ['watch', 'watch'],
+    );
+  });
+
+  it('reports a deleted file at once, and applies it when it is written again', async () => {
+    const r = await watch();
+    await unlink(path);
+    const gone = await until(r.rejections$, (x) => x.cause === 'missing', 'missing');
+    assert.equal(gone.trigger, 'watch');
+    assert.equal(log.find(logMessages.disappeared).length, 1);
+    await writeFile(path, 'LogLevel warn\n');
+    await level(r, 'warn');
+    assert.equal(log.find(logMessages.recovered).length, 1);
+    assert.equal(r.status().fastPath, 'watching');
+  });
+
+  it('survives its directory being deleted and made again: watched through the parent meanwhile', async () => {
+    const sub = join(dir, 'etc-tor');
+    await mkdir(sub);
+    path = join(sub, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+    const r = await watch();
+    await rm(sub, { recursive: true });
+    await until(r.rejections$, (x) => x.cause === 'missing', 'missing');
+    await mkdir(sub);
+    await writeFile(path, 'LogLevel debug\n');
+    await level(r, 'debug');
+    // And the new directory is watched, not only its parent: a rename-save in it is seen.
+    await renameSave(path, 'LogLevel warn\n');
+    await level(r, 'warn');
+    assert.deepEqual(
+      changes.map((c) => c.trigger),
+      ['watch', 'watch'],
+    );
+    assert.equal(r.status().fastPath, 'watching');
+    assert.equal(log.find(logMessages.watchUnavailable).length, 0);
+  });
+
+  for (const mode of ['rename', 'in place'] as const) {
+    it(`ends a burst of 20 saves 5 ms apart (${mode}) on the final content`, async () => {
+      const r = await watch({ writeQuietMs: 50 });
+      const seen: number[] = [];
+      r.config$.subscribe((c) => seen.push(c.CircuitPoolMaxSize));
+      for (let i = 1; i <= 20; i++) {
+        const text = `CircuitPoolMaxSize ${20 + i}\n`;
+        if (mode === 'rename') await renameSave(path, text);
+        else await writeFile(path, text);
+        await sleep(5);
+      }
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 40, 'the final save');
+      await r.reload();
+      assert.equal(r.get().CircuitPoolMaxSize, 40);
+      // Every config ever live was one of the saves, whole.
+      assert.ok(
+        seen.every((n) => n === 10 || (n >= 21 && n <= 40)),
+        `${seen}`,
+      );
+      assert.deepEqual(rejections, []);
+    });
+  }
+
+  it('looks once more after a look that was running when the last event came (it may have missed it)', async () => {
+    // The main file's stat is held once taken, so a look runs long and sees the file as it was
+    // before the save; the save lands, and its event arrives, while that look still runs.
+    let hold: Promise<void> | undefined;
+    let held = 0;
+    let events = 0;
+    let fire: ((name: string | null) => void) | undefined;
+    const fs: FsPort = {
+      ...nodeFs,
+      stat: async (p) => {
+        const stats = await nodeFs.stat(p);
+        if (p === path && hold !== undefined) {
+          held++;
+          await hold;
+        }
+        return stats;
+      },
+      watch(d, onEvent, onError) {
+        const counted = (name: string | null) => {
+          if (name === 'torrc') events++;
+          onEvent(name);
+        };
+        if (d === dir) fire = counted;
+        return nodeFs.watch?.(d, counted, onError) ?? assert.fail('nodeFs can watch');
+      },
+    };
+    const r = await watch({ fs });
+    let release: () => void = () => {};
+    hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    // An event that changed nothing (as the second event of one save does) starts a look ...
+    fire?.('torrc');
+    while (held === 0) await sleep(1);
+    // ... the save lands while it runs, and its event comes while it runs ...
+    const before = events;
+    await renameSave(path, 'LogLevel debug\n');
+    while (events === before) await sleep(1);
+    // ... and the look ends having seen the old file: only a look after it can see the save.
+    hold = undefined;
+    release();
+    await level(r, 'debug');
+    assert.deepEqual(
+      changes.map((c) => c.trigger),
+      ['watch'],
+    );
+  });
+
+  it('with fsWatch: false, does not react to a save (polling only); reload() still does', async () => {
+    const r = await watch({ fsWatch: false });
+    assert.deepEqual([r.status().fastPath, r.status().fastPathReason], ['off', 'fsWatch: false']);
+    await renameSave(path, 'LogLevel debug\n');
+    await sleep(400);
+    assert.equal(r.get().LogLevel, 'info');
+    assert.deepEqual(changes, []);
+    await r.reload();
+    assert.equal(r.get().LogLevel, 'debug');
+  });
+
+  it('ignores other files in the directory: no look, no stat, no read', async () => {
+    let stats = 0;
+    let reads = 0;
+    const fs: FsPort = {
+      ...nodeFs,
+      stat: (p) => {
+        stats++;
+        return nodeFs.stat(p);
+      },
+      readFile: (p, o) => {
+        reads++;
+        return nodeFs.readFile(p, o);
+      },
+    };
+    const r = await watch({ fs });
+    await sleep(50);
+    const before = { stats, reads };
+    for (let i = 0; i < 10; i++) {
+      await renameSave(join(dir, 'other.conf'), `x ${i}\n`);
+      await writeFile(join(dir, '.torrc.swp'), `y ${i}\n`);
+    }
+    await sleep(200);
+    assert.deepEqual({ stats, reads }, before);
+    // The file itself is still seen.
+    await renameSave(path, 'LogLevel debug\n');
+    await level(r, 'debug');
+    assert.ok(stats > before.stats);
+  });
+
+  describe('when watching fails', () => {
+    // inotify limits cannot be set here: the door to fs.watch refuses instead, as it would at
+    // the limit (ENOSPC), until `failing` is cleared.
+    let failing: Error | undefined;
+    let openWatches: Map<DirectoryWatch, (err: unknown) => void>;
+    const fs: FsPort = {
+      ...nodeFs,
+      watch(dir, onEvent, onError) {
+        if (failing !== undefined) throw failing;
+        const real = nodeFs.watch?.(dir, onEvent, onError);
+        assert.ok(real !== undefined);
+        const handle: DirectoryWatch = {
+          close: () => {
+            openWatches.delete(handle);
+            real.close();
+          },
+        };
+        openWatches.set(handle, onError);
+        return handle;
+      },
+    };
+
+    beforeEach(() => {
+      failing = undefined;
+      openWatches = new Map();
+    });
+
+    it('falls back to polling with one warning, keeps polling, and re-arms when it can', async () => {
+      failing = errno('ENOSPC');
+      const r = await watch({ fs }, 50, false);
+      const fallback = await until(r.status$, (s) => s.fastPath === 'polling-only', 'the fallback');
+      assert.match(fallback.fastPathReason ?? '', /cannot watch .*: ENOSPC/);
+      const warnings = log.find(logMessages.watchUnavailable);
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]?.level, 40);
+      assert.match(String(warnings[0]?.reason), /ENOSPC/);
+      // Polling still applies saves.
+      await renameSave(path, 'LogLevel debug\n');
+      await level(r, 'debug');
+      assert.deepEqual(
+        changes.map((c) => c.trigger),
+        ['poll'],
+      );
+      await sleep(400); // several retries, all failing: still one warning
+      assert.equal(log.find(logMessages.watchUnavailable).length, 1);
+      failing = undefined;
+      await watching(r);
+      assert.equal(log.find(logMessages.watchRestored).length, 1);
+      assert.equal(r.status().fastPathReason, undefined);
+    });
+
+    it("falls back when a watch errors ('error' event), and re-arms on the retry", async () => {
+      const r = await watch({ fs });
+      const [onError] = [...openWatches.values()];
+      onError?.(errno('EPERM'));
+      const fallback = await until(r.status$, (s) => s.fastPath === 'polling-only', 'the fallback');
+      assert.match(fallback.fastPathReason ?? '', /EPERM/);
+      assert.equal(log.find(logMessages.watchUnavailable).length, 1);
+      await watching(r);
+      await renameSave(path, 'LogLevel debug\n');
+      await level(r, 'debug');
+      assert.deepEqual(
+        changes.map((c) => c.trigger),
+        ['watch'],
+      );
+    });
+
+    it('closes every watch on stopWatcher() and stop(), and arms them again on startWatcher()', async () => {
+      const r = await watch({ fs });
+      assert.ok(openWatches.size > 0);
+      r.stopWatcher();
+      assert.equal(openWatches.size, 0);
+      assert.deepEqual(
+        [r.status().fastPath, r.status().fastPathReason],
+        ['off', 'the watcher is stopped'],
+      );
+      r.startWatcher(MINUTE);
+      await watching(r);
+      assert.ok(openWatches.size > 0);
+      // A new interval keeps the watches it has.
+      const before = [...openWatches.keys()];
+      r.startWatcher(MINUTE / 2);
+      assert.deepEqual([...openWatches.keys()], before);
+      await r.stop();
+      assert.equal(openWatches.size, 0);
+    });
+  });
+
+  it('shows the fast path in status$: off, starting, watching, off', async () => {
+    log = logSink();
+    const r = new ReloadableConfig(await loadFromFile(path), path, log.logger, {});
+    rc = r;
+    const states: string[] = [];
+    r.status$.subscribe((s: ReloadStatus) => {
+      if (states.at(-1) !== s.fastPath) states.push(s.fastPath);
+    });
+    r.startWatcher(MINUTE);
+    await watching(r);
+    r.stopWatcher();
+    assert.deepEqual(states, ['off', 'starting', 'watching', 'off']);
+  });
+
+  it('a process watching with the fast path exits by itself after stop()', async () => {
+    const script = join(dir, 'stop.mts');
+    await writeFile(
+      script,
+      `import { defaultConfig, ReloadableConfig } from ${JSON.stringify(new URL('../lib/index.ts', import.meta.url).pathname)};
+import { rename, writeFile } from 'node:fs/promises';
+const until = (stream, ok) => new Promise((resolve) => {
+  const s = stream.subscribe((v) => { if (ok(v)) { queueMicrotask(() => s.unsubscribe()); resolve(v); } });
+});
+const rc = new ReloadableConfig(defaultConfig(), ${JSON.stringify(path)}, undefined, {});
+rc.startWatcher(${MINUTE});
+await until(rc.status$, (s) => s.fastPath === 'watching');
+await writeFile(${JSON.stringify(`${path}.tmp`)}, 'LogLevel debug\\n');
+await rename(${JSON.stringify(`${path}.tmp`)}, ${JSON.stringify(path)});
+await until(rc.config$, (c) => c.LogLevel === 'debug');
+await rc.stop();
+console.log('stopped', rc.status().fastPath);
+`,
+    );
+    // A watch left open would keep the child alive until execFile's guard kills it.
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script], {
+      timeout: 15_000,
+    });
+    assert.equal(stdout, 'stopped off\n');
+  });
+});
