@@ -5,18 +5,20 @@
 // config with the codec), the engine's check of each decoded config, and a `base` laid under
 // every reload cost nothing for a config of any size, instead of a second parse of every bridge
 // line and router set entry. A WeakSet: it holds no config alive.
-import type { TorConfig } from './tor-config.js';
+import { isDeepFrozen } from '../../engine/freeze.js';
 
 const vouched = new WeakSet<object>();
 
 /**
  * Remembers `config` as one the Tor codec accepts. Only for a deep-frozen config whose every
  * value was read by its field's codec or taken from a config the codec accepts (decodeTorrc's
- * result); a config that is not frozen is a programmer error.
+ * result); one not frozen all the way down is a programmer error.
  * @example vouchForConfig(deepFreeze(config)); isVouchedConfig(config) // true
  */
-export function vouchForConfig(config: TorConfig): TorConfig {
-  if (!Object.isFrozen(config)) throw new TypeError('vouchForConfig: the config is not frozen');
+export function vouchForConfig<C extends object>(config: C): C {
+  if (!isDeepFrozen(config)) {
+    throw new TypeError('vouchForConfig: the config is not frozen all the way down');
+  }
   vouched.add(config);
   return config;
 }
