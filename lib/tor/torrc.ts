@@ -159,7 +159,6 @@ function readEntries(text: string, file: string): Either<TorrcError, ReadEntries
   let include: TorrcEntry | undefined;
   let i = 0;
   let nextHash = -1;
-  let lastKey = '';
   for (;;) {
     // Whitespace (newlines included) and comments, whole-line or after a value, up to the next key.
     let c = s.charCodeAt(i);
@@ -196,9 +195,7 @@ function readEntries(text: string, file: string): Either<TorrcError, ReadEntries
     // Keys come in runs (a list of Bridge lines): the last one's string is reused, not sliced
     // again, which spares the collector a string per line and makes the decoder's lookups
     // compare one string with itself.
-    let key: string;
-    if (i - keyStart === lastKey.length && s.startsWith(lastKey, keyStart)) key = lastKey;
-    else key = lastKey = s.slice(keyStart, i);
+    let key = s.slice(keyStart, i);
     if (c === SPACE || c === TAB) {
       c = s.charCodeAt(++i);
       // Mostly one blank: a run of them is left to the native scan.
