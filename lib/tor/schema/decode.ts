@@ -169,17 +169,8 @@ export function decodeTorrc(
     return draft[b.field] as unknown[];
   };
 
-  // Lines with one key come in runs (a list of Bridge lines): the last key's binding is kept.
-  let lastKey: string | undefined;
-  let lastBinding: Binding | undefined;
   for (const entry of entries) {
-    let binding: Binding | undefined;
-    if (entry.key === lastKey) binding = lastBinding;
-    else {
-      binding = spelledBindings.get(entry.key) ?? bindings.get(entry.key.toLowerCase());
-      lastKey = entry.key;
-      lastBinding = binding;
-    }
+    const binding = spelledBindings.get(entry.key) ?? bindings.get(entry.key.toLowerCase());
     if (binding === undefined) {
       const lower = entry.key.toLowerCase();
       // Each distinct key is reported once, at its first line, and only the first
