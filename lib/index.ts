@@ -28,7 +28,7 @@ export type {
   SourcePosition,
 } from './engine/format.js';
 export type { DeepReadonly } from './engine/freeze.js';
-export { deepFreeze } from './engine/freeze.js';
+export { deepFreeze, isDeepFrozen } from './engine/freeze.js';
 export { formatGoDuration } from './engine/go-duration.js';
 // Any source made total: throws, errors and malformed values become `internal` rejections.
 export { describeError, guardSource, internalRejection } from './engine/guard.js';

@@ -5,6 +5,12 @@ export type DeepReadonly<T> = T extends (infer U)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
+// The values deepFreeze froze all the way down (the roots it was handed, once the walk was
+// done). Nothing under a frozen plain-data value can change, so neither deepFreeze nor
+// isDeepFrozen walks one again: the engine freezes each config where it is made and checks it
+// where it is handed over, and for a config of 1 MiB each walk is not free.
+const frozenDeep = new WeakSet<object>();
+
 /**
  * Freezes a plain-data value in place, all the way down, and returns it.
  * Configs are shared between subscribers; freezing makes "nobody mutates a snapshot" a fact
@@ -13,24 +19,60 @@ export type DeepReadonly<T> = T extends (infer U)[]
  * Every object reachable through own enumerable properties is frozen, including the children
  * of an object that was already frozen: a shallow `Object.freeze` on a parent says nothing about
  * what it holds. Each object is visited once, so cycles and shared children are fine, and the
- * walk keeps its own stack, not the call stack, so depth is no limit. Typed arrays and DataViews
- * are left as they are (JavaScript cannot freeze their elements); a config never holds one.
+ * walk keeps its own stack, not the call stack, so depth is no limit. A value it froze before is
+ * not walked again. Typed arrays and DataViews are left as they are (JavaScript cannot freeze
+ * their elements); a config never holds one.
  * @example const c = deepFreeze({ a: [1] }); Object.isFrozen(c.a) // true
  * @example const inner = { n: 1 }; deepFreeze(Object.freeze({ inner })); Object.isFrozen(inner) // true
  */
 export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || frozenDeep.has(value)) return value;
   const seen = new WeakSet<object>();
   const pending: unknown[] = [value];
+  let views = false;
   while (pending.length > 0) {
     const next = pending.pop();
-    if (typeof next !== 'object' || next === null || seen.has(next)) continue;
+    if (typeof next !== 'object' || next === null || seen.has(next) || frozenDeep.has(next)) {
+      continue;
+    }
     seen.add(next);
-    if (ArrayBuffer.isView(next)) continue;
-    for (const key of Object.keys(next)) {
-      const child: unknown = (next as Record<string, unknown>)[key];
+    if (ArrayBuffer.isView(next)) {
+      views = true;
+      continue;
+    }
+    // Object.values, not Object.keys and a lookup per key: the same own enumerable values, but an
+    // array of thousands (a big torrc's bridge lines) is not turned into index strings and back.
+    for (const child of Object.values(next)) {
       if (typeof child === 'object' && child !== null) pending.push(child);
     }
     Object.freeze(next);
   }
+  if (!views) frozenDeep.add(value);
   return value;
+}
+
+/**
+ * Whether every object reachable from `value` through own enumerable properties is frozen
+ * (a typed array never is). At once for a value deepFreeze froze; otherwise by a walk, whose
+ * positive answer is remembered likewise.
+ * @example isDeepFrozen(deepFreeze({ a: [1] })) // true
+ * @example isDeepFrozen(Object.freeze({ a: [1] })) // false: the array is not frozen
+ */
+export function isDeepFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || frozenDeep.has(value)) return true;
+  const seen = new WeakSet<object>();
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null || seen.has(next) || frozenDeep.has(next)) {
+      continue;
+    }
+    if (ArrayBuffer.isView(next) || !Object.isFrozen(next)) return false;
+    seen.add(next);
+    for (const child of Object.values(next)) {
+      if (typeof child === 'object' && child !== null) pending.push(child);
+    }
+  }
+  frozenDeep.add(value);
+  return true;
 }

@@ -89,13 +89,15 @@ function badRead(r: unknown): string | undefined {
 const isStrings = (v: unknown): boolean =>
   Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-function badDecode(d: unknown, isConfig: (v: unknown) => boolean): string | undefined {
+function badDecode(d: unknown, isConfig?: (v: unknown) => boolean): string | undefined {
   if (!isObject(d) || (d._tag !== 'Left' && d._tag !== 'Right'))
     return 'a decode that is not an Either';
   if (d._tag === 'Left') return badRejection(d.left);
   const loaded = d.right;
   if (!isObject(loaded)) return 'a decode without a loaded config';
-  if (!isConfig(loaded.config)) return 'a decoded config that its codec does not accept';
+  if (isConfig !== undefined && !isConfig(loaded.config)) {
+    return 'a decoded config that its codec does not accept';
+  }
   if (!Array.isArray(loaded.warnings)) return 'a decode without a warnings list';
   if (!isStrings(loaded.files) || !isStrings(loaded.watched))
     return 'a decode without files and watched lists';
@@ -214,12 +216,14 @@ function checkedHint(h: unknown): ChangeHint {
  * A load (bytes to config) that keeps its promise never to error: a throw from any plug-in it
  * runs (a format, a codec, a validate), an error, no value or a malformed value (a config that
  * `isConfig` refuses) becomes a Left of kind `internal`, cause `decode`, with the error kept.
+ * Leave `isConfig` out for a load that checks its configs with the codec itself (loadDocument
+ * does): a big config is then not walked twice.
  * @example const safe = guardLoad('/etc/app.yaml', load, AppConfig.is);
  */
 export function guardLoad<C>(
   name: string,
   load: Load<C>,
-  isConfig: (v: unknown) => boolean,
+  isConfig?: (v: unknown) => boolean,
 ): Load<C> {
   return (bytes, signal) =>
     guarded<E.Either<RejectionFields, Loaded<C>>>(

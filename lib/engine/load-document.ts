@@ -41,7 +41,8 @@ const isPromise = <T>(v: Eventually<T>): v is Promise<T> =>
 /**
  * One load, start to end, the way every source's bytes become a config: the profile's format
  * parses them (syntax; a torrc's `%include`s, under the file policy), its decode lays the
- * document over `context.base` and decodes it, its validate checks the result. Every problem
+ * document over `context.base` and decodes it, the codec must accept the result, and its
+ * validate checks it (unless the decode says it ran that validate already). Every problem
  * comes back at once, each with file, line and column where known; a policy refusal is a
  * `security` rejection whose cause is the check that refused, anything else `invalid`. The
  * config is frozen. Never rejects for bad input.
@@ -99,21 +100,29 @@ function finishLoad<C>(
     E.left({ rejection: invalidRejection(path, problems), watched: document.watched });
   const decoded = profile.decode(document, context);
   if (E.isLeft(decoded)) return fail([...document.warnings, ...decoded.left]);
+  const { config, warnings, validatedBy } = decoded.right;
   // A decode that hands back what its own codec refuses is a bug in the profile, not a bad file.
-  if (!profile.codec.is(decoded.right.config)) {
+  // The one check of it on the way in (the source's guard does not repeat it): for a big config
+  // the codec's walk is not free.
+  if (!profile.codec.is(config)) {
     const error = new Error(`the decoded config is not a ${profile.codec.name}`);
     return E.left({
       rejection: internalRejection(path, 'decode', error),
       watched: document.watched,
     });
   }
-  const checked = profile.validate(decoded.right.config).map((p) => placed(p, document));
+  // A decode that already ran this very validate (Tor's, which puts each problem on its line)
+  // found no error: running it again would say nothing new.
+  const checked =
+    validatedBy === profile.validate
+      ? []
+      : profile.validate(config).map((p) => placed(p, document));
   if (errorsOf(checked).length > 0) {
-    return fail([...document.warnings, ...decoded.right.warnings, ...checked]);
+    return fail([...document.warnings, ...warnings, ...checked]);
   }
   return E.right({
-    config: deepFreeze(decoded.right.config),
-    warnings: [...document.warnings, ...decoded.right.warnings, ...checked],
+    config: deepFreeze(config),
+    warnings: [...document.warnings, ...warnings, ...checked],
     files: document.files,
     watched: document.watched,
   });

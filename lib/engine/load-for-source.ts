@@ -23,7 +23,7 @@ export interface LoadForSourceOptions<C> extends DecodeContext<C> {
  * is told what the load depended on (its includes, found or not) unless the load was superseded
  * and its view is partial. Synchronous when the format and the source's track are (so virtual
  * time covers it), a promise otherwise. Guarded: a throw from the format, codec or validate, or
- * a config the codec refuses, is a Left of kind `internal`.
+ * a config the codec refuses (loadDocument's check), is a Left of kind `internal`.
  * @example const load = loadForSource(source, torProfile, { policy, base: defaultConfig(), strict: false });
  */
 export function loadForSource<C>(
@@ -51,6 +51,6 @@ export function loadForSource<C>(
       const answer = result instanceof Promise ? result.then(finish) : finish(result);
       return answer instanceof Promise ? from(answer) : of(answer);
     },
-    (v) => profile.codec.is(v),
+    // No codec check here: loadDocument makes it, once, on every decoded config.
   );
 }

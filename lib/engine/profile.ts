@@ -27,6 +27,14 @@ export interface DecodeContext<C> {
 export interface Decoded<C> {
   readonly config: C;
   readonly warnings: ReadonlyArray<Problem>;
+  /**
+   * The validate this decode already ran over `config`, finding no error (what it said is in
+   * `warnings`): the engine then does not run it a second time. The engine skips its own call
+   * only when this is the profile's `validate` itself, so a profile built from another one with
+   * its validate swapped still has that one run. A decode that validates as it goes, to put each
+   * problem on its line (Tor's), sets it.
+   */
+  readonly validatedBy?: (config: C) => ReadonlyArray<Problem>;
 }
 
 /**

@@ -6,7 +6,7 @@ import { errorsOf, formatProblem } from '../core/problem.js';
 import { type FilePolicy, resolveFilePolicy } from '../sources/file-policy.js';
 import { defaultRacyWindowMs, defaultWriteQuietMs } from '../sources/fingerprint.js';
 import { type FsPort, nodeFs } from '../sources/fs-port.js';
-import { deepFreeze } from './freeze.js';
+import { deepFreeze, isDeepFrozen } from './freeze.js';
 import type { Profile } from './profile.js';
 import type { SnapshotSource } from './types.js';
 
@@ -295,10 +295,4 @@ export function checkedConfig<C>(profile: Profile<C>, config: unknown, what: str
   // Frozen already (a committed config, loadConfig's result): nothing to copy or walk again.
   if (decoded.right === config && isDeepFrozen(config)) return config as C;
   return deepFreeze(structuredClone(decoded.right));
-}
-
-function isDeepFrozen(value: unknown, depth = 0): boolean {
-  if (typeof value !== 'object' || value === null) return true;
-  if (!Object.isFrozen(value) || depth > 100) return false;
-  return Object.values(value).every((v) => isDeepFrozen(v, depth + 1));
 }

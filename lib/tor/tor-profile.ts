@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import type { Problem } from '../core/problem.js';
 import { defineProfile, type Profile } from '../engine/profile.js';
 import { decodeTorrc } from './schema/decode.js';
 import { diffConfig } from './schema/diff.js';
@@ -7,6 +8,12 @@ import { defaultConfig, reloadableFields, TorConfig } from './schema/tor-config.
 import { validateConfig } from './schema/validate.js';
 import type { TorrcEntry } from './torrc.js';
 import { torrcFormat } from './torrc-format.js';
+
+// go-tor's rules; a config that passes them has nothing to say (its warnings are decodeTorrc's).
+function validate(config: TorConfig): ReadonlyArray<Problem> {
+  const valid = validateConfig(config);
+  return E.isLeft(valid) ? valid.left : [];
+}
 
 /**
  * hotrc's Tor profile, built like any other: the torrc format (Tor's line syntax and
@@ -23,15 +30,15 @@ export const torProfile: Profile<TorConfig> = defineProfile<TorConfig>({
   reloadable: reloadableFields,
   secrets: ['OnionServices.*.ClientAuth'],
   // The document is a list of torrc entries, not the config's shape: Tor's own rules decode it,
-  // and validate with each problem on its line.
+  // and validate it with each problem on its line, by the rules of `validate` below, so the
+  // engine need not run them again.
   decode: (document, { base, strict }) => {
     const decoded = decodeTorrc(document.value as ReadonlyArray<TorrcEntry>, { base, strict });
-    return E.isLeft(decoded) ? decoded : E.right(decoded.right);
+    if (E.isLeft(decoded)) return decoded;
+    const { config, warnings } = decoded.right;
+    return E.right({ config, warnings, validatedBy: validate });
   },
-  validate: (config) => {
-    const valid = validateConfig(config);
-    return E.isLeft(valid) ? valid.left : [];
-  },
+  validate,
   // Go durations and redacted client keys, field by field, in the schema's order.
   diff: diffConfig,
   keepRestartRequired: mergeReloadable,

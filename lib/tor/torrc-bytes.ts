@@ -1,3 +1,4 @@
+import { Buffer, isAscii } from 'node:buffer';
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import { nulMessage, type TorrcError } from './torrc.js';
 
@@ -69,7 +70,9 @@ export function decodeTorrcBytes(bytes: Uint8Array, file: string): Either<TorrcE
         'UTF-8 byte order mark at the start of the file: Tor would read it as part of the first key; hotrc refuses it (save the file without a BOM)',
     });
   }
-  const nul = bytes.indexOf(0);
+  // A Buffer view of the same memory (no copy): its indexOf and toString are native.
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nul = buffer.indexOf(0);
   if (nul !== -1) {
     return left({
       file,
@@ -77,6 +80,9 @@ export function decodeTorrcBytes(bytes: Uint8Array, file: string): Either<TorrcE
       message: nulMessage,
     });
   }
+  // Plain ASCII, as nearly every torrc is, reads the same in every ASCII-compatible encoding:
+  // decoded as Latin-1 it skips the UTF-8 decoder's checks (half the time for a 1 MiB file).
+  if (isAscii(buffer)) return right(buffer.toString('latin1'));
   try {
     return right(utf8.decode(bytes));
   } catch {

@@ -33,7 +33,7 @@ export interface Fact {
 export interface Target {
   readonly name: string;
   readonly actual: number;
-  readonly op: '<' | '<=' | '==';
+  readonly op: '<' | '<=' | '==' | '>=';
   readonly limit: number;
   readonly unit: string;
   /** Where the limit comes from (the issue, FIELD-NOTES, or why it is what it is). */
@@ -65,6 +65,13 @@ export function target(
   unit: string,
   source: string,
 ): Target {
-  const pass = op === '<' ? actual < limit : op === '<=' ? actual <= limit : actual === limit;
+  const pass =
+    op === '<'
+      ? actual < limit
+      : op === '<='
+        ? actual <= limit
+        : op === '>='
+          ? actual >= limit
+          : actual === limit;
   return { name, actual, op, limit, unit, source, pass };
 }

@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchDecode } from './bench-decode.js';
 import { benchIdle } from './bench-idle.js';
 import { benchLatency } from './bench-latency.js';
 import { benchLoad } from './bench-load.js';
@@ -27,6 +28,7 @@ const benches: ReadonlyArray<readonly [string, Bench]> = [
   ['memory', (dir) => benchMemory(dir)],
   ['quiet', (dir) => benchQuiet(dir)],
   ['watch', (dir) => benchWatch(dir)],
+  ['decode', () => benchDecode()],
 ];
 
 function usage(): never {

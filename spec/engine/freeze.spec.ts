@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { deepFreeze } from '../../lib/engine/freeze.js';
+import { deepFreeze, isDeepFrozen } from '../../lib/engine/freeze.js';
 import { defaultConfig } from '../../lib/tor/schema/tor-config.js';
 import { validConfig } from '../support/arbitraries.js';
 
@@ -101,5 +101,60 @@ describe('deepFreeze', () => {
 
   it('freezes the default config all the way down', () => {
     for (const o of reachable(defaultConfig())) assert.ok(Object.isFrozen(o));
+  });
+});
+
+describe('isDeepFrozen', () => {
+  it('is true only when every reachable object is frozen', () => {
+    assert.equal(isDeepFrozen(Object.freeze({ a: [1] })), false);
+    assert.equal(isDeepFrozen(Object.freeze({ a: Object.freeze([1]) })), true);
+    assert.equal(isDeepFrozen({}), false);
+    assert.equal(isDeepFrozen(deepFreeze({ a: [{ b: 1 }] })), true);
+    for (const v of [undefined, null, 0, 'a']) assert.equal(isDeepFrozen(v), true);
+    // A typed array's elements cannot be frozen: never deep-frozen, even under deepFreeze.
+    assert.equal(isDeepFrozen(deepFreeze({ bytes: new Uint8Array(2) })), false);
+  });
+
+  it('agrees with a walk on any valid config, frozen in part or whole', () => {
+    fc.assert(
+      fc.property(validConfig, fc.array(fc.nat()), fc.boolean(), (config, picks, whole) => {
+        const copy = structuredClone(config) as unknown;
+        const objects = reachable(copy);
+        for (const p of picks) Object.freeze(objects[p % objects.length]);
+        if (whole) deepFreeze(copy);
+        assert.equal(
+          isDeepFrozen(copy),
+          reachable(copy).every((o) => Object.isFrozen(o)),
+        );
+      }),
+    );
+  });
+});
+
+describe('deepFreeze and isDeepFrozen on a value deepFreeze froze', () => {
+  it('do not walk it again: what is under a frozen plain value cannot change', () => {
+    let reads = 0;
+    const value = {
+      get child() {
+        reads++;
+        return { n: 1 };
+      },
+      list: [{ m: 2 }],
+    };
+    deepFreeze(value);
+    const afterFirst = reads;
+    assert.ok(afterFirst >= 1);
+    deepFreeze(value);
+    assert.equal(isDeepFrozen(value), true);
+    assert.equal(reads, afterFirst);
+    // A value that was never handed to deepFreeze is walked.
+    const other = Object.freeze({
+      get child() {
+        reads++;
+        return 1;
+      },
+    });
+    assert.equal(isDeepFrozen(other), true);
+    assert.equal(reads, afterFirst + 1);
   });
 });

@@ -155,6 +155,18 @@ describe('guardSource', () => {
     });
   }
 
+  it('without isConfig takes any config a load hands back: a load that checks its own (loadDocument)', async () => {
+    const odd = { config: { LogLevel: 7 } as never, warnings: [], files: ['/t'], watched: ['/t'] };
+    const result = await firstValueFrom(guardLoad('/t', () => of(E.right(odd)))(bytes, signal));
+    assert.ok(E.isRight(result) && result.right === odd);
+    // The shape of the rest is still checked.
+    const noFiles = { config: defaultConfig(), warnings: [] } as never;
+    const refused = await firstValueFrom(
+      guardLoad('/t', () => of(E.right(noFiles)))(bytes, signal),
+    );
+    assert.ok(E.isLeft(refused) && refused.left.kind === 'internal');
+  });
+
   it('passes a good load through untouched and unsubscribes from a plug-in that never ends', async () => {
     const config = defaultConfig();
     const loaded = { config, warnings: [], files: ['/t'], watched: ['/t'] };

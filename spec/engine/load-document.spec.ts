@@ -287,6 +287,105 @@ describe('loadDocument', () => {
     assert.ok(E.isRight(direct));
     assert.deepEqual(l.config, direct.right.config);
   });
+
+  describe('on a decoded config, each check once', () => {
+    // The app profile's codec and validate, counting their calls (defineProfile checks the
+    // defaults with both, so the counts start after it).
+    type Validate = (c: AppConfig) => ReadonlyArray<Problem>;
+    function counted(decodeWith?: (validate: Validate) => Profile<AppConfig>['decode']) {
+      const calls = { is: 0, validate: 0 };
+      const codec = new t.Type<AppConfig, unknown, unknown>(
+        'AppConfig',
+        (u): u is AppConfig => {
+          calls.is++;
+          return AppConfig.is(u);
+        },
+        AppConfig.validate,
+        AppConfig.encode,
+      );
+      const validate: Validate = (c) => {
+        calls.validate++;
+        return poolRule(c);
+      };
+      const profile = defineProfile<AppConfig>({
+        name: 'counted',
+        format: yamlFormat,
+        codec,
+        defaults,
+        validate,
+        ...(decodeWith === undefined ? {} : { decode: decodeWith(validate) }),
+      });
+      calls.is = 0;
+      calls.validate = 0;
+      return { calls, profile };
+    }
+
+    it('checks it with the codec once and validates it once', async () => {
+      const { calls, profile } = counted();
+      const input = await inputOf('app.yaml', 'pool:\n  max: 500\n');
+      const l = loaded(await loadDocument(profile, input, appContext));
+      assert.deepEqual(calls, { is: 1, validate: 1 });
+      assert.deepEqual(
+        l.warnings.map((w) => w.message),
+        ['a big pool'],
+      );
+    });
+
+    it('does not validate again what the decode validated with the profile’s own validate', async () => {
+      const { calls, profile } = counted((validate) => (document, context) => {
+        const decoded = decodeDocument(document, AppConfig, context.base);
+        if (E.isLeft(decoded)) return decoded;
+        // A decode that validates as it goes, as Tor's does, and says so.
+        const said = validate(decoded.right);
+        return E.right({ config: decoded.right, warnings: said, validatedBy: validate });
+      });
+      const input = await inputOf('app.yaml', 'pool:\n  max: 500\n');
+      const l = loaded(await loadDocument(profile, input, appContext));
+      // Once, by the decode: loadDocument did not run it a second time, nor repeat its warning.
+      assert.equal(calls.validate, 1);
+      assert.deepEqual(
+        l.warnings.map((w) => w.message),
+        ['a big pool'],
+      );
+    });
+
+    it('validates what the decode says another validate passed: a profile with its validate swapped', async () => {
+      const { profile } = counted((validate) => (document, context) => {
+        const decoded = decodeDocument(document, AppConfig, context.base);
+        return E.isLeft(decoded)
+          ? decoded
+          : E.right({ config: decoded.right, warnings: [], validatedBy: validate });
+      });
+      let swappedCalls = 0;
+      const stricter: Profile<AppConfig> = {
+        ...profile,
+        validate: (c) => {
+          swappedCalls++;
+          return c.pool.max > 100
+            ? [{ severity: 'error', message: 'pool.max over 100', field: 'pool.max' }]
+            : [];
+        },
+      };
+      const input = await inputOf('app.yaml', 'pool:\n  max: 500\n');
+      const f = failure(await loadDocument(stricter, input, appContext));
+      assert.equal(swappedCalls, 1);
+      assert.match(f.rejection.reason, /pool\.max over 100/);
+    });
+
+    it('the Tor profile’s decode validated already: a validation warning comes once, on its line', async () => {
+      const input = await inputOf('torrc', 'EnableMetrics 1\nMetricsPort 0\n');
+      const l = loaded(await loadDocument(torProfile, input, torContext()));
+      assert.deepEqual(
+        l.warnings.map((w) => [w.severity, w.line, w.message]),
+        [['warning', 2, 'EnableMetrics is 1 but MetricsPort is 0: the metrics endpoint stays off']],
+      );
+      const decoded = torProfile.decode(
+        { value: [], locate: () => undefined, files: [], watched: [], warnings: [] },
+        torContext(),
+      );
+      assert.ok(E.isRight(decoded) && decoded.right.validatedBy === torProfile.validate);
+    });
+  });
 });
 
 describe('loadDocumentNow', () => {

@@ -154,6 +154,26 @@ describe('loadForSource', () => {
     assert.ok(E.isRight(r));
   });
 
+  it('checks each decoded config with the codec once: the guard does not repeat the load’s check', async () => {
+    let checks = 0;
+    const codec = memoryTorProfile.codec;
+    const counting: Profile<TorConfig> = {
+      ...memoryTorProfile,
+      codec: Object.assign(Object.create(codec) as typeof codec, {
+        is: (u: unknown): u is TorConfig => {
+          checks++;
+          return codec.is(u);
+        },
+      }),
+    };
+    const source: SnapshotSource = { name: '/etc/tor/torrc', look: () => NEVER };
+    const r: Result = await firstValueFrom(
+      loadForSource(source, counting, options)(Buffer.from('LogLevel debug\n'), live()),
+    );
+    assert.ok(E.isRight(r) && r.right.config.LogLevel === 'debug');
+    assert.equal(checks, 1);
+  });
+
   describe('guarded: a throwing plug-in is an `internal` Left, never an error', () => {
     const brokenFormat = (parse: Format['parse']): Profile<TorConfig> => ({
       ...memoryTorProfile,

@@ -127,4 +127,27 @@ describe('decodeTorrcBytes', () => {
       { numRuns: 5000 },
     );
   });
+
+  it('reads pure ASCII and any UTF-8 text to the same string a UTF-8 decoder gives', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary-ascii' }), fc.string({ unit: 'grapheme' })),
+        (text) => {
+          const clean = text.replaceAll('\0', '').replace(/^\ufeff/, '');
+          const r = decodeTorrcBytes(Buffer.from(clean, 'utf8'), FILE);
+          assert.deepEqual(r, {
+            _tag: 'Right',
+            right: Buffer.from(clean, 'utf8').toString('utf8'),
+          });
+        },
+      ),
+    );
+  });
+
+  it('finds a NUL anywhere in a large ASCII file, at its line', () => {
+    const text = `${'Nickname abc\n'.repeat(100_000)}ContactInfo a`;
+    const r = decodeTorrcBytes(bytes(text, [0], 'b\n'), FILE);
+    assert.ok(isLeft(r));
+    assert.equal(r.left.line, 100_001);
+  });
 });

@@ -13,7 +13,7 @@ import {
   fields,
   type OnionClientAuth,
   type OnionService,
-  type TorConfig,
+  TorConfig,
   type TorConfigField,
 } from './tor-config.js';
 import { torOptionNames } from './tor-options.js';
@@ -23,6 +23,8 @@ import { NonNegativeInt } from './values/integer.js';
 import { parseHiddenServicePort } from './values/onion-port.js';
 import { parseRouterSet } from './values/router-set.js';
 import { NonEmptyText } from './values/text.js';
+import { TextCodec } from './values/value-codec.js';
+import { vouchForConfig } from './vouched-config.js';
 
 /** Options for turning torrc entries into a config. */
 export interface DecodeOptions {
@@ -57,19 +59,22 @@ const onionParts: Readonly<Record<string, OnionPart>> = {
   HiddenServiceClientAuth: 'client-auth',
 };
 
+const canonicalBindings: ReadonlyArray<readonly [string, Binding]> = fieldNames.flatMap((field) =>
+  fields[field].keys.map((key): [string, Binding] => {
+    const part = onionParts[key];
+    const binding: Binding =
+      part === undefined
+        ? { field, key, kind: fields[field].kind }
+        : { field, key, kind: 'onion', part };
+    return [key, binding];
+  }),
+);
 // Lower-cased torrc key -> what it sets. Keys are case-insensitive in Tor.
 const bindings: ReadonlyMap<string, Binding> = new Map(
-  fieldNames.flatMap((field) =>
-    fields[field].keys.map((key): [string, Binding] => {
-      const part = onionParts[key];
-      const binding: Binding =
-        part === undefined
-          ? { field, key, kind: fields[field].kind }
-          : { field, key, kind: 'onion', part };
-      return [key.toLowerCase(), binding];
-    }),
-  ),
+  canonicalBindings.map(([key, binding]) => [key.toLowerCase(), binding]),
 );
+// The same for keys spelt as Tor spells them, as nearly every line is: no lower-casing needed.
+const spelledBindings: ReadonlyMap<string, Binding> = new Map(canonicalBindings);
 
 const torOptionsLower: ReadonlyMap<string, string> = new Map(
   [...torOptionNames].map((name) => [name.toLowerCase(), name]),
@@ -87,14 +92,29 @@ interface OnionGroup {
   readonly clientAuth: OnionClientAuth[];
 }
 
-// A line-list field's codec is an array codec; one torrc line decodes one item.
-function listItemCodec(field: TorConfigField): t.Mixed {
-  return (fieldCodecs[field] as unknown as t.ReadonlyArrayType<t.Mixed>).type;
-}
-
 function firstMessage(errors: t.Errors): string {
   return errors.find((e) => e.message !== undefined)?.message ?? 'invalid value';
 }
+
+type TextParser = (text: string) => E.Either<string, unknown>;
+
+// A codec's reader of one torrc value, message as the Left: the value codec's own parser when it
+// has one (no io-ts context or error list per line, which a file of thousands of Bridge lines
+// feels), else its io-ts decode.
+function textParser(codec: t.Mixed): TextParser {
+  if (codec instanceof TextCodec) return codec.parse;
+  return (text) => {
+    const decoded = codec.decode(text);
+    return E.isLeft(decoded) ? E.left(firstMessage(decoded.left)) : E.right(decoded.right);
+  };
+}
+
+// A line-list field's codec is an array codec; one torrc line decodes one item.
+const itemParsers: ReadonlyMap<TorConfigField, TextParser> = new Map(
+  fieldNames
+    .filter((f) => fields[f].kind === 'lines')
+    .map((f) => [f, textParser((fieldCodecs[f] as unknown as t.ReadonlyArrayType<t.Mixed>).type)]),
+);
 
 /**
  * Lays torrc entries over a base config (by default `defaultConfig()`), then validates the result.
@@ -111,7 +131,8 @@ export function decodeTorrc(
   const base = options?.base ?? defaultConfig();
   const strict = options?.strict ?? false;
   const problems: Problem[] = [];
-  const sources = new Map<TorConfigField, Location>();
+  // The entry that last set each field; its Location is built once, at the end, not per line.
+  const setBy = new Map<TorConfigField, TorrcEntry>();
   const failed = new Set<TorConfigField>();
   const repeated = new Set<TorConfigField>();
   const replaced = new Set<TorConfigField>();
@@ -149,9 +170,9 @@ export function decodeTorrc(
   };
 
   for (const entry of entries) {
-    const lower = entry.key.toLowerCase();
-    const binding = bindings.get(lower);
+    const binding = spelledBindings.get(entry.key) ?? bindings.get(entry.key.toLowerCase());
     if (binding === undefined) {
+      const lower = entry.key.toLowerCase();
       // Each distinct key is reported once, at its first line, and only the first
       // `maxUnknownListed` of them: a file of garbage must not cost a suggestion search per line.
       if (unknown.has(lower)) continue;
@@ -171,15 +192,14 @@ export function decodeTorrc(
       continue;
     }
     const { field, key } = binding;
-    const at = { file: entry.file, line: entry.line };
     switch (binding.kind) {
       case 'single': {
         if (entry.op === 'clear') {
           draft[field] = base[field];
-          sources.delete(field);
+          setBy.delete(field);
           break;
         }
-        if (sources.has(field) && !repeated.has(field)) {
+        if (setBy.has(field) && !repeated.has(field)) {
           repeated.add(field);
           report(
             'warning',
@@ -188,7 +208,7 @@ export function decodeTorrc(
             field,
           );
         }
-        sources.set(field, at);
+        setBy.set(field, entry);
         if (entry.value === '') {
           // Tor: an empty value resets a single-value option to zero/empty, not to its default.
           const zero = fields[field].zero;
@@ -219,17 +239,23 @@ export function decodeTorrc(
         }
         const list = listFor(binding, entry);
         if (entry.op === 'clear') break;
-        sources.set(field, at);
-        const items: E.Either<string, ReadonlyArray<unknown>> = binding.kind === 'lines'
-          ? E.bimap(firstMessage, (item: unknown) => [item])(
-              listItemCodec(field).decode(entry.value),
-            )
-          : parseRouterSet(entry.value);
+        setBy.set(field, entry);
+        if (binding.kind === 'lines') {
+          const item = (itemParsers.get(field) as TextParser)(entry.value);
+          if (E.isLeft(item)) {
+            failed.add(field);
+            report('error', entry, `Could not parse ${key}: ${item.left}`, field);
+          } else {
+            list.push(item.right);
+          }
+          break;
+        }
+        const items = parseRouterSet(entry.value);
         if (E.isLeft(items)) {
           failed.add(field);
           report('error', entry, `Could not parse ${key}: ${items.left}`, field);
         } else {
-          list.push(...items.right);
+          for (const item of items.right) list.push(item);
         }
         break;
       }
@@ -239,7 +265,7 @@ export function decodeTorrc(
           failed.add(field);
           report('error', entry, error, field);
         } else if (binding.part === 'dir' && entry.op !== 'clear') {
-          sources.set(field, at);
+          setBy.set(field, entry);
         }
         break;
       }
@@ -280,10 +306,14 @@ export function decodeTorrc(
   const config = deepFreeze(
     Object.fromEntries(fieldNames.map((f) => [f, draft[f]])) as unknown as TorConfig,
   );
+  const sources = new Map<TorConfigField, Location>();
+  for (const [field, entry] of setBy) sources.set(field, { file: entry.file, line: entry.line });
   problems.push(...validationProblems(config, { sources, skip: failed }));
-  return errorsOf(problems).length > 0
-    ? E.left(problems)
-    : E.right({ config, warnings: problems, sources });
+  if (errorsOf(problems).length > 0) return E.left(problems);
+  // Every value came from its field's codec or from the base: with a base the codec accepts,
+  // the codec accepts the whole, and nothing needs to check it field by field again.
+  if (TorConfig.is(base)) vouchForConfig(config);
+  return E.right({ config, warnings: problems, sources });
 }
 
 /**

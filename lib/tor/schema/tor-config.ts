@@ -12,6 +12,7 @@ import { TargetAddr, VirtualPort } from './values/onion-port.js';
 import { Port } from './values/port.js';
 import { RouterSetEntry } from './values/router-set.js';
 import { NonEmptyText, Text } from './values/text.js';
+import { isVouchedConfig } from './vouched-config.js';
 
 /**
  * One client allowed to reach an onion service. `Key` is a secret: it never reaches a log. It is
@@ -76,15 +77,30 @@ const torConfigProps = {
   IsolateClientProtocol: Bool,
 };
 
+// TorConfig is this codec (same name, shape and inner codecs, which the schema, `--strict` and
+// the messages read), except that a config hotrc's decoder already vouched for (decoded,
+// validated, deep-frozen: see vouched-config.ts) is accepted by identity, not field by field.
+const checkedTorConfig = t.readonly(t.exact(t.type(torConfigProps, 'TorConfig')));
+
 /**
  * The Tor client configuration: go-tor's `Config`, field for field. Durations are milliseconds.
  * Decoding accepts torrc spellings for every value (`"15 minutes"`, `"yes"`) as well as typed values,
- * so the same codec reads JSON configs; `TorConfig.encode` gives each field as torrc text.
+ * so the same codec reads JSON configs; `TorConfig.encode` gives each field as torrc text. A
+ * config from `loadFromFile` (or any decodeTorrc result) is accepted at once, whatever its size.
  * @example
  * import { isRight } from 'fp-ts/lib/Either.js';
  * isRight(TorConfig.decode(defaultConfig())) // true
  */
-export const TorConfig = t.readonly(t.exact(t.type(torConfigProps, 'TorConfig')));
+export const TorConfig: typeof checkedTorConfig = new t.ReadonlyType(
+  checkedTorConfig.name,
+  (u): u is t.TypeOf<typeof checkedTorConfig> => isVouchedConfig(u) || checkedTorConfig.is(u),
+  (u, c) =>
+    isVouchedConfig(u)
+      ? t.success(u as t.TypeOf<typeof checkedTorConfig>)
+      : checkedTorConfig.validate(u, c),
+  checkedTorConfig.encode,
+  checkedTorConfig.type,
+);
 export type TorConfig = t.TypeOf<typeof TorConfig>;
 
 /**

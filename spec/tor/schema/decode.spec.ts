@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Problem } from '../../../lib/core/problem.js';
 import { type Decoded, decodeTorrc } from '../../../lib/tor/schema/decode.js';
-import { defaultConfig, type TorConfig } from '../../../lib/tor/schema/tor-config.js';
+import {
+  defaultConfig,
+  fieldNames,
+  fields,
+  type TorConfig,
+  TorConfig as TorConfigCodec,
+} from '../../../lib/tor/schema/tor-config.js';
+import { isVouchedConfig } from '../../../lib/tor/schema/vouched-config.js';
+import { torProfile } from '../../../lib/tor/tor-profile.js';
 import { parseTorrc } from '../../../lib/tor/torrc.js';
+import { bridgeLineText, normalBridgeLineText, routerSetText } from './values/near-misses.js';
 
 const FILE = '/etc/tor/torrc';
 
@@ -274,5 +284,110 @@ describe('decodeTorrc', () => {
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.BridgeAddresses));
     assert.deepEqual(sources.get('LogLevel'), { file: FILE, line: 1 });
     assert.deepEqual(sources.get('BridgeAddresses'), { file: FILE, line: 2 });
+  });
+
+  it('sets where each field was set from the last line that set it, and drops a cleared one', () => {
+    const { sources } = decoded(
+      'LogLevel debug\nBridge 192.0.2.1\nSocksPort 9150\nBridge 192.0.2.2\n/SocksPort\n',
+    );
+    assert.deepEqual(
+      [...sources],
+      [
+        ['LogLevel', { file: FILE, line: 1 }],
+        ['BridgeAddresses', { file: FILE, line: 4 }],
+      ],
+    );
+  });
+
+  describe('vouching', () => {
+    it('vouches for the config it decodes, which TorConfig.is then takes at once', () => {
+      const { config } = decoded('Bridge 192.0.2.1:443\nExcludeNodes {cn}\n');
+      assert.equal(isVouchedConfig(config), true);
+      assert.equal(TorConfigCodec.is(config), true);
+      // A decode that fails vouches for nothing, and a copy is checked again.
+      assert.equal(isVouchedConfig(structuredClone(config)), false);
+    });
+
+    it('vouches for nothing laid over a base the codec refuses', () => {
+      const base = { ...defaultConfig(), ExcludeExitNodes: ['not an entry!'] } as TorConfig;
+      const { config } = decoded('LogLevel debug\n', { base });
+      assert.equal(isVouchedConfig(config), false);
+      assert.equal(TorConfigCodec.is(config), false);
+    });
+
+    // What vouching rests on, and what lets the engine skip the Tor profile's validate after
+    // this decode: whatever decodeTorrc accepts, TorConfig's own field-by-field check accepts
+    // (every value came from its field's codec, or from the base) and validate passes.
+    const singleKeys = fieldNames
+      .filter((f) => fields[f].kind === 'single')
+      .flatMap((f) => fields[f].keys);
+    const value = fc.constantFrom(
+      '',
+      '0',
+      '1',
+      '3',
+      'auto',
+      '9150',
+      '65536',
+      '-1',
+      '15 minutes',
+      '2 hours',
+      'debug',
+      'DESTINATION',
+      'yes',
+      '/var/lib/tor x',
+      '"quoted value"',
+    );
+    const line = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.tuple(fc.constantFrom(...singleKeys), value).map(([k, v]) => `${k} ${v}`),
+      },
+      {
+        weight: 3,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom('Bridge', '+Bridge', 'bridge'),
+            fc.oneof(normalBridgeLineText, bridgeLineText),
+          )
+          .map(([k, v]) => `${k} ${v.replaceAll(/[\r\n#\\"]/g, ' ')}`),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom('ExcludeNodes', 'ExcludeExitNodes', '+ExcludeNodes'),
+            routerSetText,
+          )
+          .map(([k, v]) => `${k} ${v.replaceAll(/[\r\n#\\"]/g, ' ')}`),
+      },
+      { weight: 1, arbitrary: fc.constantFrom('/Bridge', '/ExcludeNodes', 'UseBridges 1') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'HiddenServiceDir /var/lib/tor/hs\nHiddenServicePort 80 127.0.0.1:8080',
+          'HiddenServiceDir /var/lib/tor/hs2\nHiddenServicePort 443\nHiddenServiceMaxStreams 8',
+        ),
+      },
+    );
+    it('accepts only what TorConfig checked field by field accepts and validate passes', () => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+          const parsed = parseTorrc(`${lines.join('\n')}\n`, { file: FILE });
+          if (E.isLeft(parsed)) return;
+          const r = decodeTorrc(parsed.right);
+          if (E.isLeft(r)) return;
+          accepted++;
+          const { config } = r.right;
+          assert.equal(isVouchedConfig(config), true);
+          assert.equal(TorConfigCodec.is(structuredClone(config)), true, JSON.stringify(config));
+          assert.deepEqual(torProfile.validate(config), []);
+        }),
+        { numRuns: 600 },
+      );
+      // The property says something only if many files load.
+      assert.ok(accepted > 100, `only ${accepted} of 600 generated files loaded`);
+    });
   });
 });

@@ -12,7 +12,7 @@
 // since "2001:db8::443" reads as an address and a port to a person. A '+' on the port is
 // refused too.
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
-import { parseAddressPort, parseIPv4, parseIPv6 } from './ip-address.js';
+import { ipv4At, isIPv6At, portAt } from './ip-address.js';
 import { valueCodec } from './value-codec.js';
 
 /**
@@ -27,42 +27,83 @@ export interface BridgeLineParts {
   readonly args: ReadonlyArray<string>;
 }
 
-const cIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_SOCKS_ARGS_BYTES = 510;
-const utf8 = new TextEncoder();
+const cIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const hexDigits40 = /^[0-9A-Fa-f]{40}$/;
+// C's isspace() other than ' ': a line with none of them splits on ' ' alone.
+const otherSpace = /[\t\n\v\f\r]/;
+const spaceRun = /[ \t\n\v\f\r]+/;
+
+// The words of a line, split on runs of isspace() (natively: this runs once per bridge line).
+function wordsOf(value: string): string[] {
+  const words = otherSpace.test(value) ? value.split(spaceRun) : value.split(' ');
+  for (const w of words) if (w === '') return words.filter((x) => x !== '');
+  return words;
+}
 
 /** Reads `addr[:port]`; Left is the message. */
 function parseAddrPort(word: string): Either<string, { address: string; port: number }> {
-  const bad = (why: string) => left(`Error parsing Bridge address '${word}': ${why}`);
   let address: string;
-  let port: string | undefined;
-  if (word.startsWith('[')) {
+  // Where the port's digits start, or -1 for none (then it is 443, as in Tor).
+  let portFrom = -1;
+  if (word.charCodeAt(0) === 91 /* [ */) {
     const close = word.indexOf(']');
-    address = close < 0 ? '' : word.slice(1, close);
-    const after = close < 0 ? '' : word.slice(close + 1);
-    if (close < 0 || isLeft(parseIPv6(address))) return bad('malformed IPv6 address');
-    if (after !== '' && !after.startsWith(':')) return bad(`unexpected "${after}"`);
-    port = after === '' ? undefined : after.slice(1);
+    if (close < 0 || !isIPv6At(word, 1, close)) {
+      return badAddress(word, 'malformed IPv6 address');
+    }
+    address = word.slice(1, close);
+    if (close + 1 < word.length) {
+      if (word.charCodeAt(close + 1) !== 58 /* : */) {
+        return badAddress(word, `unexpected "${word.slice(close + 1)}"`);
+      }
+      portFrom = close + 2;
+    }
   } else {
-    const parts = word.split(':');
-    if (parts.length > 2) {
-      return isLeft(parseIPv6(word))
-        ? bad('expected IPv4:port or [IPv6]:port')
-        : bad('an IPv6 address goes in brackets, like [2001:db8::1]:443');
+    const colon = word.indexOf(':');
+    if (colon >= 0 && word.indexOf(':', colon + 1) >= 0) {
+      return !isIPv6At(word, 0, word.length)
+        ? badAddress(word, 'expected IPv4:port or [IPv6]:port')
+        : badAddress(word, 'an IPv6 address goes in brackets, like [2001:db8::1]:443');
     }
-    address = parts[0] as string;
-    port = parts[1];
-    if (isLeft(parseIPv4(address))) {
-      return bad('expected an IPv4 address or a bracketed IPv6 address (no host names)');
+    const end = colon < 0 ? word.length : colon;
+    if (ipv4At(word, 0, end) < 0) {
+      return badAddress(
+        word,
+        'expected an IPv4 address or a bracketed IPv6 address (no host names)',
+      );
     }
+    address = colon < 0 ? word : word.slice(0, colon);
+    if (colon >= 0) portFrom = colon + 1;
   }
-  if (port === undefined) return right({ address, port: 443 });
-  const n = parseAddressPort(port);
-  return isLeft(n) ? bad(n.left) : right({ address, port: n.right });
+  if (portFrom < 0) return right({ address, port: 443 });
+  const port = portAt(word, portFrom, word.length);
+  return port < 0
+    ? badAddress(word, `Port "${word.slice(portFrom)}" is not a number from 1 to 65535`)
+    : right({ address, port });
 }
+
+const badAddress = (word: string, why: string): Either<string, never> =>
+  left(`Error parsing Bridge address '${word}': ${why}`);
 
 /** Tor's string_is_key_value: an '=' that is not the first character. */
 const isKeyValue = (word: string): boolean => word.indexOf('=') > 0;
+
+// The bytes of the arguments in `text` from `from` to its end, one space between each two, as Tor
+// hands them to the transport: UTF-8 (a lone surrogate is U+FFFD, three bytes), a backslash
+// before each backslash and ';', and a ';' where each space is.
+function socksBytes(text: string, from: number): number {
+  let bytes = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += c === 92 /* backslash */ || c === 59 /* ; */ ? 2 : 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
 
 /**
  * Takes a bridge line apart, with Tor's messages ("Too few items to Bridge line.", "Key digest
@@ -71,10 +112,11 @@ const isKeyValue = (word: string): boolean => word.indexOf('=') > 0;
  * // right({ transport: 'obfs4', address: '192.0.2.1', port: 443, fingerprint: 'ABCD...', args: ['iat-mode=0'] })
  */
 export function parseBridgeLine(value: string): Either<string, BridgeLineParts> {
-  const words = value.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '');
+  const words = wordsOf(value);
+  let next = 0;
   let transport: string | undefined;
-  if (words[0] !== undefined && cIdentifier.test(words[0])) transport = words.shift();
-  const addrport = words.shift();
+  if (words[0] !== undefined && cIdentifier.test(words[0])) transport = words[next++];
+  const addrport = words[next++];
   if (addrport === undefined) {
     return left(
       transport === undefined
@@ -87,12 +129,17 @@ export function parseBridgeLine(value: string): Either<string, BridgeLineParts> 
   let fingerprint: string | undefined;
   let args: string[] = [];
   if (transport === undefined) {
-    if (words.length > 0) fingerprint = words.join('');
+    // Without a transport every other word is the fingerprint, as Tor's grouped form has it.
+    if (next < words.length) {
+      fingerprint = next + 1 === words.length ? words[next] : words.slice(next).join('');
+    }
   } else {
-    const next = words.shift();
-    if (next !== undefined && !isKeyValue(next)) fingerprint = next;
-    else if (next !== undefined) args.push(next);
-    args = [...args, ...words];
+    const first = words[next];
+    if (first !== undefined && !isKeyValue(first)) {
+      fingerprint = first;
+      next++;
+    }
+    args = words.slice(next);
   }
   if (fingerprint !== undefined) {
     if (fingerprint.length !== 40) {
@@ -101,24 +148,23 @@ export function parseBridgeLine(value: string): Either<string, BridgeLineParts> 
           (transport === undefined ? '' : ' (with a transport, k=v arguments follow it)'),
       );
     }
-    if (!/^[0-9A-Fa-f]{40}$/.test(fingerprint)) {
+    if (!hexDigits40.test(fingerprint)) {
       return left(`Unable to decode Bridge key digest "${fingerprint}": expected hex digits`);
     }
   }
   for (const arg of args) {
     if (!isKeyValue(arg)) return left(`'${arg}' is not a k=v item.`);
   }
-  // Tor escapes '\' and ';' and joins with ';' before checking the SOCKS auth size.
-  const socksBytes = args.reduce(
-    (n, arg, i) => n + utf8.encode(arg.replace(/[\\;]/g, '\\$&')).length + (i > 0 ? 1 : 0),
-    0,
-  );
-  if (socksBytes > MAX_SOCKS_ARGS_BYTES) {
-    return left(
-      `SOCKS arguments can't be more than ${MAX_SOCKS_ARGS_BYTES} bytes (${socksBytes}).`,
-    );
+  // Each UTF-16 unit takes at most 3 bytes escaped, so short arguments need no count.
+  let length = args.length;
+  for (const arg of args) length += arg.length;
+  if (length * 3 > MAX_SOCKS_ARGS_BYTES) {
+    const bytes = socksBytes(args.join(' '), 0);
+    if (bytes > MAX_SOCKS_ARGS_BYTES) {
+      return left(`SOCKS arguments can't be more than ${MAX_SOCKS_ARGS_BYTES} bytes (${bytes}).`);
+    }
   }
-  return right({ transport, ...at.right, fingerprint, args });
+  return right({ transport, address: at.right.address, port: at.right.port, fingerprint, args });
 }
 
 /**
@@ -129,12 +175,67 @@ export function parseBridgeLine(value: string): Either<string, BridgeLineParts> 
  */
 export function formatBridgeLine(parts: BridgeLineParts): string {
   const host = parts.address.includes(':') ? `[${parts.address}]` : parts.address;
-  return [parts.transport, `${host}:${parts.port}`, parts.fingerprint, ...parts.args]
-    .filter((w) => w !== undefined)
-    .join(' ');
+  let line = parts.transport === undefined ? '' : `${parts.transport} `;
+  line += `${host}:${parts.port}`;
+  if (parts.fingerprint !== undefined) line += ` ${parts.fingerprint}`;
+  for (const arg of parts.args) line += ` ${arg}`;
+  return line;
+}
+
+// A bridge line already in normal form, recognised by one regular expression and a few native
+// searches: the common case (bridges as bridges.torproject.org hands them out, and every line
+// hotrc writes), checked with no words split, no parts built and nothing allocated. Regular
+// expressions and indexOf run natively even in V8's interpreter, and a value is a slice of the
+// file's text, on which a JavaScript loop over charCodeAt is slow. Code checks only what the
+// expression cannot say (or says slowly: a counted repetition is slow in V8's regular
+// expressions, a run of one class is fast): that a bracketed IPv6 address is one, that the run
+// of hex digits after the address is 40 long, and the 510-byte limit, which only a line over 170
+// characters can pass (a character is at most 3 bytes, escaped or not). Anything else goes to
+// parseBridgeLine.
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const ADDRESS = `(?:${OCTET}(?:\\.${OCTET}){3}|\\[[0-9A-Fa-f:.]+\\])`;
+// 1-65535 without leading zeros, as formatBridgeLine writes it.
+const PORT =
+  '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
+const HEX_RUN = '[0-9A-Fa-f]+';
+const KEY_VALUE = '[^ \\t\\n\\v\\f\\r=]+=[^ \\t\\n\\v\\f\\r]*';
+const normalLine = new RegExp(
+  `^(?:[A-Za-z_][A-Za-z0-9_]* )?${ADDRESS}:${PORT}(?: ${HEX_RUN})?(?: ${KEY_VALUE})*$`,
+);
+const SHORT_LINE = MAX_SOCKS_ARGS_BYTES / 3;
+// Past this, arguments are not one byte a character: counted one by one.
+const notOneByte = /[^ -~]|[\\;]/g;
+
+function isNormalLine(text: string): boolean {
+  if (!normalLine.test(text)) return false;
+  // The address is the first word, or the second after a transport (at > 0).
+  const c = text.charCodeAt(0);
+  const at = (c >= 48 && c <= 57) || c === 91 ? 0 : text.indexOf(' ') + 1;
+  if (text.charCodeAt(at) === 91 && !isIPv6At(text, at + 1, text.indexOf(']', at))) {
+    return false;
+  }
+  const space = text.indexOf(' ', at);
+  if (space < 0) return true;
+  let end = text.indexOf(' ', space + 1);
+  if (end < 0) end = text.length;
+  let args = space + 1;
+  const eq = text.indexOf('=', args);
+  if (eq < 0 || eq > end) {
+    // The word after the address is the run of hex digits: a fingerprint if 40 long.
+    if (end - args !== 40) return false;
+    args = end + 1;
+  }
+  if (args >= text.length) return true;
+  // Arguments follow: only a transport takes them.
+  if (at === 0) return false;
+  if (text.length <= SHORT_LINE) return true;
+  notOneByte.lastIndex = args;
+  const bytes = notOneByte.test(text) ? socksBytes(text, args) : text.length - args;
+  return bytes <= MAX_SOCKS_ARGS_BYTES;
 }
 
 function normalise(text: string): Either<string, string> {
+  if (isNormalLine(text)) return right(text);
   const parts = parseBridgeLine(text);
   return isLeft(parts) ? parts : right(formatBridgeLine(parts.right));
 }
@@ -148,8 +249,9 @@ export const BridgeLine = valueCodec<string>({
   name: 'BridgeLine',
   is: (u): u is string => {
     if (typeof u !== 'string') return false;
-    const n = normalise(u);
-    return !isLeft(n) && n.right === u;
+    if (isNormalLine(u)) return true;
+    const parts = parseBridgeLine(u);
+    return !isLeft(parts) && formatBridgeLine(parts.right) === u;
   },
   parse: normalise,
   format: (line) => line,

@@ -14,7 +14,6 @@ export function asciiLower(s: string): string {
 
 // C's isspace() in the C locale.
 const leading = /^[ \t\n\v\f\r]+/;
-const trailing = /[ \t\n\v\f\r]+$/;
 
 /**
  * Drops leading isspace() characters, as strtol and strtod do before a number.
@@ -24,12 +23,19 @@ export function skipCSpace(s: string): string {
   return s.replace(leading, '');
 }
 
+// isspace() as a character code: ' ', '\t', '\n', '\v', '\f', '\r'.
+const isCSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
 /**
  * Drops isspace() characters at both ends, as Tor's SPLIT_SKIP_SPACE does for list items.
  * @example trimCSpace(' a b \n'); // 'a b'
  */
 export function trimCSpace(s: string): string {
-  return s.replace(leading, '').replace(trailing, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isCSpace(s.charCodeAt(start))) start++;
+  while (end > start && isCSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /**

@@ -7,6 +7,8 @@ import {
   formatBridgeLine,
   parseBridgeLine,
 } from '../../../../lib/tor/schema/values/bridge-line.js';
+import { bridgeLineText, normalBridgeLineText } from './near-misses.js';
+import { oracleBridgeLine, oracleFormatBridgeLine, oracleIsBridgeLine } from './regex-oracle.js';
 
 const FP = 'ABCDEF0123456789ABCDEF0123456789ABCDEF01';
 const SPACED = 'ABCD EF01 2345 6789 ABCD EF01 2345 6789 ABCD EF01';
@@ -198,5 +200,59 @@ describe('BridgeLine', () => {
 
   it('never throws on arbitrary text', () => {
     fc.assert(fc.property(fc.string(), (s) => void BridgeLine.decode(s)));
+  });
+});
+
+describe('the bridge line scanner against the regex oracle', () => {
+  const texts = fc.oneof(
+    { weight: 5, arbitrary: bridgeLineText },
+    { weight: 4, arbitrary: normalBridgeLineText },
+    { weight: 1, arbitrary: fc.string() },
+  );
+
+  it('takes every generated line apart as the oracle does, message for message', () => {
+    fc.assert(
+      fc.property(texts, (s) => assert.deepEqual(parseBridgeLine(s), oracleBridgeLine(s), s)),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("agrees at Tor's 510-byte limit, byte for byte, for lines in normal form and not", () => {
+    for (const fp of ['', ` ${FP}`])
+      for (const tail of ['', ';', 'é', '\\', '\ud83d\ude00'])
+        for (let n = 480; n <= 512; n++) {
+          for (const line of [
+            `obfs4 192.0.2.1:443${fp} url=${'a'.repeat(n - tail.length)}${tail}`,
+            `obfs4 192.0.2.1:443${fp} k=v url=${'a'.repeat(n - 4 - tail.length)}${tail}`,
+            `obfs4  192.0.2.1:443${fp} url=${'a'.repeat(n - tail.length)}${tail}`,
+          ]) {
+            assert.deepEqual(parseBridgeLine(line), oracleBridgeLine(line), line);
+            assert.equal(BridgeLine.is(line), oracleIsBridgeLine(line), line);
+            const oracle = oracleBridgeLine(line);
+            if (isLeft(oracle)) assert.ok(isLeft(BridgeLine.decode(line)), line);
+            else
+              assert.deepEqual(
+                BridgeLine.decode(line),
+                right(oracleFormatBridgeLine(oracle.right)),
+              );
+          }
+        }
+  });
+
+  it('normalises, and accepts as normal, exactly what the oracle does', () => {
+    fc.assert(
+      fc.property(texts, (s) => {
+        const oracle = oracleBridgeLine(s);
+        const decoded = BridgeLine.decode(s);
+        assert.equal(isLeft(decoded), isLeft(oracle), s);
+        if (!isLeft(oracle) && !isLeft(decoded)) {
+          assert.equal(decoded.right, oracleFormatBridgeLine(oracle.right));
+          assert.equal(formatBridgeLine(oracle.right), oracleFormatBridgeLine(oracle.right));
+          assert.equal(BridgeLine.is(decoded.right), true);
+        }
+        assert.equal(BridgeLine.is(s), oracleIsBridgeLine(s), s);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

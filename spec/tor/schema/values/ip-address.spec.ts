@@ -7,6 +7,8 @@ import {
   parseIPv4,
   parseIPv6,
 } from '../../../../lib/tor/schema/values/ip-address.js';
+import { ipv4Text, ipv6Text, portText } from './near-misses.js';
+import { oracleAddressPort, oracleIPv4, oracleIPv6 } from './regex-oracle.js';
 
 describe('parseIPv4', () => {
   it('reads dotted quads', () => {
@@ -105,5 +107,35 @@ describe('parseAddressPort', () => {
     assert.deepEqual(parseAddressPort('0443'), right(443));
     for (const bad of ['0', '65536', '+80', '-1', '', '80a', ' 80'])
       assert.ok(isLeft(parseAddressPort(bad)), bad);
+  });
+});
+
+describe('the address scanners against the regex oracle', () => {
+  const runs = { numRuns: 3000 };
+  it('parseIPv4 agrees on every generated text', () => {
+    fc.assert(
+      fc.property(fc.oneof(ipv4Text, fc.string()), (s) =>
+        assert.deepEqual(parseIPv4(s), oracleIPv4(s), s),
+      ),
+      runs,
+    );
+  });
+
+  it('parseIPv6 agrees on every generated text', () => {
+    fc.assert(
+      fc.property(fc.oneof(ipv6Text, fc.string()), (s) =>
+        assert.deepEqual(parseIPv6(s), oracleIPv6(s), s),
+      ),
+      runs,
+    );
+  });
+
+  it('parseAddressPort agrees on every generated text', () => {
+    fc.assert(
+      fc.property(fc.oneof(portText, fc.string()), (s) =>
+        assert.deepEqual(parseAddressPort(s), oracleAddressPort(s), s),
+      ),
+      runs,
+    );
   });
 });

@@ -6,6 +6,8 @@ import {
   parseRouterSetEntry,
   RouterSetEntry,
 } from '../../../../lib/tor/schema/values/router-set.js';
+import { routerSetEntryText, routerSetText } from './near-misses.js';
+import { oracleIsRouterSetEntry, oracleRouterSet, oracleRouterSetEntry } from './regex-oracle.js';
 
 const FP = 'ABCDEF0123456789ABCDEF0123456789ABCDEF01';
 const message = (v: ReturnType<typeof RouterSetEntry.decode>) =>
@@ -189,6 +191,28 @@ describe('RouterSetEntry', () => {
         fc.oneof(fc.string(), fc.stringMatching(/^[[\]0-9a-f:./*$~={}?,-]{0,40}$/)),
         (s) => void parseRouterSet(s),
       ),
+    );
+  });
+});
+
+describe('the router set scanner against the regex oracle', () => {
+  it('reads every generated entry as the oracle does, message for message', () => {
+    fc.assert(
+      fc.property(fc.oneof(routerSetEntryText, fc.string()), (e) => {
+        assert.deepEqual(parseRouterSetEntry(e), oracleRouterSetEntry(e), e);
+        assert.equal(RouterSetEntry.is(e), oracleIsRouterSetEntry(e), e);
+        assert.equal(RouterSetEntry.is(` ${e}`), oracleIsRouterSetEntry(` ${e}`), e);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads every generated list as the oracle does', () => {
+    fc.assert(
+      fc.property(fc.oneof(routerSetText, fc.string()), (s) =>
+        assert.deepEqual(parseRouterSet(s), oracleRouterSet(s), s),
+      ),
+      { numRuns: 3000 },
     );
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { isLeft, left, right } from 'fp-ts/lib/Either.js';
-import { valueCodec } from '../../../../lib/tor/schema/values/value-codec.js';
+import { TextCodec, valueCodec } from '../../../../lib/tor/schema/values/value-codec.js';
 
 const Even = valueCodec<number>({
   name: 'Even',
@@ -38,5 +38,12 @@ describe('valueCodec', () => {
       message(Even.decode(undefined)),
       'Expected an even number, got a value of type undefined',
     );
+  });
+
+  it('is a TextCodec handing out its parser: decode of text without io-ts, the same answer', () => {
+    assert.ok(Even instanceof TextCodec);
+    assert.deepEqual(Even.parse('4'), right(4));
+    assert.deepEqual(Even.parse('3'), left('3 is not even'));
+    assert.equal(message(Even.decode('3')), '3 is not even');
   });
 });
