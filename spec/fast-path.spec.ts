@@ -18,7 +18,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
 import { logMessages } from '../lib/engine/log.js';
 import type { ReloadOptions } from '../lib/engine/reload-options.js';
 import type { ReloadStatus } from '../lib/engine/reloadable-config.js';
@@ -28,24 +27,11 @@ import { type DirectoryWatch, type FsPort, nodeFs } from '../lib/sources/fs-port
 import { loadFromFile } from '../lib/tor/config-file.js';
 import { defaultConfig, type TorConfig } from '../lib/tor/schema/tor-config.js';
 import { type LogSink, logSink } from './support/log-sink.js';
+import { sleep, until } from './support/waiting.js';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const WAIT = 8000;
 /** Long enough that no poll happens during a test: only the fast path can explain a reload. */
 const MINUTE = 60_000;
-
-function until<T>(source: Observable<T>, predicate: (v: T) => boolean, what: string): Promise<T> {
-  return firstValueFrom(
-    source.pipe(
-      filter(predicate),
-      timeout({
-        first: WAIT,
-        with: () => Promise.reject(new Error(`timed out waiting for ${what}`)),
-      }),
-    ),
-  );
-}
 
 const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
 

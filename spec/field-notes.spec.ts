@@ -21,7 +21,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
 import { logMessages } from '../lib/engine/log.js';
 import { type ReloadOptions, reloadDefaults } from '../lib/engine/reload-options.js';
 import { ReloadError } from '../lib/engine/reloadable-config.js';
@@ -31,30 +30,9 @@ import { type FsPort, nodeFs } from '../lib/sources/fs-port.js';
 import { loadFromFile } from '../lib/tor/config-file.js';
 import { defaultConfig, type TorConfig } from '../lib/tor/schema/tor-config.js';
 import { type LogSink, logSink } from './support/log-sink.js';
+import { eventually, sleep, until } from './support/waiting.js';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const WAIT = 8000;
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-function until<T>(source: Observable<T>, predicate: (v: T) => boolean, what: string): Promise<T> {
-  return firstValueFrom(
-    source.pipe(
-      filter(predicate),
-      timeout({
-        first: WAIT,
-        with: () => Promise.reject(new Error(`timed out waiting for ${what}`)),
-      }),
-    ),
-  );
-}
 
 describe('FIELD-NOTES on a real file system', function () {
   this.timeout(20_000);

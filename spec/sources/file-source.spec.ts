@@ -19,16 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  asyncScheduler,
-  filter,
-  firstValueFrom,
-  lastValueFrom,
-  type Observable,
-  type Subscription,
-  timeout,
-  toArray,
-} from 'rxjs';
+import { asyncScheduler, firstValueFrom, lastValueFrom, type Subscription, toArray } from 'rxjs';
 import { invalidRejection, loadRejection } from '../../lib/engine/load-document.js';
 import { loadForSource } from '../../lib/engine/load-for-source.js';
 import type { ReloadOptions } from '../../lib/engine/reload-options.js';
@@ -46,21 +37,7 @@ import { ConfigError, type Loaded, loadFromFile } from '../../lib/tor/config-fil
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
 import { type LogSink, logSink } from '../support/log-sink.js';
-
-const WAIT = 8000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function until<T>(source: Observable<T>, predicate: (v: T) => boolean, what: string): Promise<T> {
-  return firstValueFrom(
-    source.pipe(
-      filter(predicate),
-      timeout({
-        first: WAIT,
-        with: () => Promise.reject(new Error(`timed out waiting for ${what}`)),
-      }),
-    ),
-  );
-}
+import { sleep, until, WAIT } from '../support/waiting.js';
 
 type Snapshot = Extract<SourceState, { kind: 'snapshot' }>;
 
