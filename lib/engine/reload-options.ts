@@ -9,6 +9,7 @@ import { type FsPort, nodeFs } from '../sources/fs-port.js';
 import { deepFreeze, isDeepFrozen } from './freeze.js';
 import type { Profile } from './profile.js';
 import type { SnapshotSource } from './types.js';
+import { codecKeys } from './unknown-keys.js';
 
 /**
  * Everything a ReloadableConfig can be tuned with; pass any part of it.
@@ -218,17 +219,6 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-// The keys an io-ts object codec knows, through the wrappers that keep them (readonly, exact,
-// refinements); undefined for a codec that is not an object codec (then no key is unknown).
-function knownKeys(codec: unknown): ReadonlySet<string> | undefined {
-  let c: unknown = codec;
-  for (let depth = 0; depth < 10 && isObject(c); depth++) {
-    if (isObject(c.props)) return new Set(Object.keys(c.props));
-    c = c.type;
-  }
-  return undefined;
-}
-
 // A codec's own name through the wrappers io-ts names after their contents (`Readonly<{| ... |}>`):
 // `t.readonly(t.exact(t.type(props, 'TorConfig')))` is a TorConfig. A codec without a name of
 // its own is a `config`.
@@ -276,7 +266,7 @@ export function checkedConfig<C>(profile: Profile<C>, config: unknown, what: str
   if (!isObject(config) || Array.isArray(config)) {
     throw new TypeError(`${what} is not a ${type}: expected an object, got ${shown(config)}`);
   }
-  const known = knownKeys(profile.codec);
+  const known = codecKeys(profile.codec);
   const unknown = known === undefined ? [] : Object.keys(config).filter((k) => !known.has(k));
   // Already a decoded config (what loadConfig gives, or a codec that transforms values, whose
   // decoded form it would not decode again): taken as it is. Otherwise decoded, as a file is.

@@ -45,6 +45,16 @@ function shapeOf(codec: unknown, depth = 0): Shape {
   }
 }
 
+/**
+ * The top-level keys an object codec knows, read through the wrappers that keep them (exact,
+ * readonly, refinements, intersections); undefined for a codec whose keys cannot be read.
+ * @example codecKeys(t.type({ a: t.number })) // Set { 'a' }
+ */
+export function codecKeys(codec: unknown): ReadonlySet<string> | undefined {
+  const shape = shapeOf(codec);
+  return shape.kind === 'object' ? new Set(Object.keys(shape.props)) : undefined;
+}
+
 // Optimal string alignment distance, for "did you mean": small inputs only (keys of one object).
 function distance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { ParsedDocument } from '../../lib/engine/format.js';
-import { unknownKeys, withoutUnknownKeys } from '../../lib/engine/unknown-keys.js';
+import { codecKeys, unknownKeys, withoutUnknownKeys } from '../../lib/engine/unknown-keys.js';
 import { jsonFormat } from '../../lib/formats/json.js';
 import { yamlFormat } from '../../lib/formats/yaml.js';
 
@@ -75,5 +75,20 @@ describe('unknownKeys', () => {
       labels: { x: 'y' },
       upstreams: [{ host: 'a' }],
     });
+  });
+
+  it('codecKeys reads the top-level keys through wrappers and intersections, or none', () => {
+    assert.deepEqual([...(codecKeys(App) ?? [])].sort(), [
+      'labels',
+      'mode',
+      'pool',
+      'server',
+      'upstreams',
+    ]);
+    assert.deepEqual(
+      [...(codecKeys(t.intersection([t.type({ a: t.number }), t.partial({ b: t.string })])) ?? [])],
+      ['a', 'b'],
+    );
+    assert.equal(codecKeys(t.union([t.type({ a: t.number }), t.string])), undefined);
   });
 });
