@@ -39,8 +39,9 @@ const allowed: Record<string, ReadonlyArray<string>> = {
   engine: ['core', 'sources'],
   formats: ['core', 'engine'],
   tor: ['core', 'sources', 'engine'],
-  cli: ['core', 'sources', 'engine', 'formats', 'tor', '.'],
-  '.': ['core', 'sources', 'engine', 'formats', 'tor', 'cli'],
+  fleet: ['core', 'sources', 'engine'],
+  cli: ['core', 'sources', 'engine', 'formats', 'tor', 'fleet', '.'],
+  '.': ['core', 'sources', 'engine', 'formats', 'tor', 'fleet', 'cli'],
 };
 
 describe('layout (the import lines of lib/)', () => {

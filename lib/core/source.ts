@@ -56,6 +56,11 @@ export interface Rejection {
   readonly cause: string;
   /** The error a callback threw or returned (vetoed), or what a plug-in threw (internal). */
   readonly error?: unknown;
+  /**
+   * The source's version of the content that was read and refused (a file fingerprint, an etcd
+   * revision); absent when nothing was read (missing, unreadable, unreachable).
+   */
+  readonly version?: string;
 }
 
 /**
@@ -88,7 +93,20 @@ export type ReadResult =
   | { readonly kind: 'moved' }
   | { readonly kind: 'problem'; readonly rejection: RejectionFields };
 
-/** Where snapshots come from: a file today, etcd later. */
+/**
+ * Whether a remote source can be reached now (etcd; a file has no such state). While it cannot,
+ * the last good config stays live and `status().source` says since when.
+ * @example source.health?.().subscribe((h) => h.reachable || alert(`stale since ${new Date(h.since)}`));
+ */
+export interface SourceHealth {
+  readonly reachable: boolean;
+  /** When (ms since the epoch) the source became reachable, or unreachable. */
+  readonly since: number;
+  /** Where it is connected, or why it cannot be reached. */
+  readonly detail: string;
+}
+
+/** Where snapshots come from: a file, an etcd key, or a user's own. */
 export interface SnapshotSource {
   /** Shown in logs and rejections: the path or key. */
   readonly name: string;
@@ -111,4 +129,9 @@ export interface SnapshotSource {
    * is polled only.
    */
   changeHints?(scheduler: SchedulerLike): Observable<ChangeHint>;
+  /**
+   * Whether the source can be reached, now and at each change (a remote source: etcd). Optional:
+   * a source without it (a file) has no such state, and `status().source` stays undefined.
+   */
+  health?(): Observable<SourceHealth>;
 }

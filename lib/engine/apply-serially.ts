@@ -25,12 +25,12 @@ function applyCandidate<C>(
   candidate: Candidate<C>,
   context: ApplyContext<C>,
 ): Observable<Outcome<C>> {
-  const { trigger, answers, startedAt, sha256 } = candidate;
-  const common = { trigger, answers, startedAt, sha256 };
+  const { trigger, answers, startedAt, sha256, version } = candidate;
+  const common = { trigger, answers, startedAt, sha256, version };
   const rejected = (rejection: Omit<Rejection, 'trigger' | 'path'>): Outcome<C> => ({
     status: 'rejected',
     ...common,
-    rejection: { ...rejection, trigger, path: candidate.loaded.files[0] ?? '' },
+    rejection: { ...rejection, trigger, version, path: candidate.loaded.files[0] ?? '' },
   });
 
   const current = context.current();
@@ -102,6 +102,7 @@ function rejectedOutcome<C>(item: FailedLoad): Outcome<C> {
     answers: item.answers,
     startedAt: item.startedAt,
     ...(item.sha256 === undefined ? {} : { sha256: item.sha256 }),
+    ...(item.version === undefined ? {} : { version: item.version }),
     rejection: item.rejection,
   };
 }
@@ -115,14 +116,15 @@ function applyGuarded<C>(
   return defer(() => applyCandidate(candidate, context)).pipe(
     catchError((err: unknown) => {
       const path = candidate.loaded.files[0] ?? '';
-      const { trigger, answers, startedAt, sha256 } = candidate;
+      const { trigger, answers, startedAt, sha256, version } = candidate;
       return of<Outcome<C>>({
         status: 'rejected',
         trigger,
         answers,
         startedAt,
         sha256,
-        rejection: { ...internalRejection(path, 'apply', err), trigger },
+        version,
+        rejection: { ...internalRejection(path, 'apply', err), trigger, version },
       });
     }),
   );

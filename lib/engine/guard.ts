@@ -2,6 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   catchError,
   defer,
+  EMPTY,
+  filter,
   map,
   type Observable,
   of,
@@ -16,6 +18,7 @@ import type {
   ReadResult,
   RejectionFields,
   SnapshotSource,
+  SourceHealth,
   SourceState,
 } from './types.js';
 
@@ -162,6 +165,7 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
   };
   const track = source.track;
   const changeHints = source.changeHints;
+  const health = source.health;
   return {
     name,
     look: () =>
@@ -195,7 +199,26 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
             ),
         }
       : {}),
+    ...(typeof health === 'function'
+      ? {
+          // Health is only shown: a broken stream of it ends it, and touches nothing else.
+          health: () =>
+            defer(() => health.call(source)).pipe(
+              filter(isHealth),
+              catchError(() => EMPTY),
+            ),
+        }
+      : {}),
   };
+}
+
+function isHealth(h: unknown): h is SourceHealth {
+  return (
+    isObject(h) &&
+    typeof h.reachable === 'boolean' &&
+    typeof h.since === 'number' &&
+    typeof h.detail === 'string'
+  );
 }
 
 // A hint of a shape the engine does not know is taken for `changed`: a look is always safe.

@@ -106,12 +106,19 @@ export function loadLatest<C>(
           // Requests made before this attempt started are answered by it: its read comes later.
           const answers = options.requestNumber();
           const startedAt = scheduler.now();
-          const fail = (rejection: RejectionFields, sha256?: string): FailedLoad => ({
+          const fail = (
+            rejection: RejectionFields,
+            read?: { readonly sha256?: string; readonly version: string },
+          ): FailedLoad => ({
             kind: 'failed',
-            rejection: { ...rejection, trigger },
+            rejection: {
+              ...rejection,
+              trigger,
+              ...(read === undefined ? {} : { version: read.version }),
+            },
             answers,
             startedAt,
-            ...(sha256 === undefined ? {} : { sha256 }),
+            ...(read === undefined ? {} : read),
           });
 
           // One state seen: read it, wait for it, or give up on a source that keeps moving.
@@ -155,16 +162,20 @@ export function loadLatest<C>(
                 if (result.kind === 'moved') {
                   return lookAfter(settleMs).pipe(concatMap((next) => handle(next, true)));
                 }
-                if (result.kind === 'problem') return of(fail(result.rejection));
+                // Refused on reading (too large, not allowed): that version was seen and refused.
+                if (result.kind === 'problem') {
+                  return of(fail(result.rejection, { version: snapshot.version }));
+                }
                 return loadAborting(load, result.bytes).pipe(
                   map((decoded): Candidate<C> | FailedLoad =>
                     E.isLeft(decoded)
-                      ? fail(decoded.left, result.sha256)
+                      ? fail(decoded.left, { sha256: result.sha256, version: snapshot.version })
                       : {
                           kind: 'candidate',
                           trigger,
                           loaded: decoded.right,
                           sha256: result.sha256,
+                          version: snapshot.version,
                           answers,
                           startedAt,
                         },

@@ -47,6 +47,7 @@ import type {
   Observation,
   Outcome,
   Rejection,
+  SourceHealth,
   ReloadResult,
   TriggerKind,
 } from './types.js';
@@ -79,6 +80,17 @@ export interface ReloadStatus {
   readonly lastError: Rejection | undefined;
   /** sha256 of the content last read successfully. */
   readonly sha256: string | undefined;
+  /**
+   * The source's version of that content: the file's fingerprint, or the etcd key's
+   * `mod_revision`. Undefined until a reload read one.
+   */
+  readonly version: string | undefined;
+  /**
+   * For a source that can be unreachable (etcd): whether it can be reached now, and since when.
+   * While it cannot, the last good config stays live: it is stale since `source.since`.
+   * Undefined for a file.
+   */
+  readonly source: SourceHealth | undefined;
   /**
    * The restart-only fields where the file (as last loaded) and the running config differ: what
    * a restart would change. Empty when they agree. Updated by every attempt that loads a valid
@@ -130,6 +142,19 @@ const restartDelayMs = 1000;
 
 const notWatching = 'the watcher is stopped';
 
+// A file's path is checked and made absolute; any other source's name is shown as it is.
+function sourcePath(path: string, ownSource: boolean): string {
+  if (ownSource) {
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError('a reloadable config needs a name for its source (a non-empty string)');
+    }
+    return path;
+  }
+  const checked = checkConfigPath(path);
+  if (E.isLeft(checked)) throw new TypeError(checked.left.message);
+  return checked.right;
+}
+
 /**
  * A config that reloads itself: the design document's `ReloadableConfig`, as an RxJS pipeline,
  * for any config a profile describes (the package's `ReloadableConfig` is this class with hotrc's
@@ -179,6 +204,7 @@ export class Reloadable<C> {
   readonly #stopController = new AbortController();
   readonly #callbacks: ReloadCallback<C>[] = [];
   readonly #subscription: Subscription;
+  readonly #health: Subscription;
   readonly #done: Promise<void>;
   readonly #requests = new RequestLedger<ReloadResult, ReloadError>();
   readonly #lines: OutcomeLog;
@@ -202,9 +228,7 @@ export class Reloadable<C> {
     options: ReloadOptionsInput<C>,
   ) {
     this.#options = resolveOptions(options);
-    const checkedPath = checkConfigPath(path);
-    if (E.isLeft(checkedPath)) throw new TypeError(checkedPath.left.message);
-    this.path = checkedPath.right;
+    this.path = sourcePath(path, this.#options.source !== undefined);
     this.#log = safeLog(logger, (err) => this.#loggerFailed(err));
     this.#lines = new OutcomeLog(this.#log, this.path);
     this.#config = new BehaviorSubject(
@@ -217,6 +241,8 @@ export class Reloadable<C> {
       lastSuccessAt: undefined,
       lastError: undefined,
       sha256: undefined,
+      version: undefined,
+      source: undefined,
       pendingRestart: [],
       fastPath: 'off',
       fastPathReason: notWatching,
@@ -296,6 +322,11 @@ export class Reloadable<C> {
     this.#done = new Promise((resolve) => {
       finished = resolve;
     });
+    // Health is shown in status() for as long as this lives (an outage matters while stopped too).
+    const health = source.health;
+    this.#health = (health === undefined ? EMPTY : health.call(source)).subscribe((h) =>
+      this.#setStatus({ source: h }),
+    );
     this.#subscription = merge(polls$, watches$, manual$)
       .pipe(
         distinctSnapshots(),
@@ -449,6 +480,7 @@ export class Reloadable<C> {
       this.#stop.complete();
       await this.#done;
       this.#subscription.unsubscribe();
+      this.#health.unsubscribe();
       this.#requests.rejectAll(this.#stoppedError());
       this.#reload.close();
       this.#triggers.complete();
@@ -548,6 +580,7 @@ export class Reloadable<C> {
       lastSuccessAt: o.scheduler.now(),
       lastError: undefined,
       sha256: outcome.sha256,
+      version: outcome.version,
       ...(restartMoved ? { pendingRestart: outcome.restartRequired } : {}),
     });
     // After the status: whoever hears of the change reads a status that already includes it.

@@ -10,6 +10,7 @@ export type {
   RejectionFields,
   RejectionKind,
   SnapshotSource,
+  SourceHealth,
   SourceState,
   TriggerKind,
 } from '../core/source.js';
@@ -63,6 +64,8 @@ export interface Candidate<C> {
   readonly trigger: TriggerKind;
   readonly loaded: Loaded<C>;
   readonly sha256: string;
+  /** The source's version of what was read (a file fingerprint, an etcd revision). */
+  readonly version: string;
   /** Manual reload requests up to this number are answered by this attempt. */
   readonly answers: number;
   /** scheduler.now() when the attempt began, for the audit log's duration. */
@@ -76,6 +79,7 @@ export interface FailedLoad {
   readonly answers: number;
   readonly startedAt: number;
   readonly sha256?: string;
+  readonly version?: string;
 }
 
 /**
@@ -119,4 +123,6 @@ interface OutcomeCommon {
   readonly answers: number;
   readonly startedAt: number;
   readonly sha256?: string;
+  /** The source's version of what was read, when it was read. */
+  readonly version?: string;
 }

@@ -1,0 +1,157 @@
+// A real etcd for the fleet specs: Debian's etcd-server, one member on loopback, a temporary
+// data directory and free ports, started and killed by the spec itself (the fault specs kill it
+// with SIGKILL and start it again on the same data directory and ports).
+//
+// Outside CI, a machine without the etcd binary skips these specs with a visible message; in CI
+// (`CI` set) a missing binary fails them, so a broken install can never pass as skipped.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sleep } from './waiting.js';
+
+/** The etcd binary, or undefined when this machine has none. */
+export function etcdBinary(): string | undefined {
+  for (const candidate of [process.env.HOTRC_ETCD_BIN, '/usr/bin/etcd', '/usr/local/bin/etcd']) {
+    if (candidate === undefined || candidate === '') continue;
+    try {
+      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Skips the calling suite (visibly) when there is no etcd here, unless in CI, where it fails.
+ * Call it in a `before` hook: `before(function () { needEtcd(this); })`.
+ */
+export function needEtcd(context: Mocha.Context): string {
+  const bin = etcdBinary();
+  if (bin !== undefined) return bin;
+  if (process.env.CI !== undefined && process.env.CI !== '') {
+    throw new Error('etcd is not installed (apt-get install etcd-server); CI needs it');
+  }
+  console.log('      (skipped: no etcd binary here; apt-get install etcd-server to run these)');
+  context.skip();
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** One etcd member on loopback that a spec can kill, restart, and stop. */
+export class EtcdServer {
+  /** `127.0.0.1:PORT`, as given to `hosts`. */
+  readonly endpoint: string;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  readonly #dataDir: string;
+
+  private constructor(
+    readonly bin: string,
+    readonly clientPort: number,
+    readonly peerPort: number,
+  ) {
+    this.endpoint = `127.0.0.1:${clientPort}`;
+    this.#dataDir = mkdtempSync(join(tmpdir(), 'hotrc-etcd-'));
+  }
+
+  /** Starts a fresh member (empty data directory, free ports) and waits until it answers. */
+  static async start(bin: string): Promise<EtcdServer> {
+    const server = new EtcdServer(bin, await freePort(), await freePort());
+    await server.restart();
+    return server;
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined;
+  }
+
+  /** Starts the member again on the same data directory and ports; resolves once healthy. */
+  async restart(): Promise<void> {
+    if (this.#child !== undefined) throw new Error('etcd is already running');
+    const peer = `http://127.0.0.1:${this.peerPort}`;
+    const client = `http://${this.endpoint}`;
+    const child = spawn(
+      this.bin,
+      [
+        '--name',
+        'default',
+        '--data-dir',
+        this.#dataDir,
+        '--listen-client-urls',
+        client,
+        '--advertise-client-urls',
+        client,
+        '--listen-peer-urls',
+        peer,
+        '--initial-advertise-peer-urls',
+        peer,
+        '--initial-cluster',
+        `default=${peer}`,
+        '--log-level',
+        'error',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    this.#child = child;
+    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    void this.#exited.then(() => {
+      if (this.#child === child) this.#child = undefined;
+    });
+    const deadline = Date.now() + 15_000;
+    while (!(await this.healthy())) {
+      if (this.#child !== child) throw new Error(`etcd exited at start: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`etcd did not become healthy: ${stderr}`);
+      await sleep(50);
+    }
+  }
+
+  /** Whether the member answers its health endpoint now. */
+  async healthy(): Promise<boolean> {
+    try {
+      const res = await fetch(`http://${this.endpoint}/health`, {
+        signal: AbortSignal.timeout(500),
+      });
+      const body = (await res.json()) as { health?: string };
+      return body.health === 'true';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Kills the member (SIGKILL by default) and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    child.kill(signal);
+    await this.#exited;
+  }
+
+  /** Kills the member and removes its data directory. */
+  async stop(): Promise<void> {
+    await this.kill('SIGKILL');
+    rmSync(this.#dataDir, { recursive: true, force: true });
+  }
+}
