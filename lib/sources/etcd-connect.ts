@@ -70,3 +70,10 @@ function clientOptions(c: EtcdConnection, noop: IPolicy): IOptions {
 function normalHost(host: string): string {
   return host.replace(/^http:\/\//, '');
 }
+
+/**
+ * The largest value hotrc reads from or writes to an etcd key, by default: 1 MiB, below etcd's
+ * own request limit (~1.5 MiB), which refuses larger puts and then trips clients' breakers.
+ * @example if (bytes.length > defaultMaxValueBytes) refuse();
+ */
+export const defaultMaxValueBytes = 1024 * 1024;
