@@ -74,6 +74,7 @@ export type {
   RejectionKind,
   ReloadResult,
   SnapshotSource,
+  SourceHealth,
   SourceState,
   TriggerKind,
 } from './engine/types.js';

@@ -47,8 +47,8 @@ import type {
   Observation,
   Outcome,
   Rejection,
-  SourceHealth,
   ReloadResult,
+  SourceHealth,
   TriggerKind,
 } from './types.js';
 

@@ -20,6 +20,7 @@ const candidate = (config: Partial<TorConfig>, answers = 0): Candidate<TorConfig
     watched: ['/t'],
   },
   sha256: 'abc',
+  version: 'v7',
   answers,
   startedAt: 0,
 });
@@ -67,6 +68,7 @@ describe('applySerially', () => {
     assert.equal(o.change.newConfig, commits[0]);
     assert.equal(o.change.oldConfig, base);
     assert.equal(o.change.generation, 1);
+    assert.equal(o.version, 'v7', "the outcome carries the source's version of what it applied");
   });
 
   it('is unchanged, committing nothing, when no reloadable field differs', async () => {
@@ -103,6 +105,7 @@ describe('applySerially', () => {
     assert.ok(o?.status === 'rejected');
     assert.equal(o.rejection.kind, 'vetoed');
     assert.equal(o.rejection.reason, 'reload callback #1 rejected the change: pool too big');
+    assert.equal(o.rejection.version, 'v7', 'the rejection names the version it refused');
     assert.equal(commits.length, 0);
   });
 

@@ -628,6 +628,68 @@ function hostile(
 
 const kinds = (rs: ReadonlyArray<Rejection>) => rs.map((r) => `${r.kind}:${r.cause}`);
 
+describe("ReloadableConfig: the source's version and health in status (virtual time)", () => {
+  it('shows the version of the content running, and names the version a rejection refused', async () => {
+    const versions: Array<string | undefined> = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [150, { text: 'LogLevel debug\n' }],
+        [350, { text: 'NoSuchOption 1\n' }],
+      ],
+      (h) => {
+        h.rc.status$.subscribe((s) => {
+          if (versions.length === 0 || versions.at(-1) !== s.version) versions.push(s.version);
+        });
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      { strict: true },
+    );
+    // v0 read at 0 (unchanged), v1 applied at 200; v2 refused, so v1 stays the version running.
+    assert.deepEqual(versions, [undefined, 'v0', 'v1']);
+    assert.equal(h.rejections.length, 1);
+    assert.equal(h.rejections[0]?.version, 'v2');
+    assert.equal(h.rc.status().lastError?.version, 'v2');
+    assert.equal(h.rc.status().source, undefined, 'a source without health() shows none');
+  });
+
+  it("shows a remote source's health in status() from construction, and lets it go at stop()", async () => {
+    const health = new Subject<{ reachable: boolean; since: number; detail: string }>();
+    let subscribed = 0;
+    const shown: string[] = [];
+    const h = await virtual(
+      [[0, { text: 'LogLevel info\n' }]],
+      (h) => {
+        h.rc.status$.subscribe((s) => {
+          const text = s.source === undefined ? '-' : `${s.source.reachable}@${s.source.since}`;
+          if (shown.at(-1) !== text) shown.push(text);
+        });
+        h.at(10, () => health.next({ reachable: true, since: 10, detail: 'connected' }));
+        h.at(20, () => health.next({ reachable: false, since: 20, detail: 'etcd down' }));
+        // A malformed health value is dropped, not shown.
+        h.at(30, () => health.next({ reachable: 'yes' } as never));
+        stop(h);
+      },
+      {},
+      base,
+      (fake) => ({
+        name: fake.name,
+        look: () => fake.look(),
+        health: () =>
+          defer(() => {
+            subscribed++;
+            return health;
+          }),
+      }),
+    );
+    assert.deepEqual(shown, ['-', 'true@10', 'false@20']);
+    assert.equal(subscribed, 1);
+    assert.equal(h.rc.status().source?.detail, 'etcd down');
+    assert.equal(health.observed, false, 'stop() unsubscribed from the health stream');
+  });
+});
+
 describe('ReloadableConfig: nothing a plug-in does ends it (virtual time)', () => {
   const timeline: ReadonlyArray<readonly [number, FakeFile]> = [
     [0, { text: 'LogLevel debug\n' }],
