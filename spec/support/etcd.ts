@@ -155,3 +155,37 @@ export class EtcdServer {
     rmSync(this.#dataDir, { recursive: true, force: true });
   }
 }
+
+/** A server a suite may use but not kill: CI's (`HOTRC_ETCD`), or one started for the suite. */
+export interface SharedEtcd {
+  readonly endpoint: string;
+  /** Stops the server if this suite started it; leaves CI's running. */
+  release(): Promise<void>;
+}
+
+/**
+ * The etcd a suite that never kills it uses: the one `.ci/run` started (`HOTRC_ETCD`, checked
+ * healthy), else one of its own. Suites share CI's server, so each must use keys of its own.
+ * Call in a `before` hook, after `needEtcd(this)`.
+ */
+export async function sharedEtcd(bin: string): Promise<SharedEtcd> {
+  const given = process.env.HOTRC_ETCD;
+  if (given !== undefined && given !== '') {
+    try {
+      const res = await fetch(`http://${given.replace(/^http:\/\//, '')}/health`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      const body = (await res.json()) as { health?: string };
+      if (body.health === 'true') return { endpoint: given, release: async () => {} };
+    } catch {
+      // not answering: start one of our own
+    }
+  }
+  const own = await EtcdServer.start(bin);
+  return { endpoint: own.endpoint, release: () => own.stop() };
+}
+
+/** A key no other spec uses: `/hotrc-spec/NAME-RANDOM`. */
+export function specKey(name: string): string {
+  return `/hotrc-spec/${name}-${Math.random().toString(36).slice(2, 10)}`;
+}
