@@ -49,10 +49,9 @@ describe('write storm (short; npm run stress runs it full size)', function () {
     };
 
     describe(`fs.watch fast path ${watchMode}`, () => {
-      for (const [kinds, seed] of [
-        ['torrc', 101],
-        ['yaml', 202],
-      ] as const) {
+      // One file of each kind would double the time; YAML storms in the 50-file round (and the
+      // round in a process of its own), and in every mode of npm run stress.
+      for (const [kinds, seed] of [['torrc', 101]] as const) {
         it(`1 ${kinds} file, seed ${seed}, 30 saves in every mode: 0 lost, 0 torn, 0 invalid applied, no unhandled error, stop() leaves no handle`, async function () {
           skipUnlessAvailable(this);
           const options: RoundOptions = {
