@@ -267,6 +267,9 @@ describe('FIELD-NOTES on a real file system', function () {
       };
       const r = await watch({ writeQuietMs: 60_000, settleTimeoutMs: 120_000, fs });
       await eventually(() => stats >= 2, 'the first look');
+      // A rename-save is read at once on the fast path's word that it was renamed in and not
+      // written since: its watch must be open before the save.
+      await eventually(() => r.status().fastPath === 'watching', 'the fast path');
       return r;
     }
 
@@ -287,20 +290,61 @@ describe('FIELD-NOTES on a real file system', function () {
       await level(r, 'debug');
     });
 
-    it('a ConfigMap ..data swap is applied without waiting for the quiet period', async () => {
+    it('a ConfigMap ..data swap is applied once its file has been quiet, and an in-place save into it after the swap never half-way', async () => {
       const mount = join(dir, 'configmap');
       await mkdir(join(mount, '..v1'), { recursive: true });
       await writeFile(join(mount, '..v1', 'torrc'), 'LogLevel info\n');
       await symlink('..v1', join(mount, '..data'));
       await symlink('..data/torrc', join(mount, 'torrc'));
       path = join(mount, 'torrc');
-      const r = await endlessQuiet();
+      const r = await watch(quiet);
+      await ready(r);
+      const seen: TorConfig[] = [];
+      r.config$.subscribe((c) => seen.push(c));
+      // The swapped-in file was never renamed itself: nothing shows it is done, so it waits.
       await mkdir(join(mount, '..v2'));
       await writeFile(join(mount, '..v2', 'torrc'), 'LogLevel warn\n');
       await symlink('..v2', join(mount, '..data_tmp'));
       await rename(join(mount, '..data_tmp'), join(mount, '..data'));
       await level(r, 'warn');
+      await mkdir(join(mount, '..v3'));
+      await writeFile(join(mount, '..v3', 'torrc'), 'LogLevel notice\n');
+      await symlink('..v3', join(mount, '..data_tmp'));
+      await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+      await slowWriter(200);
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+      assert.ok(!seen.some(half), 'the half file was applied');
     });
+
+    // The new-inode gap: the path gets another inode, and is then written in place before a
+    // look has seen that inode. Another inode alone is no proof the file is whole.
+    for (const fsWatch of [false, true]) {
+      const mode = fsWatch ? 'fast path on' : 'polling only';
+      it(`${mode}: an in-place save into a file just renamed into place never gets its half applied`, async () => {
+        const r = await watch({ ...quiet, fsWatch });
+        await ready(r);
+        const seen: TorConfig[] = [];
+        r.config$.subscribe((c) => seen.push(c));
+        await writeFile(`${path}.tmp`, 'LogLevel warn\nCircuitPoolMaxSize 20\n');
+        await rename(`${path}.tmp`, path);
+        await slowWriter(200);
+        await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+        await r.reload();
+        assert.ok(!seen.some(half), 'the half file was applied');
+      });
+
+      it(`${mode}: a delete-and-recreate written in two chunks never gets its half applied`, async () => {
+        const r = await watch({ ...quiet, fsWatch });
+        await ready(r);
+        const seen: TorConfig[] = [];
+        r.config$.subscribe((c) => seen.push(c));
+        await unlink(path);
+        await slowWriter(200);
+        await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+        await r.reload();
+        assert.ok(!seen.some(half), 'the half file was applied');
+      });
+    }
   });
 
   it('row 4: the empty file of a truncate-then-write is never applied, however long it stays empty', async () => {

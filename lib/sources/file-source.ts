@@ -8,6 +8,7 @@ import type {
   SourceState,
   TriggerKind,
 } from '../core/source.js';
+import { arrivalEvidence } from './arrival-evidence.js';
 import type { FilePolicy } from './file-policy.js';
 import { type FileProblem, isRefusal } from './file-problem.js';
 import { type FileState, statFile } from './file-state.js';
@@ -18,6 +19,7 @@ import {
   fingerprintKey,
   fingerprintOf,
   isRacy,
+  needsArrivalEvidence,
   nextSighting,
   type Sighting,
   writeQuietWaitMs,
@@ -121,10 +123,13 @@ function primed(fs: FsPort, seen: { readonly path: string; readonly stats: BigIn
  * the pipeline supersedes them.
  *
  * Half-written files: each snapshot's `waitMs` says how long to wait before reading it. A file
- * that is another inode than the last look saw (a rename-save, a symlink swap) was complete
- * before it got its name and is read at once; a file changed in place is read once its ctime is
- * `writeQuietMs` old, so a writer that pauses for less than that between two writes is never
- * read half-way (`writeQuietWaitMs`). The wait is the longest over the file and its includes.
+ * that arrived whole is read at once: another inode than the last look saw, with its ctime
+ * after its mtime (renamed after its last write), or, with the fast path on, one whose name
+ * fs.watch saw bound by a rename and not written since (see nextSighting, arrivalEvidence).
+ * Any other change (in place, a delete-and-recreate, a new file written in place before a look
+ * saw it) is read once its ctime is `writeQuietMs` old, so a writer that pauses for less than
+ * that between two writes is never read half-way (`writeQuietWaitMs`). The wait is the longest
+ * over the file and its includes.
  *
  * Fast path: `changeHints` watches the directories of `watchPlan()` with fs.watch, so a save is
  * looked at as it lands instead of at the next poll. The source owns it, not the engine, because
@@ -140,6 +145,11 @@ export function fileSource(
   const racyWindowMs = options.racyWindowMs ?? defaultRacyWindowMs;
   const writeQuietMs = options.writeQuietMs ?? defaultWriteQuietMs;
   const { policy } = options;
+  // The fast path's watches, which also keep what they saw as evidence for nextSighting.
+  const evidence =
+    fs.watch === undefined || fs.readlink === undefined
+      ? undefined
+      : arrivalEvidence(fs.watch.bind(fs));
   let tracked: ReadonlyArray<string> = [];
   let trackedVersion = 0;
   // Whether the last look needs another at the next tick even if no stat moved (see polls).
@@ -215,16 +225,16 @@ export function fileSource(
     return state;
   };
 
-  // What the last look saw at each path, to tell a file that arrived whole (a new inode) from one
-  // changed in place. A path without a file is forgotten, so whatever appears there next is
-  // judged as written in place.
+  // What the last look saw at each path, to tell a file that arrived whole from one changed in
+  // place (see nextSighting). A path without a file is forgotten, so whatever appears there next
+  // needs evidence that it arrived whole.
   const sightings = new Map<string, Sighting>();
-  const sight = (p: string, fp: Fingerprint | undefined): Sighting | undefined => {
+  const sight = (p: string, fp: Fingerprint | undefined, bound = false): Sighting | undefined => {
     if (fp === undefined) {
       sightings.delete(p);
       return undefined;
     }
-    const s = nextSighting(sightings.get(p), fp);
+    const s = nextSighting(sightings.get(p), fp, bound);
     sightings.set(p, s);
     return s;
   };
@@ -232,10 +242,11 @@ export function fileSource(
   const waitFor = (
     watched: ReadonlyArray<readonly [string, Fingerprint | undefined]>,
     at: number,
+    mainBound: boolean,
   ): number => {
     let wait = 0;
     for (const [p, fp] of watched) {
-      const s = sight(p, fp);
+      const s = sight(p, fp, mainBound && p === path);
       if (s !== undefined) wait = Math.max(wait, writeQuietWaitMs(s, at, writeQuietMs));
     }
     if (sightings.size > watched.length) {
@@ -256,8 +267,14 @@ export function fileSource(
     }
     const watching = tracked.filter((p) => p !== state.path && p !== state.realPath);
     const includes = await Promise.all(watching.map((p) => includeKeyOf(p, fs)));
-    const at = now();
     const { fingerprint } = state;
+    // A new file whose stat cannot show it arrived whole: the fast path may have seen it renamed
+    // into place and not written since (includes go without: they wait for their quiet period).
+    const mainBound =
+      evidence !== undefined && needsArrivalEvidence(sightings.get(path), fingerprint)
+        ? await evidence.boundUnwritten(state.realPath)
+        : false;
+    const at = now();
     const snapshot: SourceState = {
       kind: 'snapshot',
       version: versionFor([
@@ -276,6 +293,7 @@ export function fileSource(
           ]),
         ],
         at,
+        mainBound,
       ),
       read: () => readOnce(fingerprint),
     };
@@ -333,13 +351,12 @@ export function fileSource(
       [{ path }, ...tracked.filter((p) => p !== path).map((p) => ({ path: p, contents: true }))],
       fs,
     );
-  const watch = fs.watch;
   const hints =
-    watch === undefined || fs.readlink === undefined
+    evidence === undefined
       ? {}
       : {
           changeHints: (scheduler: SchedulerLike): Observable<ChangeHint> =>
-            fsWatch({ plan: watchPlan, watch: watch.bind(fs), replan$, scheduler }),
+            fsWatch({ plan: watchPlan, watch: evidence.watch, replan$, scheduler }),
         };
 
   return {

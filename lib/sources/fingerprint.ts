@@ -96,9 +96,8 @@ export function isRacy(
 
 /**
  * What one look saw at a path, judged against the look before it: the fingerprint, and whether
- * the file arrived whole. A file arrives whole when it is another file than the previous look
- * saw at that path (another dev+ino: a rename-save, a ConfigMap `..data` swap, a symlink moved),
- * and it stays whole only while it does not change: a later change to it is made in place.
+ * the file arrived whole (see nextSighting). It stays whole only while it does not change: a
+ * later change to it is made in place.
  * @example const s: Sighting = { fingerprint: f, whole: true };
  */
 export interface Sighting {
@@ -107,25 +106,71 @@ export interface Sighting {
 }
 
 /**
- * The next sighting of a path, from the previous one (`undefined` when the previous look found
- * no file there or there was none). A file seen for the first time, or after a missing or empty
- * state, counts as written in place: nothing shows it was complete before it appeared (a
- * delete-and-recreate writes the new file where it stands).
- * @example nextSighting({ fingerprint: old, whole: false }, renamed).whole // true
+ * Whether the inode's last change was not a write: its ctime is later than its mtime, so after
+ * its bytes were last written something else happened to it (a rename into place, a link, a
+ * chmod, a utimes). A write sets mtime and ctime to one and the same time, so a file that is
+ * being written shows them equal. Equal times prove nothing either way: a rename-save whose
+ * last write and rename fell in one tick of the file clock (Linux stamps files from a coarse
+ * clock: most rename-saves, measured) looks exactly like a file written in place in that tick.
+ * @example writtenBeforeLastChange(fingerprintOf(await stat(renamedTemp, { bigint: true })))
  */
-export function nextSighting(previous: Sighting | undefined, current: Fingerprint): Sighting {
-  if (previous === undefined) return { fingerprint: current, whole: false };
-  const before = previous.fingerprint;
-  if (before.dev !== current.dev || before.ino !== current.ino) {
-    return { fingerprint: current, whole: true };
+export function writtenBeforeLastChange(f: Fingerprint): boolean {
+  return f.ctimeNs > f.mtimeNs;
+}
+
+/**
+ * Whether `current` is another file than the last look saw at the path (no file, or another
+ * dev+ino: a rename-save, a symlink swap, a delete-and-recreate) whose stat alone cannot show
+ * that it arrived whole: the caller should then ask for other evidence (see nextSighting).
+ * @example if (needsArrivalEvidence(previous, fp)) bound = await evidence.boundUnwritten(realPath);
+ */
+export function needsArrivalEvidence(
+  previous: Sighting | undefined,
+  current: Fingerprint,
+): boolean {
+  return arrived(previous, current) && !writtenBeforeLastChange(current);
+}
+
+function arrived(previous: Sighting | undefined, current: Fingerprint): boolean {
+  const before = previous?.fingerprint;
+  return before === undefined || before.dev !== current.dev || before.ino !== current.ino;
+}
+
+/**
+ * The next sighting of a path, from the previous one (`undefined` when the previous look found
+ * no file there, or there was none).
+ *
+ * Another file than the last look saw is not complete by construction: a rename of a fully
+ * written temp file is, but a delete-and-recreate (O_CREAT, then writes) is written where it
+ * stands, and a file renamed into place may be written in place before any look sees it. It
+ * arrived whole only on evidence that its bytes were written before it got here:
+ * - its ctime is later than its mtime (writtenBeforeLastChange: renamed or linked after its last
+ *   write, as rsync, `install` and many rename-saves leave it), or
+ * - `boundUnwritten`: the caller saw the name bound to a new file (a rename or create event)
+ *   and no write to it since (the fs.watch fast path; see arrivalEvidence).
+ * Anything else counts as written in place, and waits for its quiet period (writeQuietWaitMs).
+ * The same file seen again stays whole only while its fingerprint holds still.
+ * @example nextSighting({ fingerprint: old, whole: false }, renamed, true).whole // true
+ */
+export function nextSighting(
+  previous: Sighting | undefined,
+  current: Fingerprint,
+  boundUnwritten = false,
+): Sighting {
+  if (arrived(previous, current)) {
+    return { fingerprint: current, whole: boundUnwritten || writtenBeforeLastChange(current) };
   }
-  return { fingerprint: current, whole: previous.whole && sameFingerprint(before, current) };
+  const before = previous?.fingerprint;
+  const still =
+    previous?.whole === true && before !== undefined && sameFingerprint(before, current);
+  return { fingerprint: current, whole: still };
 }
 
 /**
  * How long (ms) to wait before a sighted file may be read; 0 means now.
- * - A file that arrived whole (a new inode) was complete before it had this name: 0.
- * - A file changed in place may still be half-written: it must have been quiet for `quietMs`,
+ * - A file that arrived whole (see nextSighting) was complete before it had this name: 0.
+ * - Any other (changed in place, or a new file without evidence that it arrived whole) may
+ *   still be half-written: it must have been quiet for `quietMs`,
  *   judged by its ctime, which every write moves and `utimes` cannot set. So the wait is
  *   `ctime + quietMs - now`, and a change noticed long after it was made is read at once.
  *

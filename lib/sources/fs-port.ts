@@ -10,6 +10,13 @@ export interface DirectoryWatch {
 }
 
 /**
+ * What an event on a directory entry was: `rename` binds or unbinds the name (created, deleted,
+ * renamed into or out of the directory), `change` changed the file it names (a write, a chmod).
+ * @example const kind: WatchEventKind = 'rename';
+ */
+export type WatchEventKind = 'rename' | 'change';
+
+/**
  * The only door from `lib/sources/` to the file system, so the engine's marble tests can fake it.
  * Rejections carry Node's errno `code` (`ENOENT`, `EACCES`, ...); aborts reject with an
  * `AbortError`.
@@ -33,13 +40,14 @@ export interface FsPort {
   ): Promise<Buffer>;
   /**
    * Watches the entries of one directory (not its subdirectories): `onEvent` gets the name of
-   * the entry that changed, or null when the platform does not say; `onError` is called if the
+   * the entry that changed, or null when the platform does not say, and the kind of event when
+   * known (see WatchEventKind); `onError` is called if the
    * watch dies. Throws with an errno `code` (ENOENT, ENOSPC or EMFILE at the inotify limits,
    * EPERM) when it cannot start. Optional: without it (or `readlink`) a file is polled only.
    */
   watch?(
     directory: string,
-    onEvent: (name: string | null) => void,
+    onEvent: (name: string | null, kind?: WatchEventKind) => void,
     onError: (error: unknown) => void,
   ): DirectoryWatch;
   /** The target of a symlink, as stored in it; the fast path follows symlink chains with it. */
@@ -116,12 +124,12 @@ export const nodeFs: FsPort = Object.freeze({
   readlink: (path: string) => readlink(path),
   watch(
     directory: string,
-    onEvent: (name: string | null) => void,
+    onEvent: (name: string | null, kind?: WatchEventKind) => void,
     onError: (error: unknown) => void,
   ): DirectoryWatch {
     // Persistent, like the poll timer: a watcher left running keeps the process up until stop().
-    const watcher = watchDirectory(directory, { persistent: true }, (_event, name) =>
-      onEvent(typeof name === 'string' ? name : null),
+    const watcher = watchDirectory(directory, { persistent: true }, (event, name) =>
+      onEvent(typeof name === 'string' ? name : null, event === 'change' ? 'change' : 'rename'),
     );
     watcher.on('error', onError);
     return { close: () => watcher.close() };

@@ -37,7 +37,7 @@ import { ConfigError, type Loaded, loadFromFile } from '../../lib/tor/config-fil
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
 import { type LogSink, logSink } from '../support/log-sink.js';
-import { sleep, until, WAIT } from '../support/waiting.js';
+import { eventually, sleep, until, WAIT } from '../support/waiting.js';
 
 type Snapshot = Extract<SourceState, { kind: 'snapshot' }>;
 
@@ -550,17 +550,50 @@ describe('sources/file-source: how long a snapshot waits', () => {
   };
 
   describe('waitMs: how long a snapshot must hold still before it is read', () => {
-    it('is 0 for a rename-save (another inode than the last look saw)', async () => {
+    // Longer than a tick of any file clock, so a rename after it leaves ctime after mtime.
+    const nextTick = () => sleep(25);
+
+    it('is 0 for a rename-save the fast path saw renamed in, however soon after its last write', async () => {
+      const source = sourceAt(path);
+      await look(source);
+      const hints: string[] = [];
+      const watching = source.changeHints?.(asyncScheduler).subscribe((h) => hints.push(h.kind));
+      try {
+        await eventually(() => hints.includes('armed'), 'the watches armed');
+        const before = hints.length;
+        await writeFile(`${path}.tmp`, 'LogLevel debug\n');
+        await rename(`${path}.tmp`, path);
+        await eventually(() => hints.slice(before).includes('changed'), 'the rename hint');
+        assert.equal(await waitOf(source), 0);
+        // Still whole at the next look, as long as it has not changed.
+        assert.equal(await waitOf(source), 0);
+      } finally {
+        watching?.unsubscribe();
+      }
+    });
+
+    it('without the fast path, is 0 for a rename-save renamed a tick after its last write (ctime after mtime)', async () => {
       const source = sourceAt(path);
       await look(source);
       await writeFile(`${path}.tmp`, 'LogLevel debug\n');
+      await nextTick();
       await rename(`${path}.tmp`, path);
-      assert.equal(await waitOf(source), 0);
-      // Still whole at the next look, as long as it has not changed.
       assert.equal(await waitOf(source), 0);
     });
 
-    it('is 0 for a ConfigMap ..data symlink swap', async () => {
+    it('is the rest of the quiet period for a file renamed in and then written in place before a look saw it', async () => {
+      const source = sourceAt(path);
+      await look(source);
+      await writeFile(`${path}.tmp`, 'LogLevel debug\n');
+      await nextTick();
+      await rename(`${path}.tmp`, path);
+      await nextTick();
+      await writeFile(path, 'LogLevel warn\n', { flag: 'r+' });
+      const wait = await waitOf(source);
+      assert.ok(wait > 0 && wait <= QUIET, String(wait));
+    });
+
+    it('is the rest of the quiet period for a ConfigMap ..data swap of a file written moments ago, 0 once that is past', async () => {
       const mount = join(dir, 'configmap');
       await mkdir(join(mount, '..1'), { recursive: true });
       await writeFile(join(mount, '..1', 'torrc'), 'LogLevel info\n');
@@ -572,7 +605,11 @@ describe('sources/file-source: how long a snapshot waits', () => {
       await writeFile(join(mount, '..2', 'torrc'), 'LogLevel warn\n');
       await symlink('..2', join(mount, '..data_tmp'));
       await rename(join(mount, '..data_tmp'), join(mount, '..data'));
-      assert.equal(await waitOf(source), 0);
+      // The file was never renamed itself, so its times cannot show it was done before the swap.
+      const wait = await waitOf(source);
+      assert.ok(wait > 0 && wait <= QUIET, String(wait));
+      const later = sourceAt(join(mount, 'torrc'), () => Date.now() + QUIET + 1000);
+      assert.equal(await waitOf(later), 0);
     });
 
     it('is the rest of the quiet period for a file just changed in place', async () => {
@@ -598,6 +635,7 @@ describe('sources/file-source: how long a snapshot waits', () => {
       const source = sourceAt(path);
       await look(source);
       await writeFile(`${path}.tmp`, 'LogLevel debug\n');
+      await nextTick();
       await rename(`${path}.tmp`, path);
       assert.equal(await waitOf(source), 0);
       await writeFile(path, 'LogLevel warn\n', { flag: 'a' });
@@ -619,6 +657,7 @@ describe('sources/file-source: how long a snapshot waits', () => {
       await look(source);
       await writeFile(include, 'CircuitPoolMaxSize 20\n');
       await writeFile(`${path}.tmp`, `%include ${include}\n`);
+      await nextTick();
       await rename(`${path}.tmp`, path);
       // The main file alone: whole, read at once. Loading it makes the source track the include.
       assert.equal(await waitOf(source), 0);

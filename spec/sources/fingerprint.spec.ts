@@ -21,9 +21,11 @@ import {
   fingerprintKey,
   fingerprintOf,
   isRacy,
+  needsArrivalEvidence,
   nextSighting,
   sameFingerprint,
   writeQuietWaitMs,
+  writtenBeforeLastChange,
 } from '../../lib/sources/fingerprint.js';
 
 const fingerprintAt = async (path: string): Promise<Fingerprint> =>
@@ -137,29 +139,69 @@ describe('sources/fingerprint', () => {
 
   describe('nextSighting', () => {
     const other = (f: Fingerprint): Fingerprint => ({ ...f, ino: f.ino + 1n });
+    // ctime after mtime: renamed (or linked, chmod'ed) after its last write.
+    const renamedAfter = (f: Fingerprint): Fingerprint => ({ ...f, ctimeNs: f.mtimeNs + 1n });
 
-    it('counts a first sighting as written in place: nothing shows it was complete', () => {
+    it('counts a first sighting whose last change was a write as written in place', () => {
       assert.equal(nextSighting(undefined, at(1000)).whole, false);
     });
 
-    it('counts another inode at the path as arrived whole, and keeps it whole while it holds still', () => {
+    it('counts another inode whose last change was a write as written in place: a delete-and-recreate, or a file written after it was renamed in', () => {
       const first = nextSighting(undefined, at(1000));
-      const renamed = nextSighting(first, other(at(2000)));
-      assert.equal(renamed.whole, true);
-      assert.equal(nextSighting(renamed, other(at(2000))).whole, true);
+      assert.equal(nextSighting(first, other(at(2000))).whole, false);
+      assert.equal(nextSighting(first, { ...at(2000), dev: 9n }).whole, false);
     });
 
-    it('counts another device as another file too', () => {
+    it('counts another inode renamed in after its last write as arrived whole, and keeps it whole while it holds still', () => {
       const first = nextSighting(undefined, at(1000));
-      assert.equal(nextSighting(first, { ...at(1000), dev: 9n }).whole, true);
+      const renamed = nextSighting(first, renamedAfter(other(at(2000))));
+      assert.equal(renamed.whole, true);
+      assert.equal(nextSighting(renamed, renamedAfter(other(at(2000)))).whole, true);
+      // A first sighting too (after a missing state): the times say the same.
+      assert.equal(nextSighting(undefined, renamedAfter(at(2000))).whole, true);
+    });
+
+    it("counts another inode as arrived whole on the caller's evidence (the fast path saw the rename and no write)", () => {
+      const first = nextSighting(undefined, at(1000));
+      assert.equal(nextSighting(first, other(at(2000)), true).whole, true);
+      assert.equal(nextSighting(undefined, at(2000), true).whole, true);
+    });
+
+    it('ignores evidence for the same inode: a change to it is in place', () => {
+      const first = nextSighting(undefined, at(1000));
+      assert.equal(nextSighting(first, { ...at(1000), size: 99n }, true).whole, false);
     });
 
     it('counts any change to the same inode as in place, for good', () => {
-      const whole = nextSighting(nextSighting(undefined, at(1000)), other(at(2000)));
+      const whole = nextSighting(nextSighting(undefined, at(1000)), other(at(2000)), true);
       const touched = nextSighting(whole, { ...other(at(2000)), size: 99n });
       assert.equal(touched.whole, false);
       assert.equal(nextSighting(touched, touched.fingerprint).whole, false);
       assert.deepEqual(touched.fingerprint, { ...other(at(2000)), size: 99n });
+    });
+
+    it('asks for evidence exactly for another file whose times cannot show it arrived whole', () => {
+      const first = nextSighting(undefined, at(1000));
+      assert.equal(needsArrivalEvidence(undefined, at(1000)), true);
+      assert.equal(needsArrivalEvidence(first, other(at(2000))), true);
+      assert.equal(needsArrivalEvidence(first, renamedAfter(other(at(2000)))), false);
+      assert.equal(needsArrivalEvidence(first, { ...at(1000), size: 99n }), false);
+    });
+
+    const first0 = nextSighting(undefined, at(0));
+    it('is whole for another file iff its ctime is after its mtime or there is evidence, for any times', () => {
+      fc.assert(
+        fc.property(
+          fc.bigInt({ min: 0n, max: 10n ** 19n }),
+          fc.bigInt({ min: -(10n ** 10n), max: 10n ** 10n }),
+          fc.boolean(),
+          (mtimeNs, ctimeAfterNs, bound) => {
+            const f = { ...other(at(0)), mtimeNs, ctimeNs: mtimeNs + ctimeAfterNs };
+            const s = nextSighting(first0, f, bound);
+            return s.whole === (bound || ctimeAfterNs > 0n) && s.fingerprint === f;
+          },
+        ),
+      );
     });
   });
 
@@ -216,12 +258,15 @@ describe('sources/fingerprint', () => {
   describe('whole or in place, on a real file system', () => {
     const sighted = async (file: string, previous?: ReturnType<typeof nextSighting>) =>
       nextSighting(previous, await fingerprintAt(file));
+    // Longer than a tick of any file clock (Linux stamps files from a clock of 1 to 10 ms).
+    const nextTick = () => new Promise((r) => setTimeout(r, 25));
 
-    it('a rename-save (vim, sed -i) arrives whole; an in-place rewrite does not', async () => {
+    it('a rename-save renamed a tick after its last write arrives whole by its times alone; an in-place rewrite does not', async () => {
       const file = join(dir, 'torrc');
       await writeFile(file, 'SocksPort 9050\n');
       const first = await sighted(file);
       await writeFile(join(dir, '.torrc.swp'), 'SocksPort 9150\n');
+      await nextTick();
       await rename(join(dir, '.torrc.swp'), file);
       const renamed = await sighted(file, first);
       assert.equal(renamed.whole, true);
@@ -232,7 +277,49 @@ describe('sources/fingerprint', () => {
       assert.ok(writeQuietWaitMs(rewritten, Date.now(), 60_000) > 0);
     });
 
-    it('a ConfigMap ..data swap arrives whole', async () => {
+    it('a file renamed in and then written in place before a look saw it does not arrive whole (the new-inode gap)', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const first = await sighted(file);
+      await writeFile(join(dir, '.torrc.swp'), 'SocksPort 9150\nLogLevel warn\n');
+      await nextTick();
+      await rename(join(dir, '.torrc.swp'), file);
+      await nextTick();
+      const handle = await open(file, 'w');
+      await handle.write('SocksPort 9250\n');
+      const half = await sighted(file, first);
+      await handle.close();
+      assert.notEqual(half.fingerprint.ino, first.fingerprint.ino);
+      assert.equal(writtenBeforeLastChange(half.fingerprint), false);
+      assert.equal(half.whole, false);
+      assert.ok(writeQuietWaitMs(half, Date.now(), 60_000) > 0);
+    });
+
+    it('a delete-and-recreate does not arrive whole: it is written where it stands', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const first = await sighted(file);
+      await unlink(file);
+      await writeFile(file, 'SocksPort 9150\n');
+      // ext4 often hands the freed inode number straight back: then it is the same file changed
+      // in place, and the answer is the same.
+      const recreated = await sighted(file, first);
+      assert.equal(recreated.whole, false);
+      assert.ok(writeQuietWaitMs(recreated, Date.now(), 60_000) > 0);
+    });
+
+    it('a rename of a file whose times were set after writing it (rsync, install -p) arrives whole', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const first = await sighted(file);
+      await writeFile(join(dir, '.torrc.XXXX'), 'SocksPort 9150\n');
+      const past = new Date('2001-09-09T01:46:40Z');
+      await utimes(join(dir, '.torrc.XXXX'), past, past);
+      await rename(join(dir, '.torrc.XXXX'), file);
+      assert.equal((await sighted(file, first)).whole, true);
+    });
+
+    it('a ConfigMap ..data swap needs evidence unless its file was changed after its last write: the file itself was never renamed', async () => {
       await mkdir(join(dir, '..1'));
       await writeFile(join(dir, '..1', 'torrc'), 'SocksPort 9050\n');
       await symlink('..1', join(dir, '..data'));
@@ -242,7 +329,10 @@ describe('sources/fingerprint', () => {
       await writeFile(join(dir, '..2', 'torrc'), 'SocksPort 9150\n');
       await symlink('..2', join(dir, '..data_tmp'));
       await rename(join(dir, '..data_tmp'), join(dir, '..data'));
-      assert.equal((await sighted(join(dir, 'torrc'), first)).whole, true);
+      const swapped = await fingerprintAt(join(dir, 'torrc'));
+      assert.equal(needsArrivalEvidence(first, swapped), true);
+      assert.equal(nextSighting(first, swapped).whole, false);
+      assert.equal(nextSighting(first, swapped, true).whole, true);
     });
 
     it('truncate-then-write, and a utimes that sets the mtime back, stay in place and wait', async () => {

@@ -56,6 +56,9 @@ export function lookTracker(path: string, fs: FsPort = nodeFs): LookTracker {
         return result;
       },
       readFile: (p, options) => fs.readFile(p, options),
+      // The fast path goes through as it is, so a tracked watcher still has it.
+      ...(fs.watch === undefined ? {} : { watch: fs.watch.bind(fs) }),
+      ...(fs.readlink === undefined ? {} : { readlink: fs.readlink.bind(fs) }),
     },
     mark: () => statsBegun,
     sawInode: (ino, mark) => (seen.get(ino) ?? 0) > mark,

@@ -5,11 +5,14 @@
 // 1. The watcher looks at the torrc (inode A).
 // 2. A rename-save gives the path inode B; the watcher does not look (a poll interval is long).
 // 3. Someone writes B in place, in two chunks with a pause far under writeQuietMs.
-// 4. The watcher looks during the pause: B is another inode than A, so the rule for a file that
-//    "arrived whole" (fingerprint.ts nextSighting) reads it at once, and half a file is applied.
+// 4. The watcher looks during the pause: B is another inode than A. Trusted as "arrived whole"
+//    for that alone, it is read at once, and half a file is applied; fingerprint.ts nextSighting
+//    wants evidence that it was written before it got its name, and finds the opposite (its
+//    mtime equals its ctime: a write was the last thing done to it), so it waits for quiet.
 import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
 import { loadFromFile } from '../../lib/tor/config-file.js';
@@ -39,19 +42,24 @@ try {
   const cut = c.indexOf('LogLevel'); // the first half ends after CircuitPoolMaxSize 100002
   const fh = await open(path, 'w'); // 3: in place, first chunk
   await fh.write(c, 0, cut, 0);
-  const during = await rc.reload().then(
+  // 4: a look during the pause, which is far under writeQuietMs (the reload is not awaited: a
+  // watcher that rightly waits for quiet would wait for the pause to end, and it ends only once
+  // the second chunk is written).
+  const during = rc.reload().then(
     (r) => r.status,
     (e: unknown) => `rejected: ${String(e)}`,
-  ); // 4: a look during the pause
+  );
+  await sleep(50);
   await fh.write(c, cut, c.length - cut, cut);
   await fh.close();
+  const ended = await during;
 
   const half = await decodeOf(c.subarray(0, cut).toString());
   const torn = emitted.some((e) => isDeepStrictEqual(e, half));
   console.log(
     torn
-      ? `GAP: the look during the in-place save ${during} the first ${cut} of ${c.length} bytes (CircuitPoolMaxSize ${rc.get().CircuitPoolMaxSize}, LogLevel ${rc.get().LogLevel}, the rest of the file missing)`
-      : `no gap: the look during the in-place save ended ${during}, and nothing half-written was applied`,
+      ? `GAP: the look during the in-place save ${ended} the first ${cut} of ${c.length} bytes (CircuitPoolMaxSize ${rc.get().CircuitPoolMaxSize}, LogLevel ${rc.get().LogLevel}, the rest of the file missing)`
+      : `no gap: the look during the in-place save ended ${ended} (CircuitPoolMaxSize ${rc.get().CircuitPoolMaxSize}), and nothing half-written was applied`,
   );
   await rc.stop();
   process.exitCode = torn ? 1 : 0;

@@ -25,11 +25,12 @@ export interface RoundOptions {
   readonly writesPerFile: number;
   readonly fsWatch: boolean | undefined;
   /**
-   * Before an in-place save into a file that just got another inode the watcher has not seen,
-   * make it look (a manual reload, awaited): leaves out the gap where it has not looked (see
-   * RoundResult.tornUnlookedInode and new-inode-gap.ts). Default false.
+   * Watch each file through a LookTracker, to report which torn reads came from an in-place
+   * save into a new inode the watcher had not looked at yet (RoundResult.tornUnlookedInode).
+   * Default false: the watchers get node:fs itself, as users do (the tracker is another FsPort,
+   * which the file source polls with a look per tick instead of the shared poller).
    */
-  readonly lookBeforeInPlace?: boolean;
+  readonly trackLooks?: boolean;
   /** Other timings than `stormSettings` (the suite's own controls use this). */
   readonly settings?: Partial<StormSettings>;
 }
@@ -131,8 +132,6 @@ interface Watched {
 
 const stopDeadlineMs = 10_000;
 
-const noop = (): void => {};
-
 /**
  * Runs one round: writes every file's first content, starts one ReloadableConfig per file
  * (polling every `pollMs`), storms all files at once, waits `finalQuietMs`, reads every final
@@ -164,23 +163,15 @@ export async function runRound(options: RoundOptions): Promise<RoundResult> {
             : stormConfigs[options.kinds];
         const dir = join(root, `f${i}`);
         await mkdir(dir);
-        const tracker = lookTracker(join(dir, config.fileName));
+        const tracker =
+          options.trackLooks === true ? lookTracker(join(dir, config.fileName)) : undefined;
         const writer = stormWriter(
           dir,
           config,
           prng(deriveSeed(options.seed, i)),
           settings,
           settings.writeQuietMs,
-          {
-            tracker,
-            lookBeforeInPlace: options.lookBeforeInPlace ?? false,
-            // A manual reload looks at once and resolves once the file was read: an invalid
-            // content rejects it, which is just as good.
-            lookNow: () => {
-              const rc = watched[i]?.rc;
-              return rc === undefined ? Promise.resolve() : rc.reload().then(noop, noop);
-            },
-          },
+          tracker,
         );
         await writer.init(firstCounter);
         return { writer, tracker };
@@ -197,7 +188,7 @@ export async function runRound(options: RoundOptions): Promise<RoundResult> {
         ...writer.config.options,
         writeQuietMs: settings.writeQuietMs,
         racyWindowMs: settings.racyWindowMs,
-        fs: made[i]?.tracker.fs,
+        ...(made[i]?.tracker === undefined ? {} : { fs: made[i]?.tracker?.fs }),
         ...(options.fsWatch === undefined ? {} : { fsWatch: options.fsWatch }),
       } as never);
       const emitted: Emission[] = [];

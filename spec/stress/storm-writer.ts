@@ -68,9 +68,9 @@ export interface Written {
   /** For the chunked modes: how long the pause between the chunks really was (ms). */
   readonly pauseMs?: number;
   /**
-   * For the chunked modes: the save before this one gave the path another inode (rename, symlink
-   * swap, delete-recreate), and the watcher had not looked at the path since when this save
-   * began writing into it in place.
+   * For the chunked modes, when looks are tracked: the save before this one gave the path
+   * another inode (rename, symlink swap, delete-recreate), and the watcher had not looked at the
+   * path since when this save began writing into it in place (the new-inode gap).
    */
   readonly intoUnlookedInode?: boolean;
 }
@@ -87,17 +87,6 @@ export interface WriterTiming {
 }
 
 /**
- * What the writer knows of the watcher: which inodes it has seen (see LookTracker), and, when
- * `lookBeforeInPlace` is set, how to make it look (a manual reload that resolves once the file
- * was read), which it does before an in-place save into a new inode it has not seen.
- */
-export interface WriterWatch {
-  readonly tracker: LookTracker;
-  readonly lookBeforeInPlace: boolean;
-  readonly lookNow: () => Promise<void>;
-}
-
-/**
  * What a writer saw besides what it wrote: pauses that ran over `quietMs` because the event loop
  * was late (a read half-way is then allowed by the documented rule).
  */
@@ -108,7 +97,7 @@ export interface WriterNotes {
 /**
  * One watched file and the writer that storms it: `write(n)` picks a mode and a validity from
  * the seeded generator and saves content `n`; `written` is everything saved, in order.
- * @example const w = stormWriter(dir, stormConfigs.torrc, prng(seed), timing, 250, watch); await w.write(100_001, false);
+ * @example const w = stormWriter(dir, stormConfigs.torrc, prng(seed), timing, 250, undefined); await w.write(100_001, false);
  */
 export interface StormWriter {
   readonly path: string;
@@ -128,8 +117,9 @@ export interface StormWriter {
 /**
  * The writer for one file in `dir`. Every draw from `rng` happens in an order fixed by the seed
  * alone, so the same seed writes the same contents in the same modes with the same pauses (when
- * the watcher looks, and so what it reads, depends on timing).
- * @example const w = stormWriter(dir, stormConfigs.yaml, prng(1), stormSettings, 250, { tracker, lookBeforeInPlace: false, lookNow });
+ * the watcher looks, and so what it reads, depends on timing). `tracker`, when given, tells which
+ * inodes the watcher has seen, for `intoUnlookedInode`.
+ * @example const w = stormWriter(dir, stormConfigs.yaml, prng(1), stormSettings, 250, lookTracker(path));
  */
 export function stormWriter(
   dir: string,
@@ -137,7 +127,7 @@ export function stormWriter(
   rng: Prng,
   timing: WriterTiming,
   quietMs: number,
-  watch: WriterWatch,
+  tracker: LookTracker | undefined,
 ): StormWriter {
   const path = join(dir, config.fileName);
   const written: Written[] = [];
@@ -215,7 +205,7 @@ export function stormWriter(
     const text = valid ? config.valid(n) : config.invalid(n, rng);
     const mode = rng.pick(writeModes);
     pending = { n, mode, valid };
-    saveBegan = watch.tracker.mark();
+    saveBegan = tracker?.mark() ?? 0;
     const record = (m: Written): void => {
       written.push(m);
       pending = undefined;
@@ -223,12 +213,10 @@ export function stormWriter(
     switch (mode) {
       case 'chunks-truncate':
       case 'chunks-overwrite': {
-        let unlooked =
-          replacedBy !== undefined && !watch.tracker.sawInode(replacedBy.ino, replacedBy.mark);
-        if (unlooked && watch.lookBeforeInPlace) {
-          await watch.lookNow();
-          unlooked = false;
-        }
+        const unlooked =
+          tracker !== undefined &&
+          replacedBy !== undefined &&
+          !tracker.sawInode(replacedBy.ino, replacedBy.mark);
         const pauseMs = await inTwoChunks(text, mode === 'chunks-truncate');
         record({ n, text, valid, mode, pauseMs, intoUnlookedInode: unlooked });
         return n + 1;

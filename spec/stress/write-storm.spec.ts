@@ -1,10 +1,9 @@
 // The write storm, short: a few fixed seeds of hundreds of saves in every way real writers save
 // (spec/stress/storm-writer.ts), against the real ReloadableConfig on real files. Full size, with
 // random seeds: `npm run stress`. Timings: spec/stress/storm-settings.ts.
-//
-// These rounds let the watcher look at a file that just got a new inode before it is written in
-// place (`lookBeforeInPlace`): without that look the new-inode rule applies half of such a save
-// (`npx tsx spec/stress/new-inode-gap.ts` shows it step by step; `npm run stress` counts it).
+// Every round includes in-place saves into a file that just got a new inode (a rename, a
+// symlink swap, a delete-and-recreate) the watcher may not have looked at yet: the case
+// `npx tsx spec/stress/new-inode-gap.ts` shows step by step.
 import assert from 'node:assert/strict';
 import { runRoundInChild } from './run-round-in-child.js';
 import { fsWatchSupported, type RoundOptions, type RoundResult, runRound } from './storm-round.js';
@@ -50,10 +49,9 @@ describe('write storm (short; npm run stress runs it full size)', function () {
     };
 
     describe(`fs.watch fast path ${watchMode}`, () => {
-      for (const [kinds, seed] of [
-        ['torrc', 101],
-        ['yaml', 202],
-      ] as const) {
+      // One file of each kind would double the time; YAML storms in the 50-file round (and the
+      // round in a process of its own), and in every mode of npm run stress.
+      for (const [kinds, seed] of [['torrc', 101]] as const) {
         it(`1 ${kinds} file, seed ${seed}, 30 saves in every mode: 0 lost, 0 torn, 0 invalid applied, no unhandled error, stop() leaves no handle`, async function () {
           skipUnlessAvailable(this);
           const options: RoundOptions = {
@@ -62,7 +60,6 @@ describe('write storm (short; npm run stress runs it full size)', function () {
             kinds,
             writesPerFile: 30,
             fsWatch: flag(),
-            lookBeforeInPlace: true,
           };
           const r = await runRound(options);
           assertClean(r, options);
@@ -84,7 +81,6 @@ describe('write storm (short; npm run stress runs it full size)', function () {
           kinds: 'mixed',
           writesPerFile: 8,
           fsWatch: flag(),
-          lookBeforeInPlace: true,
         };
         assertClean(await runRound(options), options);
       });
@@ -98,7 +94,6 @@ describe('write storm (short; npm run stress runs it full size)', function () {
       kinds: 'mixed',
       writesPerFile: 15,
       fsWatch: undefined,
-      lookBeforeInPlace: true,
     };
     const child = await runRoundInChild(options);
     assert.ok(child.result !== undefined, `no result; stderr:\n${child.stderr}`);
@@ -114,11 +109,9 @@ describe('write storm (short; npm run stress runs it full size)', function () {
       kinds: 'torrc',
       writesPerFile: 40,
       fsWatch: undefined,
-      lookBeforeInPlace: true,
       settings: { writeQuietMs: 0 },
     });
     assert.ok(r.torn + r.invalidApplied > 0, r.details.join('\n'));
-    assert.equal(r.tornUnlookedInode, 0);
   });
 
   it('sees a lost save: with writeQuietMs 5 s, a last save made in place is not live yet', async () => {

@@ -1,0 +1,101 @@
+import { basename, dirname } from 'node:path';
+import type { DirectoryWatch, FsPort, WatchEventKind } from './fs-port.js';
+
+/**
+ * What the fast path saw happen to the entries of the directories it watches, kept as evidence
+ * that a new file arrived whole (see nextSighting): `watch` is FsPort.watch, recording each
+ * event before passing it on, and `boundUnwritten` answers from those records.
+ * @example const evidence = arrivalEvidence(nodeFs.watch!.bind(nodeFs)); fsWatch({ ...o, watch: evidence.watch });
+ */
+export interface ArrivalEvidence {
+  readonly watch: NonNullable<FsPort['watch']>;
+  /**
+   * Whether the last event on `realPath`'s entry, seen by a watch that is open now and was open
+   * all along since, bound the name to a file (a rename into place, a create, a link) rather
+   * than wrote it: so the file there now was not written since it got the name. False when no
+   * open watch saw an event on that entry (a directory not watched, or watched only since).
+   *
+   * Linux only (inotify), and only after a turn of the event loop: every write syscall queues
+   * its IN_MODIFY before it returns, so one made before the caller's stat is queued before that
+   * stat's result is delivered; libuv reads the inotify queue to the end in the same poll phase,
+   * and a setImmediate runs after that phase. So a write the stat saw has been recorded by the
+   * time the answer is given. Elsewhere the order is not promised (FSEvents on macOS delivers
+   * later, kqueue does not report writes to entries at all), and the answer is always false.
+   * Writes the kernel does not report are not seen: through a shared mmap, or by another host
+   * on NFS (where the fast path is silent anyway, and so no rename is recorded either).
+   */
+  boundUnwritten(realPath: string): Promise<boolean>;
+}
+
+/** Names remembered per watched directory; the oldest are forgotten (which only loses evidence). */
+const maxNames = 1024;
+
+const loopTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Evidence over `watch` (an FsPort's). `platform` is the platform whose event order it relies on
+ * (default `process.platform`); any but `linux` records nothing.
+ * @example const evidence = arrivalEvidence(nodeFs.watch!.bind(nodeFs));
+ */
+export function arrivalEvidence(
+  watch: NonNullable<FsPort['watch']>,
+  platform: NodeJS.Platform = process.platform,
+): ArrivalEvidence {
+  if (platform !== 'linux') return { watch, boundUnwritten: () => Promise.resolve(false) };
+  // One record per open watch: what it saw last on each entry. A watch that closed or died takes
+  // its records with it, since whatever happened after was not seen.
+  const open = new Set<{ readonly dir: string; readonly last: Map<string, WatchEventKind> }>();
+  return {
+    watch: (directory, onEvent, onError) => {
+      const record = { dir: directory, last: new Map<string, WatchEventKind>() };
+      open.add(record);
+      let handle: DirectoryWatch;
+      try {
+        handle = watch(
+          directory,
+          (name, kind) => {
+            if (name === null || kind === undefined) {
+              // Something changed, we are not told what: nothing seen before counts now.
+              record.last.clear();
+            } else {
+              record.last.delete(name);
+              record.last.set(name, kind);
+              if (record.last.size > maxNames) {
+                const oldest = record.last.keys().next().value;
+                if (oldest !== undefined) record.last.delete(oldest);
+              }
+            }
+            onEvent(name, kind);
+          },
+          (err) => {
+            open.delete(record);
+            onError(err);
+          },
+        );
+      } catch (err) {
+        open.delete(record);
+        throw err;
+      }
+      return {
+        close: () => {
+          open.delete(record);
+          handle.close();
+        },
+      };
+    },
+    boundUnwritten: async (realPath) => {
+      const dir = dirname(realPath);
+      const name = basename(realPath);
+      if (![...open].some((r) => r.dir === dir)) return false;
+      await loopTurn();
+      let bound = false;
+      for (const r of open) {
+        if (r.dir !== dir) continue;
+        const kind = r.last.get(name);
+        if (kind === 'change') return false;
+        if (kind === 'rename') bound = true;
+      }
+      return bound;
+    },
+  };
+}
