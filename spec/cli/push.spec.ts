@@ -13,28 +13,28 @@ import { connectEtcd, defaultMaxValueBytes } from '../../lib/sources/etcd-connec
 import { loadTorrc } from '../../lib/tor/config-file.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
 import { cli } from '../support/cli.js';
-import { EtcdServer, needEtcd } from '../support/etcd.js';
+import { EtcdServer, needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
 import { appProfileSource, type ModuleDir, moduleDir } from '../support/profile-modules.js';
 
 describe('hotrc push (a real etcd)', function () {
   this.timeout(30_000);
-  let etcd: EtcdServer;
+  let etcd: SharedEtcd;
+  let bin: string;
   let client: Etcd3;
   let dir: string;
-  let n = 0;
   let key: string;
   before(async function () {
-    const bin = needEtcd(this);
-    etcd = await EtcdServer.start(bin);
+    bin = needEtcd(this);
+    etcd = await sharedEtcd(bin);
     client = await connectEtcd({ hosts: etcd.endpoint });
   });
   after(async () => {
     client?.close();
-    await etcd?.stop();
+    await etcd?.release();
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hotrc-push-'));
-    key = `/hotrc/push-${++n}`;
+    key = specKey('push');
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -97,7 +97,6 @@ describe('hotrc push (a real etcd)', function () {
   });
 
   it('refuses an invalid file with each problem at FILE:LINE and writes nothing', async () => {
-    const before = (await client.get('/none').exec()).header.revision;
     const bad = await file('torrc', 'SocksPort 9050\nMaxCircuitDirtiness 10 min\nConnLimit 0\n');
     const r = await push(bad);
     assert.equal(r.code, 1);
@@ -111,9 +110,8 @@ describe('hotrc push (a real etcd)', function () {
         '',
       ].join('\n'),
     );
-    assert.equal(await stored(), undefined);
-    // Not one write anywhere: etcd's revision did not move.
-    assert.equal((await client.get('/none').exec()).header.revision, before);
+    // Not one write: nothing under the key (no value, history or push record).
+    assert.deepEqual(await client.getAll().prefix(key).keys(), []);
   });
 
   it('says "unchanged" and writes nothing when etcd holds the same text', async () => {
@@ -289,8 +287,8 @@ describe('hotrc push (a real etcd)', function () {
     );
   });
 
-  it('exits 69 at once with one line when etcd does not answer (a stopped server)', async function () {
-    const down = await EtcdServer.start(etcd.bin);
+  it('exits 69 at once with one line when etcd does not answer (a stopped server)', async () => {
+    const down = await EtcdServer.start(bin);
     await down.stop();
     const path = await file('torrc', 'ConnLimit 100\n');
     const r = await cli('push', path, '--etcd', down.endpoint, '--key', key);
@@ -314,19 +312,18 @@ describe('hotrc push (a real etcd)', function () {
 
 describe('hotrc push --profile (a real etcd)', function () {
   this.timeout(30_000);
-  let etcd: EtcdServer;
+  let etcd: SharedEtcd;
   let modules: ModuleDir;
   let yamlProfile: string;
   let dir: string;
   before(async function () {
-    const bin = needEtcd(this);
-    etcd = await EtcdServer.start(bin);
+    etcd = await sharedEtcd(needEtcd(this));
     modules = await moduleDir();
     yamlProfile = await modules.write('yaml-profile.mjs', appProfileSource('yamlFormat'));
   });
   after(async () => {
     await modules?.remove();
-    await etcd?.stop();
+    await etcd?.release();
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hotrc-push-profile-'));
@@ -337,8 +334,9 @@ describe('hotrc push --profile (a real etcd)', function () {
 
   it('shows the profile diff with secrets redacted, and refuses an invalid YAML at FILE:LINE:COLUMN', async () => {
     const path = join(dir, 'app.yaml');
+    const appKey = specKey('push-profile');
     const run = () =>
-      cli('push', path, '--etcd', etcd.endpoint, '--key', '/app', '--profile', yamlProfile);
+      cli('push', path, '--etcd', etcd.endpoint, '--key', appKey, '--profile', yamlProfile);
     await writeFile(path, 'db:\n  url: postgres://db/app\n  password: first-secret\n');
     assert.equal((await run()).code, 0);
     await writeFile(path, 'db:\n  url: postgres://db/app\n  password: second-secret\n');

@@ -6,27 +6,25 @@ import type { Etcd3 } from 'etcd3';
 import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { cli } from '../support/cli.js';
-import { EtcdServer, needEtcd } from '../support/etcd.js';
+import { needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
 
 describe('hotrc history and hotrc rollback (a real etcd)', function () {
   this.timeout(30_000);
-  let etcd: EtcdServer;
+  let etcd: SharedEtcd;
   let client: Etcd3;
   let dir: string;
-  let n = 0;
   let key: string;
   before(async function () {
-    const bin = needEtcd(this);
-    etcd = await EtcdServer.start(bin);
+    etcd = await sharedEtcd(needEtcd(this));
     client = await connectEtcd({ hosts: etcd.endpoint });
   });
   after(async () => {
     client?.close();
-    await etcd?.stop();
+    await etcd?.release();
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hotrc-rollback-'));
-    key = `/hotrc/rollback-${++n}`;
+    key = specKey('rollback');
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -4,25 +4,25 @@ import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { encodeHostReport, type HostReport } from '../../lib/fleet/host-report.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { cli } from '../support/cli.js';
-import { EtcdServer, needEtcd } from '../support/etcd.js';
+import { EtcdServer, needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
 
 describe('hotrc status (a real etcd, HostReport records put into it)', function () {
   this.timeout(30_000);
-  let etcd: EtcdServer;
+  let etcd: SharedEtcd;
+  let bin: string;
   let client: Etcd3;
-  let n = 0;
   let key: string;
   before(async function () {
-    const bin = needEtcd(this);
-    etcd = await EtcdServer.start(bin);
+    bin = needEtcd(this);
+    etcd = await sharedEtcd(bin);
     client = await connectEtcd({ hosts: etcd.endpoint });
   });
   after(async () => {
     client?.close();
-    await etcd?.stop();
+    await etcd?.release();
   });
   beforeEach(() => {
-    key = `/hotrc/status-${++n}`;
+    key = specKey('status');
   });
 
   const target = () => ['--etcd', etcd.endpoint, '--key', key];
@@ -137,7 +137,7 @@ describe('hotrc status (a real etcd, HostReport records put into it)', function 
   });
 
   it('exits 69 with one line when etcd does not answer', async () => {
-    const down = await EtcdServer.start(etcd.bin);
+    const down = await EtcdServer.start(bin);
     await down.stop();
     const r = await cli('status', '--etcd', down.endpoint, '--key', key);
     assert.equal(r.code, 69);

@@ -7,7 +7,7 @@ import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { pushConfig, resolvePushOptions } from '../../lib/fleet/push-config.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
-import { EtcdServer, needEtcd } from '../support/etcd.js';
+import { needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
 
 // The real client, except that a transaction's answer is lost: after it ran (`landed`), or
 // before it was sent (`never`). etcd3's own retries make the first happen; nothing else can
@@ -42,26 +42,24 @@ function losingAnswers(client: Etcd3, how: 'landed' | 'never'): Etcd3 {
 
 describe('pushConfig (a real etcd)', function () {
   this.timeout(30_000);
-  let etcd: EtcdServer;
+  let etcd: SharedEtcd;
   let client: Etcd3;
   let other: Etcd3;
   let dir: string;
-  let n = 0;
   let key: string;
   before(async function () {
-    const bin = needEtcd(this);
-    etcd = await EtcdServer.start(bin);
+    etcd = await sharedEtcd(needEtcd(this));
     client = await connectEtcd({ hosts: etcd.endpoint });
     other = await connectEtcd({ hosts: etcd.endpoint });
   });
   after(async () => {
     client?.close();
     other?.close();
-    await etcd?.stop();
+    await etcd?.release();
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hotrc-push-config-'));
-    key = `/hotrc/lib-${++n}`;
+    key = specKey('push-config');
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
