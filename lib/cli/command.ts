@@ -8,10 +8,22 @@ export interface CliIo {
 
 /**
  * The CLI's exit statuses. 70 is sysexits' EX_SOFTWARE: something hotrc did not expect, a bug to
- * report; it is printed as one line, never as a stack trace.
+ * report; it is printed as one line, never as a stack trace. The fleet commands add: 3 the fleet
+ * is not in sync yet (`status`), 4 no such value or revision, 69 (EX_UNAVAILABLE) etcd did not
+ * answer, 75 (EX_TEMPFAIL) a lost compare-and-swap: someone else published first, read again and
+ * retry.
  * @example process.exitCode = exitCodes.usage; // 2
  */
-export const exitCodes = Object.freeze({ ok: 0, invalid: 1, usage: 2, internal: 70 } as const);
+export const exitCodes = Object.freeze({
+  ok: 0,
+  invalid: 1,
+  usage: 2,
+  notInSync: 3,
+  notFound: 4,
+  unreachable: 69,
+  internal: 70,
+  conflict: 75,
+} as const);
 
 /** Bad usage: the CLI prints the message in one line and exits 2. */
 export class UsageError extends Error {

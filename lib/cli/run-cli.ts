@@ -1,11 +1,24 @@
 import { check } from './check.js';
 import { type CliIo, type Command, exitCodes, UsageError } from './command.js';
 import { dump } from './dump.js';
+import { history } from './history.js';
 import { internalErrorLine } from './internal-error.js';
+import { push } from './push.js';
+import { rollback } from './rollback.js';
 import { schema } from './schema.js';
+import { status } from './status.js';
 import { watch } from './watch.js';
 
-const commands: ReadonlyArray<Command> = [check, dump, schema, watch];
+const commands: ReadonlyArray<Command> = [
+  check,
+  dump,
+  schema,
+  watch,
+  push,
+  history,
+  rollback,
+  status,
+];
 
 const usage = `Usage: hotrc COMMAND [options]
 
@@ -14,8 +27,12 @@ ${commands.map((c) => `  ${c.summary}`).join('\n')}
 
 FILE is a torrc; check, dump and watch take --profile MODULE for a config of
 your own (JSON, YAML, ...): MODULE's default export is a profile (defineProfile).
+push, history, rollback and status publish a config to a fleet through etcd
+(--etcd HOSTS --key KEY) and show which host runs which version.
 Run hotrc COMMAND --help for a command's options.
-Exit status: 0 ok, 1 invalid config, 2 bad usage, 70 internal error (a bug in hotrc).
+Exit status: 0 ok, 1 invalid config, 2 bad usage, 3 fleet not in sync yet,
+4 no such value or revision, 69 etcd unreachable, 70 internal error (a bug in
+hotrc), 75 conflict (someone else published first).
 `;
 
 /**
