@@ -27,7 +27,7 @@ import { type DirectoryWatch, type FsPort, nodeFs } from '../lib/sources/fs-port
 import { loadFromFile } from '../lib/tor/config-file.js';
 import { defaultConfig, type TorConfig } from '../lib/tor/schema/tor-config.js';
 import { type LogSink, logSink } from './support/log-sink.js';
-import { sleep, until } from './support/waiting.js';
+import { eventually, sleep, until } from './support/waiting.js';
 
 const run = promisify(execFile);
 /** Long enough that no poll happens during a test: only the fast path can explain a reload. */
@@ -296,6 +296,9 @@ describe('the fs.watch fast path, on real files', function () {
   it('with fsWatch: false, does not react to a save (polling only); reload() still does', async () => {
     const r = await watch({ fsWatch: false });
     assert.deepEqual([r.status().fastPath, r.status().fastPathReason], ['off', 'fsWatch: false']);
+    // The first look's attempt must be over (the file is new, so it may wait for quiet and look
+    // again): only then can nothing but a poll or reload() see the save.
+    await eventually(() => r.status().lastSuccessAt !== undefined, 'the first look to end');
     await renameSave(path, 'LogLevel debug\n');
     await sleep(400);
     assert.equal(r.get().LogLevel, 'info');
