@@ -192,9 +192,8 @@ function readEntries(text: string, file: string): Either<TorrcError, ReadEntries
       if (c !== BACKSLASH || s.charCodeAt(i + 1) === NEWLINE) break;
       i++;
     }
-    // Keys come in runs (a list of Bridge lines): the last one's string is reused, not sliced
-    // again, which spares the collector a string per line and makes the decoder's lookups
-    // compare one string with itself.
+    // A fresh short string per line: comparing it with the last key to reuse that one costs
+    // more than the slice (measured), and the decoder compares keys of a run by content anyway.
     let key = s.slice(keyStart, i);
     if (c === SPACE || c === TAB) {
       c = s.charCodeAt(++i);

@@ -98,22 +98,34 @@ function firstMessage(errors: t.Errors): string {
 
 type TextParser = (text: string) => E.Either<string, unknown>;
 
+/** How one torrc line of a line-list field becomes an item. */
+interface ItemReader {
+  /** True only for text that is an item as it stands (the codec's isNormal): kept, no Either. */
+  readonly isNormal: (text: string) => boolean;
+  readonly parse: TextParser;
+}
+
+const never = (): boolean => false;
+
 // A codec's reader of one torrc value, message as the Left: the value codec's own parser when it
 // has one (no io-ts context or error list per line, which a file of thousands of Bridge lines
 // feels), else its io-ts decode.
-function textParser(codec: t.Mixed): TextParser {
-  if (codec instanceof TextCodec) return codec.parse;
-  return (text) => {
-    const decoded = codec.decode(text);
-    return E.isLeft(decoded) ? E.left(firstMessage(decoded.left)) : E.right(decoded.right);
+function itemReader(codec: t.Mixed): ItemReader {
+  if (codec instanceof TextCodec) return { isNormal: codec.isNormal, parse: codec.parse };
+  return {
+    isNormal: never,
+    parse: (text) => {
+      const decoded = codec.decode(text);
+      return E.isLeft(decoded) ? E.left(firstMessage(decoded.left)) : E.right(decoded.right);
+    },
   };
 }
 
 // A line-list field's codec is an array codec; one torrc line decodes one item.
-const itemParsers: ReadonlyMap<TorConfigField, TextParser> = new Map(
+const itemReaders: ReadonlyMap<TorConfigField, ItemReader> = new Map(
   fieldNames
     .filter((f) => fields[f].kind === 'lines')
-    .map((f) => [f, textParser((fieldCodecs[f] as unknown as t.ReadonlyArrayType<t.Mixed>).type)]),
+    .map((f) => [f, itemReader((fieldCodecs[f] as unknown as t.ReadonlyArrayType<t.Mixed>).type)]),
 );
 
 /**
@@ -169,7 +181,8 @@ export function decodeTorrc(
     return draft[b.field] as unknown[];
   };
 
-  for (const entry of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as TorrcEntry;
     const binding = spelledBindings.get(entry.key) ?? bindings.get(entry.key.toLowerCase());
     if (binding === undefined) {
       const lower = entry.key.toLowerCase();
@@ -233,30 +246,56 @@ export function decodeTorrc(
       }
       case 'lines':
       case 'router-set': {
-        if (entry.op !== 'clear' && entry.value === '') {
-          report('warning', entry, `Linelist option '${key}' has no value. Skipping.`, field);
+        if (entry.op === 'clear') {
+          listFor(binding, entry);
           break;
         }
-        const list = listFor(binding, entry);
-        if (entry.op === 'clear') break;
-        setBy.set(field, entry);
-        if (binding.kind === 'lines') {
-          const item = (itemParsers.get(field) as TextParser)(entry.value);
-          if (E.isLeft(item)) {
-            failed.add(field);
-            report('error', entry, `Could not parse ${key}: ${item.left}`, field);
-          } else {
-            list.push(item.right);
+        // Line lists come in runs of one key (thousands of Bridge lines, one after another): the
+        // run is read here in one loop, with one lookup of its key, its list and its reader.
+        let last = i;
+        for (;;) {
+          const next = entries[last + 1];
+          if (next === undefined || next.key !== entry.key || next.op === 'clear') break;
+          last++;
+        }
+        let list: unknown[] | undefined;
+        let lastSet: TorrcEntry | undefined;
+        const reader =
+          binding.kind === 'lines' ? (itemReaders.get(field) as ItemReader) : undefined;
+        for (let k = i; k <= last; k++) {
+          const line = entries[k] as TorrcEntry;
+          const { value } = line;
+          if (value === '') {
+            report('warning', line, `Linelist option '${key}' has no value. Skipping.`, field);
+            continue;
           }
-          break;
+          // The first line with a value replaces the base list or, for `+Key`, copies it.
+          list ??= listFor(binding, line);
+          lastSet = line;
+          if (reader !== undefined) {
+            if (reader.isNormal(value)) {
+              list.push(value);
+              continue;
+            }
+            const item = reader.parse(value);
+            if (E.isLeft(item)) {
+              failed.add(field);
+              report('error', line, `Could not parse ${key}: ${item.left}`, field);
+            } else {
+              list.push(item.right);
+            }
+            continue;
+          }
+          const items = parseRouterSet(value);
+          if (E.isLeft(items)) {
+            failed.add(field);
+            report('error', line, `Could not parse ${key}: ${items.left}`, field);
+          } else {
+            for (const item of items.right) list.push(item);
+          }
         }
-        const items = parseRouterSet(entry.value);
-        if (E.isLeft(items)) {
-          failed.add(field);
-          report('error', entry, `Could not parse ${key}: ${items.left}`, field);
-        } else {
-          for (const item of items.right) list.push(item);
-        }
+        if (lastSet !== undefined) setBy.set(field, lastSet);
+        i = last;
         break;
       }
       case 'onion': {

@@ -141,6 +141,51 @@ describe('decodeTorrc', () => {
     ]);
   });
 
+  it('reads a run of list lines exactly as it reads each line on its own', () => {
+    // A run is the lines of one key spelt one way; spelling every other line in lower case
+    // breaks every run into single lines, which must decode to the same config and problems.
+    const line = fc.record({
+      key: fc.constantFrom('Bridge', 'ExcludeNodes', 'ExcludeExitNodes', 'UseBridges'),
+      op: fc.constantFrom('set', 'set', 'set', 'append', 'clear'),
+      // Mostly good values: one bad value anywhere hides the config behind the problems.
+      bridge: fc.oneof(
+        { weight: 6, arbitrary: normalBridgeLineText },
+        { weight: 1, arbitrary: bridgeLineText },
+        { weight: 2, arbitrary: fc.constant('') },
+      ),
+      set: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom('{us}', 'a, b', '192.0.2.0/24') },
+        { weight: 1, arbitrary: routerSetText },
+        { weight: 1, arbitrary: fc.constant('') },
+      ),
+    });
+    const base = { ...defaultConfig(), BridgeAddresses: ['192.0.2.1:443'], ExcludeNodes: ['x'] };
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
+        const entries = lines.map(({ key, op, bridge, set }, i) => ({
+          key,
+          op: op as 'set' | 'append' | 'clear',
+          value: op === 'clear' ? '' : key === 'Bridge' ? bridge : key === 'UseBridges' ? '1' : set,
+          file: FILE,
+          line: i + 1,
+        }));
+        const single = entries.map((e, i) =>
+          i % 2 === 1 ? { ...e, key: e.key.toLowerCase() } : e,
+        );
+        const runs = decodeTorrc(entries, { base });
+        const lines1 = decodeTorrc(single, { base });
+        assert.deepEqual(E.isLeft(runs), E.isLeft(lines1));
+        if (E.isLeft(runs) && E.isLeft(lines1)) assert.deepEqual(runs.left, lines1.left);
+        if (E.isRight(runs) && E.isRight(lines1)) {
+          assert.deepEqual(runs.right.config, lines1.right.config);
+          assert.deepEqual(runs.right.warnings, lines1.right.warnings);
+          assert.deepEqual([...runs.right.sources], [...lines1.right.sources]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('skips an empty list line with a warning', () => {
     const { config, warnings } = decoded('ExcludeNodes\n');
     assert.deepEqual(config.ExcludeNodes, []);

@@ -254,6 +254,7 @@ export const BridgeLine = valueCodec<string>({
     return !isLeft(parts) && formatBridgeLine(parts.right) === u;
   },
   parse: normalise,
+  isNormal: isNormalLine,
   format: (line) => line,
   expected: 'a bridge line: [transport] addr:port [fingerprint] [k=v ...]',
 });

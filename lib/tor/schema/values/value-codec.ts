@@ -19,6 +19,12 @@ export interface ValueCodecSpec<A> {
   readonly format: (a: A) => string;
   /** The message for a typed value that `is` refuses, e.g. "a port number 0-65535 or auto". */
   readonly expected: string;
+  /**
+   * True only for text that `parse` reads as itself (valid and already in normal form), with no
+   * Either built; false sends the text to `parse`. For a value that comes by the thousand (Bridge
+   * lines), so a reader can keep the text as it is with one check and no allocation.
+   */
+  readonly isNormal?: (text: string) => boolean;
 }
 
 /**
@@ -31,6 +37,8 @@ export interface ValueCodecSpec<A> {
 export class TextCodec<A> extends t.Type<A, string, unknown> {
   /** Reads torrc text; Left carries the message without key, file or line. */
   readonly parse: (text: string) => Either<string, A>;
+  /** True only for text that `parse` reads as itself; never true when it does not. */
+  readonly isNormal: (text: string) => boolean;
 
   constructor(spec: ValueCodecSpec<A>) {
     super(
@@ -48,6 +56,7 @@ export class TextCodec<A> extends t.Type<A, string, unknown> {
       spec.format,
     );
     this.parse = spec.parse;
+    this.isNormal = spec.isNormal ?? never;
   }
 }
 
@@ -67,6 +76,8 @@ export class TextCodec<A> extends t.Type<A, string, unknown> {
 export function valueCodec<A>(spec: ValueCodecSpec<A>): TextCodec<A> {
   return new TextCodec(spec);
 }
+
+const never = (): boolean => false;
 
 /** Names a value for a type-mismatch message without dumping objects whole. */
 function describe(u: unknown): string {

@@ -255,4 +255,17 @@ describe('the bridge line scanner against the regex oracle', () => {
       { numRuns: 5000 },
     );
   });
+
+  it('calls a line normal (kept as written, unparsed) only when the oracle reads it as itself', () => {
+    fc.assert(
+      fc.property(texts, (s) => {
+        const oracle = oracleBridgeLine(s);
+        const itself = !isLeft(oracle) && oracleFormatBridgeLine(oracle.right) === s;
+        if (BridgeLine.isNormal(s)) assert.ok(itself, s);
+        // The fast check may send a normal line to the parser, but not the common ones.
+        if (itself && s.length <= 170 && !s.includes('[')) assert.ok(BridgeLine.isNormal(s), s);
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });

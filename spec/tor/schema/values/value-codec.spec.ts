@@ -46,4 +46,18 @@ describe('valueCodec', () => {
     assert.deepEqual(Even.parse('3'), left('3 is not even'));
     assert.equal(message(Even.decode('3')), '3 is not even');
   });
+
+  it('says no text is normal unless the spec says how to tell', () => {
+    assert.equal(Even.isNormal('4'), false);
+    const Word = valueCodec<string>({
+      name: 'Word',
+      is: (u): u is string => typeof u === 'string' && /^[a-z]+$/.test(u),
+      parse: (s) => (/^[a-z]+$/.test(s) ? right(s) : left(`${s} is not a word`)),
+      isNormal: (s) => /^[a-z]+$/.test(s),
+      format: (s) => s,
+      expected: 'a word',
+    });
+    assert.equal(Word.isNormal('abc'), true);
+    assert.equal(Word.isNormal('a b'), false);
+  });
 });
