@@ -75,6 +75,8 @@ export interface EtcdSource extends SnapshotSource {
    * one in a cache file; undefined when it is not one of them.
    */
   valueAt(version: string): { readonly bytes: Uint8Array; readonly sha256: string } | undefined;
+  changeHints(scheduler: SchedulerLike): Observable<ChangeHint>;
+  health(): Observable<SourceHealth>;
 }
 
 /**
