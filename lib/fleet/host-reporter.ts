@@ -65,6 +65,7 @@ export class HostReporter {
   /** The content last written under the current lease. */
   #written: string | undefined;
   #running: Promise<void> | undefined;
+  #busy = false;
   #stopping: Promise<void> | undefined;
   #failing = false;
 
@@ -120,38 +121,44 @@ export class HostReporter {
   }
 
   #kick(): void {
-    this.#running ??= this.#writeLoop().finally(() => {
-      this.#running = undefined;
-    });
+    if (!this.#busy) this.#running = this.#writeLoop();
   }
 
+  // `busy` is cleared in the same synchronous step as the last check for a record to write, so a
+  // report() that comes after that check always starts a new loop (a flag cleared in a later
+  // `.finally` would lose it).
   async #writeLoop(): Promise<void> {
-    let delay: number | undefined;
-    while (this.#stopping === undefined) {
-      const wanted = this.#wanted;
-      if (wanted === undefined || contentOf(wanted) === this.#written) return;
-      try {
-        const lease = this.#currentLease(await this.#connect());
-        await lease.put(this.statusKey).value(encodeHostReport(wanted)).exec();
-        if (lease === this.#lease) this.#written = contentOf(wanted);
-        if (this.#failing) this.#failing = false;
-        delay = undefined;
-        this.#log.debug(
-          { key: this.statusKey, revision: wanted.revision },
-          fleetMessages.statusWritten,
-        );
-      } catch (err) {
-        if (!this.#failing) {
-          this.#failing = true;
-          this.#log.warn({ key: this.statusKey, err }, fleetMessages.statusWriteFailed);
+    this.#busy = true;
+    try {
+      let delay: number | undefined;
+      while (this.#stopping === undefined) {
+        const wanted = this.#wanted;
+        if (wanted === undefined || contentOf(wanted) === this.#written) return;
+        try {
+          const lease = this.#currentLease(await this.#connect());
+          await lease.put(this.statusKey).value(encodeHostReport(wanted)).exec();
+          if (lease === this.#lease) this.#written = contentOf(wanted);
+          if (this.#failing) this.#failing = false;
+          delay = undefined;
+          this.#log.debug(
+            { key: this.statusKey, revision: wanted.revision },
+            fleetMessages.statusWritten,
+          );
+        } catch (err) {
+          if (!this.#failing) {
+            this.#failing = true;
+            this.#log.warn({ key: this.statusKey, err }, fleetMessages.statusWriteFailed);
+          }
+          // The lease may be what failed (granted on a member that died): start from a new one.
+          this.#dropLease();
+          delay = nextBackoff(delay, this.#retry, Math.random);
+          await firstValueFrom(timer(delay, this.#scheduler).pipe(takeUntil(this.#stop)), {
+            defaultValue: undefined,
+          });
         }
-        // The lease may be what failed (granted on a member that died): start from a new one.
-        this.#dropLease();
-        delay = nextBackoff(delay, this.#retry, Math.random);
-        await firstValueFrom(timer(delay, this.#scheduler).pipe(takeUntil(this.#stop)), {
-          defaultValue: undefined,
-        });
       }
+    } finally {
+      this.#busy = false;
     }
   }
 

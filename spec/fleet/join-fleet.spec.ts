@@ -1,8 +1,10 @@
 // joinFleet against a real etcd: start, follow a put, write the record, keep the cache, stop.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Etcd3 } from 'etcd3';
 import * as E from 'fp-ts/lib/Either.js';
 import { logMessages } from '../../lib/engine/log.js';
@@ -25,6 +27,23 @@ import {
   torrc,
 } from '../support/fleet.js';
 import { eventually } from '../support/waiting.js';
+
+describe('loading etcd3 lazily', () => {
+  it('importing the package (dist/index.js) and the fleet modules loads no etcd3 until etcd is used', () => {
+    const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+    const script = `
+      import { createRequire } from 'node:module';
+      await import(${JSON.stringify(`${dist}index.js`)});
+      await import(${JSON.stringify(`${dist}fleet/join-fleet.js`)});
+      await import(${JSON.stringify(`${dist}cli/watch.js`)});
+      const cache = createRequire(import.meta.url).cache;
+      console.log(Object.keys(cache).filter((k) => k.includes('/node_modules/etcd3/')).length);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    assert.equal(out.trim(), '0');
+  });
+});
 
 describe('joinFleet (a real etcd)', function () {
   this.timeout(30_000);

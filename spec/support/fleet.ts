@@ -26,8 +26,7 @@ export const fast = Object.freeze({
 });
 
 /** A torrc that differs by one reloadable value. */
-export const torrc = (minutes: number) =>
-  `LogLevel info\nMaxCircuitDirtiness ${minutes} minutes\n`;
+export const torrc = (minutes: number) => `LogLevel info\nMaxCircuitDirtiness ${minutes} minutes\n`;
 
 /** Puts `text` at `key`; resolves with the put's revision (the value's mod_revision). */
 export async function put(client: Etcd3, key: string, text: string | Buffer): Promise<string> {
@@ -121,7 +120,9 @@ export async function eventuallyAsync<T>(
     const v = await get();
     if (test(v)) return v;
     if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+      throw new Error(
+        `timed out waiting for ${what}; last: ${JSON.stringify(v instanceof Map ? Object.fromEntries(v) : v)}`,
+      );
     await sleep(20);
   }
 }
