@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
@@ -8,6 +9,9 @@ import {
   reloadDefaults,
   resolveReloadOptions,
 } from '../engine/reload-options.js';
+import { checkFleetKey, checkHostName } from '../fleet/fleet-keys.js';
+import { joinFleet } from '../fleet/join-fleet.js';
+import { FleetStartError } from '../fleet/load-from-etcd.js';
 import { ReloadableConfig } from '../reloadable-config.js';
 import { parseInterval } from '../tor/schema/values/interval.js';
 import { type CliIo, type Command, onePath, UsageError, usage } from './command.js';
@@ -26,11 +30,12 @@ function intervalOption(name: string, text: string | undefined, fallback: number
 }
 
 /**
- * `hotrc watch FILE [--profile MODULE]`: runs the reload engine on FILE (a torrc, or any config a
+ * `hotrc watch FILE [--profile MODULE]` or `hotrc watch --etcd HOSTS --key KEY`: runs the reload engine on FILE (a torrc, or any config a
  * profile reads) with pino JSON lines on stdout, until SIGINT or SIGTERM (then stops cleanly and
  * exits 0). SIGHUP forces a reload, as it does for Tor.
  * @example await watch.run(['/etc/tor/torrc', '--interval', '30s'], io)
  * @example await watch.run(['app.yaml', '--profile', './app-profile.mjs'], io)
+ * @example await watch.run(['--etcd', '127.0.0.1:2379', '--key', '/hotrc/torrc', '--cache', '/var/lib/hotrc/torrc.cache'], io)
  */
 export const watch: Command = {
   name: 'watch',
@@ -38,6 +43,8 @@ export const watch: Command = {
   usage: `Usage: hotrc watch FILE [--profile MODULE] [--interval 30s] [--pretty] [--strict]
                   [--write-quiet 500ms] [--settle 50ms] [--restart-required keep|reject]
                   [--allow-insecure-mode] [--no-fs-watch]
+       hotrc watch --etcd HOSTS --key KEY [--name NAME] [--cache FILE] [--lease-ttl 5s]
+                  [--profile MODULE] [--interval 30s] [--pretty] [--strict] ...
 
 Loads FILE, then watches it: every change is read safely, validated, and applied
 live for the reloadable fields; every attempt is logged as a pino JSON line on
@@ -68,6 +75,20 @@ was (info at start).
   --allow-insecure-mode   accept world-writable files and directories
   --no-fs-watch           poll only: no fs.watch fast path (it is silent on NFS, SMB,
                           FUSE and some VM mounts, where the poll finds the change)
+
+With --etcd, the config is the value of the etcd key KEY instead of a file: the
+same validation, log lines and signals. Each change is seen through a watch
+(re-read on every reconnection) and a look every --interval; while etcd is out
+of reach the last good config stays live. This host's outcome is written under
+KEY/status/NAME, bound to a lease, for \`hotrc status\`. Exits 1 when there is
+nothing valid to start from.
+
+  --etcd HOSTS            etcd endpoints, host:port, comma-separated
+  --key KEY               the etcd key holding the config
+  --name NAME             this host's name under KEY/status/ (default the hostname)
+  --cache FILE            keep the last good value in FILE (0600); start from it
+                          when etcd is out of reach, or its value is not valid
+  --lease-ttl DURATION    how long a dead host's status outlives it (default 5s)
 `,
   async run(args, io) {
     const { values, positionals } = usage(() =>
@@ -83,12 +104,18 @@ was (info at start).
           'restart-required': { type: 'string' },
           'allow-insecure-mode': { type: 'boolean' },
           'no-fs-watch': { type: 'boolean' },
+          etcd: { type: 'string' },
+          key: { type: 'string' },
+          name: { type: 'string' },
+          cache: { type: 'string' },
+          'lease-ttl': { type: 'string' },
         },
         allowPositionals: true,
         strict: true,
       }),
     );
-    const path = onePath(positionals, 'watch');
+    const etcd = etcdOptions(values, positionals);
+    const path = etcd === undefined ? onePath(positionals, 'watch') : etcd.key;
     const interval = intervalOption('--interval', values.interval, 30_000);
     const settleMs = intervalOption('--settle', values.settle, 50);
     const writeQuietMs = intervalOption('--write-quiet', values['write-quiet'], 500);
@@ -124,19 +151,98 @@ was (info at start).
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      return await watchUntil(
-        stopping,
-        path,
-        interval,
-        { strict, options, pretty: values.pretty === true },
-        io,
-      );
+      const settings = { strict, options, pretty: values.pretty === true };
+      return etcd === undefined
+        ? await watchUntil(stopping, path, interval, settings, io)
+        : await watchEtcdUntil(stopping, etcd, interval, settings, io);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   },
 };
+
+interface EtcdWatch {
+  readonly hosts: ReadonlyArray<string>;
+  readonly key: string;
+  readonly name: string | undefined;
+  readonly cacheFile: string | undefined;
+  readonly leaseTtlSec: number | undefined;
+}
+
+// The --etcd form's options, or undefined for the FILE form (where they are refused).
+function etcdOptions(
+  values: Record<string, string | boolean | undefined>,
+  positionals: ReadonlyArray<string>,
+): EtcdWatch | undefined {
+  const text = (name: string) => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  if (text('etcd') === undefined) {
+    for (const only of ['key', 'name', 'cache', 'lease-ttl']) {
+      if (values[only] !== undefined) throw new UsageError(`--${only} needs --etcd`);
+    }
+    return undefined;
+  }
+  if (positionals.length > 0) throw new UsageError('watch takes a FILE or --etcd, not both');
+  const hosts = (text('etcd') ?? '').split(',').map((h) => h.trim());
+  if (hosts.some((h) => h === '')) throw new UsageError('--etcd needs host:port[,host:port...]');
+  const key = checkFleetKey(text('key'));
+  if (E.isLeft(key)) throw new UsageError(`--key: ${key.left}`);
+  const name = text('name');
+  if (name !== undefined) {
+    const checked = checkHostName(name);
+    if (E.isLeft(checked)) throw new UsageError(`--name: ${checked.left}`);
+  }
+  const ttl = text('lease-ttl');
+  const ttlMs = ttl === undefined ? undefined : intervalOption('--lease-ttl', ttl, 5000);
+  if (ttlMs !== undefined && ttlMs < 1000) throw new UsageError('--lease-ttl must be at least 1s');
+  const cache = text('cache');
+  return {
+    hosts,
+    key: key.right,
+    name,
+    cacheFile: cache === undefined ? undefined : resolve(cache),
+    leaseTtlSec: ttlMs === undefined ? undefined : Math.round(ttlMs / 1000),
+  };
+}
+
+async function watchEtcdUntil(
+  stopping: Promise<void>,
+  etcd: EtcdWatch,
+  interval: number,
+  { options, pretty }: WatchSettings,
+  io: CliIo,
+): Promise<number> {
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => io.stdout(pretty ? `${prettyLine(line.trimEnd())}\n` : line) },
+  );
+  let host: Awaited<ReturnType<typeof joinFleet<unknown>>>;
+  try {
+    host = await joinFleet<unknown>({
+      ...options,
+      hosts: etcd.hosts,
+      key: etcd.key,
+      ...(etcd.name === undefined ? {} : { name: etcd.name }),
+      ...(etcd.cacheFile === undefined ? {} : { cacheFile: etcd.cacheFile }),
+      ...(etcd.leaseTtlSec === undefined ? {} : { leaseTtlSec: etcd.leaseTtlSec }),
+      logger,
+      intervalMs: interval,
+    });
+  } catch (err) {
+    if (!(err instanceof FleetStartError)) throw err;
+    for (const p of err.problems) io.stderr(`${formatProblem(p)}\n`);
+    return 1;
+  }
+  // The log level follows the config, as for a file.
+  const binding = bindLogLevel(logger, host.rc.config$, configLogLevel);
+  await stopping;
+  await host.stop();
+  binding.unsubscribe();
+  return 0;
+}
 
 interface WatchSettings {
   readonly strict: boolean;

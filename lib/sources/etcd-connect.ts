@@ -49,7 +49,9 @@ function clientOptions(c: EtcdConnection, noop: IPolicy): IOptions {
   return {
     hosts,
     dialTimeout: timeout,
-    defaultCallOptions: () => ({ deadline: Date.now() + timeout }),
+    // Unary calls only: a deadline on a stream (the watch, the lease keepalive) ends it after
+    // `timeout` however healthy it is, and the watch then reconnects every `timeout` ms.
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
     faultHandling: { host: () => noop, global: noop },
     ...(c.tls === undefined
       ? {}
