@@ -110,6 +110,12 @@ export interface SourceHealth {
 export interface SnapshotSource {
   /** Shown in logs and rejections: the path or key. */
   readonly name: string;
+  /**
+   * True when the source's bytes are the whole config and no file system stands behind them (an
+   * etcd key): a format then reads no other file, and a torrc's `%include` is refused at its line
+   * (it would name a file on this host's disk, which the fleet never published).
+   */
+  readonly selfContained?: boolean;
   /** One look (one stat per watched file). Never errors: problems are states. */
   look(): Observable<SourceState>;
   /**

@@ -71,6 +71,11 @@ export interface FormatInput {
    * did: mode, root, size. Formats that read nothing else ignore it.
    */
   readonly policy?: FilePolicy;
+  /**
+   * The bytes are the whole config and came from no file system (an etcd key): read no other
+   * file. A format that would (a torrc's `%include`) refuses the line instead.
+   */
+  readonly selfContained?: boolean;
 }
 
 /**

@@ -168,6 +168,7 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
   const health = source.health;
   return {
     name,
+    ...(source.selfContained === true ? { selfContained: true } : {}),
     look: () =>
       guarded<SourceState>(name, 'look', () => source.look(), badState, problem).pipe(
         map(guardRead),

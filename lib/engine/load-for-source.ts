@@ -45,7 +45,13 @@ export function loadForSource<C>(
       };
       const result = loadDocumentNow(
         profile,
-        { bytes, file: source.name, signal, policy },
+        {
+          bytes,
+          file: source.name,
+          signal,
+          policy,
+          ...(source.selfContained === true ? { selfContained: true } : {}),
+        },
         { base, strict },
       );
       const answer = result instanceof Promise ? result.then(finish) : finish(result);

@@ -116,6 +116,7 @@ async function decode<C>(
     {
       bytes,
       file: o.key,
+      selfContained: true,
       signal: new AbortController().signal,
       policy: resolveFilePolicy(o.maxBytes === undefined ? {} : { maxBytes: o.maxBytes }),
     },

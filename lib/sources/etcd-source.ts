@@ -181,6 +181,8 @@ export function etcdSource(input: EtcdSourceInput): EtcdSource {
 
 class EtcdKeySource implements EtcdSource {
   readonly name: string;
+  /** Its bytes are the whole config: a torrc's %include is refused, never read from this host. */
+  readonly selfContained = true;
   readonly key: string;
   readonly hosts: ReadonlyArray<string>;
   readonly #o: EtcdSourceOptions;

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Format, FormatInput, ParsedDocument } from '../engine/format.js';
 import { problemOf } from './config-file.js';
 import { resolveTorrcDocument } from './include.js';
+import { findTorrcIncludes } from './inline-includes.js';
 import type { TorrcEntry } from './torrc.js';
 import { decodeTorrcBytes } from './torrc-bytes.js';
 
@@ -25,10 +26,13 @@ export interface TorrcParsed extends ParsedDocument {
  */
 export const torrcFormat: Format = Object.freeze({
   name: 'torrc',
-  async parse({ bytes, file, signal, policy }: FormatInput) {
+  async parse({ bytes, file, signal, policy, selfContained }: FormatInput) {
     const text = decodeTorrcBytes(bytes, file);
     // Only the main file's bytes are at fault: its next change is the one to wait for.
     if (E.isLeft(text)) return E.left({ problems: [problemOf(text.left)], watched: [file] });
+    // From an etcd key: an %include would read this host's own files, which nobody published.
+    const includes = selfContained === true ? findTorrcIncludes(text.right, file) : [];
+    if (includes.length > 0) return E.left({ problems: includes, watched: [] });
     const document = await resolveTorrcDocument(text.right, file, { ...policy, signal });
     if (E.isLeft(document)) {
       const { refused, watched } = document.left;

@@ -1,7 +1,7 @@
 // joinFleet against a real etcd: start, follow a put, write the record, keep the cache, stop.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,35 @@ describe('joinFleet (a real etcd)', function () {
     await h.host.stop();
     const left = await client.get(fleetKeys(key).status('web-1')).string();
     assert.equal(left, null, 'the record is revoked with the lease at once');
+  });
+
+  it('refuses a torrc whose value has an %include at its line, reading nothing from the host', async () => {
+    const first = await put(client, key, torrc(10));
+    const h = await startHost(server.endpoint, key, 'web-1');
+    hosts.push(h);
+    // A readable file on this host: an %include put into etcd must never pull it in.
+    const local = join(dir, 'local.conf');
+    await writeFile(local, 'MaxCircuitDirtiness 20 minutes\n');
+    const bad = await put(client, key, `LogLevel info\n%include ${local}\n`);
+    await eventually(() => h.host.rc.status().lastError?.version === bad, 'the %include refused');
+    const error = h.host.rc.status().lastError;
+    assert.equal(error?.kind, 'invalid');
+    assert.deepEqual(
+      error?.problems.map((p) => [p.file, p.line]),
+      [[key, 2]],
+    );
+    assert.match(error?.reason ?? '', /cannot read it from etcd/);
+    assert.equal(h.host.rc.get().MaxCircuitDirtiness, 600_000, 'the last good config stays');
+    assert.equal(h.host.rc.status().version, first);
+    const record = await recordOf(
+      client,
+      key,
+      'web-1',
+      (r) => r?.rejected?.revision === bad,
+      'the rejection in the record',
+    );
+    assert.ok(record !== undefined);
+    assert.equal(standing(record, bad), 'rejected');
   });
 
   it('refuses to start with nothing to start from: a missing key, no cache', async () => {

@@ -76,6 +76,30 @@ describe('torrcFormat, on real files', () => {
     assert.deepEqual(doc.warnings, []);
   });
 
+  it('from a self-contained source (an etcd key) refuses each %include at its line, reading no file', async () => {
+    // The included file exists and is readable: only the rule keeps it from being read.
+    await writeFile(join(dir, 'secret.conf'), 'LogLevel debug\n');
+    const r = await torrcFormat.parse({
+      bytes: Buffer.from(`SocksPort 9150\n%include ${join(dir, 'secret.conf')}\nConnLimit 5\n`),
+      file: '/hotrc/torrc',
+      signal: new AbortController().signal,
+      policy: defaultFilePolicy,
+      selfContained: true,
+    });
+    const f = failed(r);
+    assert.deepEqual(
+      f.problems.map((p) => [p.file, p.line, p.severity]),
+      [['/hotrc/torrc', 2, 'error']],
+    );
+    assert.match(f.problems[0]?.message ?? '', /%include .*cannot read it from etcd/);
+    assert.deepEqual(f.watched, [], 'nothing on this host is watched for it');
+    // The same text from a file reads the include.
+    const fromFile = document(
+      await parseFile(`SocksPort 9150\n%include ${join(dir, 'secret.conf')}\nConnLimit 5\n`),
+    );
+    assert.ok(fromFile.value.some((e) => e.key === 'LogLevel'));
+  });
+
   it('gives the same entries, files and watched list as the Tor reader', async () => {
     await writeFile(join(dir, 'pools.conf'), 'CircuitPoolMinSize 3\n');
     const text = 'LogLevel notice\n%include pools.conf\nExcludeNodes {de}, {fr}\n';
