@@ -78,6 +78,43 @@ export type {
   SourceState,
   TriggerKind,
 } from './engine/types.js';
+export type { CachedValue } from './fleet/cache-file.js';
+export { readCacheFile, writeCacheFile } from './fleet/cache-file.js';
+export type { CacheKeeper } from './fleet/cache-keeper.js';
+export { keepCacheFile } from './fleet/cache-keeper.js';
+export type { FleetKeys } from './fleet/fleet-keys.js';
+export { checkFleetKey, checkHostName, fleetKeys } from './fleet/fleet-keys.js';
+export { fleetMessages } from './fleet/fleet-log.js';
+export type { FleetStatus, FleetVerdict, HostStanding } from './fleet/fleet-status.js';
+export { fleetVerdict, readFleetStatus } from './fleet/fleet-status.js';
+export { decodeHistoryEntry, encodeHistoryEntry, HistoryEntry } from './fleet/history-entry.js';
+export type { HistoryList, Version } from './fleet/history-list.js';
+export { listHistory } from './fleet/history-list.js';
+export type { Standing } from './fleet/host-report.js';
+export {
+  decodeHostReport,
+  encodeHostReport,
+  HostReport,
+  hostReport,
+  standing,
+} from './fleet/host-report.js';
+export type { HostReporterOptions } from './fleet/host-reporter.js';
+export { HostReporter } from './fleet/host-reporter.js';
+export type { FleetHost, JoinFleetOptions } from './fleet/join-fleet.js';
+export { joinFleet } from './fleet/join-fleet.js';
+export type { FleetStart, LoadFromEtcdOptions } from './fleet/load-from-etcd.js';
+export { FleetStartError, loadFromEtcd } from './fleet/load-from-etcd.js';
+export type { PushOptions, PushOutcome } from './fleet/push-config.js';
+export {
+  defaultPushOptions,
+  publishCandidate,
+  pushConfig,
+  resolvePushOptions,
+} from './fleet/push-config.js';
+export type { PushIncludes } from './fleet/push-includes.js';
+export { decodePushRecord, encodePushRecord, PushRecord } from './fleet/push-record.js';
+export type { RollbackOutcome } from './fleet/rollback-config.js';
+export { rollbackConfig } from './fleet/rollback-config.js';
 export type { JsonFormatOptions } from './formats/json.js';
 // Formats with positions: JSON, JSON with comments, YAML (loaded when first used).
 export {
@@ -96,6 +133,11 @@ export type {
 } from './reloadable-config.js';
 // The design document's API: the engine with hotrc's Tor profile as the default.
 export { ReloadableConfig } from './reloadable-config.js';
+// A fleet on etcd: the source, the start-up, the host's report, publishing and its history.
+export type { EtcdConnection } from './sources/etcd-connect.js';
+export { defaultCallTimeoutMs, defaultMaxValueBytes } from './sources/etcd-connect.js';
+export type { EtcdSource, EtcdSourceInput, EtcdSourceOptions } from './sources/etcd-source.js';
+export { etcdSource, etcdSourceDefaults, resolveEtcdSourceOptions } from './sources/etcd-source.js';
 export type { FilePolicy } from './sources/file-policy.js';
 export { checkConfigPath, defaultFilePolicy, resolveFilePolicy } from './sources/file-policy.js';
 export type { FileProblem, FileProblemKind, RefusalKind } from './sources/file-problem.js';
@@ -147,6 +189,7 @@ export {
   resolveTorrc,
   resolveTorrcDocument,
 } from './tor/include.js';
+export { findTorrcIncludes, inlineTorrcIncludes } from './tor/inline-includes.js';
 // Config files: save, atomically and through symlinks.
 export { saveToFile } from './tor/save-to-file.js';
 export type { Decoded, DecodeOptions } from './tor/schema/decode.js';
