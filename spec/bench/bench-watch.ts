@@ -311,7 +311,7 @@ async function missedFinals(
 }
 
 /**
- * Benchmark 7, save to delivery against the peers: hotrc with its fs.watch fast path (polling
+ * Benchmark 8, save to delivery against the peers: hotrc with its fs.watch fast path (polling
  * once a minute, so only the fast path can explain a commit), a raw `fs.watch` on the directory
  * (the floor), `fs.watchFile`, chokidar 5 at its defaults and with `awaitWriteFinish`, each on a
  * typical torrc of its own in its own temp directory. For a peer, delivered means an event
@@ -404,7 +404,7 @@ export async function benchWatch(
     (timed['in-place'].notDelivered.get('hotrc') ?? 0);
   return {
     id: 'watch',
-    title: `7. Save to delivery against the peers (hotrc polls every ${intervalMs / 1000} s, writeQuietMs ${quiet})`,
+    title: `8. Save to delivery against the peers (hotrc polls every ${intervalMs / 1000} s, writeQuietMs ${quiet})`,
     rows,
     facts,
     targets: [
