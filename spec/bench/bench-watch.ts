@@ -75,7 +75,7 @@ const textOf = (value: number): string => {
 
 // The value a read delivered, or undefined for anything but a whole content written (a torn or
 // empty read): only a byte-for-byte match with what was saved counts.
-function valueOf(text: string): number | undefined {
+function savedValue(text: string): number | undefined {
   const m = /^CircuitPoolMaxSize (\d+)$/m.exec(text);
   if (m === null) return undefined;
   const value = Number(m[1]);
@@ -120,7 +120,7 @@ function delivery(path: string) {
       (text) => {
         if (seq <= delivered) return;
         delivered = seq;
-        deliver(valueOf(text));
+        deliver(savedValue(text));
       },
       () => {},
     );
