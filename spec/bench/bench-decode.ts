@@ -98,7 +98,7 @@ async function constructorCost(
 }
 
 /**
- * Benchmark 8, decoding at scale: `loadFromFile` of a 1 MiB bridge-heavy torrc (about 6,500
+ * Benchmark 9, decoding at scale: `loadFromFile` of a 1 MiB bridge-heavy torrc (about 6,500
  * bridge lines and 1,100 router set entries, each checked as Tor checks it) against `JSON.parse`
  * + `TorConfig.decode` of the same config as JSON, which checks every bridge line and router set
  * entry with the same value codecs but reads no file and no torrc syntax. Warm (medians of
@@ -185,7 +185,7 @@ export async function benchDecode(options: Partial<DecodeBenchOptions> = {}): Pr
     const constructorExtra = (big.median - tiny.median) / 1000 / warm.baseline.median;
     return {
       id: 'decode',
-      title: '8. Loading a 1 MiB bridge-heavy torrc',
+      title: '9. Loading a 1 MiB bridge-heavy torrc',
       rows: [
         {
           name: `loadFromFile ${(bytes / MiB).toFixed(2)} MiB`,

@@ -70,8 +70,8 @@ function sample(kind: Kind, count: number, dir: string, o: IdleOptions): Promise
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Benchmark: idle cost. For each count, each way of watching runs in its own fresh process
- * (`idle-child.ts`) over the same unchanged files at the same interval, in turn, `repeats` times
+ * Benchmark 4, idle cost. For each count, each way of watching runs in its own fresh process
+ * (`idle-child.mjs`) over the same unchanged files at the same interval, in turn, `repeats` times
  * (kinds interleaved, so drift on a shared machine weighs on all): CPU as % of one core
  * (`process.cpuUsage`, every thread of the process) and RSS at the end of the window. The
  * baseline is the fastest plain way to do the same work: one `setInterval` and a
@@ -150,7 +150,7 @@ export async function benchIdle(
   const rssRatio = median(rss, 'hotrc', most) / median(rss, 'chokidar', most);
   return {
     id: 'idle',
-    title: `8. Idle cost: unchanged files at ${o.intervalMs} ms, one fresh process per sample, ${o.repeats} samples each`,
+    title: `4. Idle cost: unchanged files at ${o.intervalMs} ms, one fresh process per sample, ${o.repeats} samples each`,
     rows,
     facts: [
       { label: 'window', value: o.windowMs, unit: 'ms' },

@@ -142,7 +142,7 @@ const renameSave = async (path: string, text: string) => {
 };
 
 /**
- * Benchmark 6, the write-quiet trade-off, on real files. Torn writers: for each `writeQuietMs`
+ * Benchmark 7, the write-quiet trade-off, on real files. Torn writers: for each `writeQuietMs`
  * and each pause, `trials` in-place writers write a typical torrc in two chunks (cut at a line
  * boundary, or inside a line) with the pause between them, under a watcher polling every
  * `intervalMs`; a trial is torn when a half file was committed. Then the save-to-commit latency
@@ -228,7 +228,7 @@ export async function benchQuiet(
   );
   return {
     id: 'quiet',
-    title: `6. Half-written files (poll ${o.intervalMs} ms)`,
+    title: `7. Half-written files (poll ${o.intervalMs} ms)`,
     rows,
     facts,
     targets: [

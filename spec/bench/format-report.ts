@@ -7,13 +7,15 @@ import type { Summary } from './summarize.js';
  */
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
+  if (Number.isInteger(x) && Math.abs(x) < 1e6) return String(x);
   const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(x))));
   return x.toFixed(Math.min(digits, 6));
 }
 
 const withUnit = (x: number, unit: string) =>
-  unit === '' || unit === 'x' ? `${formatNumber(x)}${unit}` : `${formatNumber(x)} ${unit}`;
+  unit === '' || unit === 'x' || unit.startsWith('/')
+    ? `${formatNumber(x)}${unit}`
+    : `${formatNumber(x)} ${unit}`;
 
 function cell(s: Summary): string {
   const median = withUnit(s.median, s.unit);

@@ -1,6 +1,7 @@
 // Plain JavaScript, run by plain node (no tsx loader, whose ~35 MiB would blur every RSS), and
 // hotrc from its build (dist/), as users run it. Run by benchIdle in a fresh process per sample: watches `count` unchanged files (torrc-0000..)
-// in `dir` one way (`kind`) at `intervalMs`, lets it settle for `warmMs`, then prints the CPU it
+// in `dir` one way (`kind`) at `intervalMs`, once started lets it settle for `warmMs` (past
+// hotrc's 2 s racy window, whose re-read is by design), then prints the CPU it
 // spent over `windowMs` (% of one core, every thread) and its RSS as JSON on stdout.
 import { statSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +49,9 @@ async function start() {
       const initial = await loadFromFile(paths[0]);
       const configs = paths.map((p) => new ReloadableConfig(initial, p, undefined, {}));
       for (const rc of configs) rc.startWatcher(intervalMs);
+      // Started means every first look done (as chokidar's 'ready'): with 1000 files on a busy
+      // machine that can take seconds, which a fixed warm-up would count as idle time.
+      while (!configs.every((rc) => rc.status().sha256 !== undefined)) await sleep(50);
       return async () => {
         await Promise.all(configs.map((rc) => rc.stop()));
       };

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDecode } from './bench-decode.js';
+import { benchFanout } from './bench-fanout.js';
 import { benchIdle } from './bench-idle.js';
 import { benchLatency } from './bench-latency.js';
 import { benchLoad } from './bench-load.js';
@@ -29,6 +30,7 @@ const benches: ReadonlyArray<readonly [string, Bench]> = [
   ['quiet', (dir) => benchQuiet(dir)],
   ['watch', (dir) => benchWatch(dir)],
   ['decode', () => benchDecode()],
+  ['fanout', (dir) => benchFanout(dir)],
 ];
 
 function usage(): never {
