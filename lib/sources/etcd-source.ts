@@ -1,11 +1,12 @@
 // A SnapshotSource on one etcd key: the version is the key's mod_revision, the bytes are its
-// value. Every look is one linearizable `get` (with a deadline), so a look can never be wrong for
-// long; the watch only says when to look. FLEET.md found that the etcd3 client's watch loses
-// events around reconnections and dies for good on compaction, so the watch is treated as a
-// hint and nothing more: a look on every (re)connection, a look on a jittered period, and on any
-// watch error the client is thrown away and a new one made, after a backoff.
+// value. A look is one linearizable `get` (with a deadline), so a look can never be wrong for
+// long, except that a put event newer than anything served is served as it came (it is etcd's
+// committed history; a `get` would only repeat it). FLEET.md found that the etcd3 client's watch
+// loses events around reconnections and dies for good on compaction, so the watch is never
+// trusted to be complete: a `get` on every (re)connection, on a jittered period and after a
+// delete, and on any watch error the client is thrown away and a new one made, after a backoff.
 import { createHash } from 'node:crypto';
-import type { Etcd3, IRangeResponse, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue, IRangeResponse, Watcher } from 'etcd3';
 import {
   BehaviorSubject,
   defer,
@@ -160,7 +161,8 @@ function shortError(err: unknown): string {
 
 /**
  * The config in one etcd key, as a SnapshotSource for `options.source` (any profile).
- * - look(): one linearizable `get` with a deadline. A missing key is an `io` problem of cause
+ * - look(): the value of the newest put event not yet served, else one linearizable `get` with
+ *   a deadline. A missing key is an `io` problem of cause
  *   `missing` (the last good config stays, "disappeared" is logged once); etcd out of reach is
  *   `io`/`unreachable`, naming the hosts; a value over `maxBytes` is refused as `security`/
  *   `too-large` before it is decoded. The mod_revision served only moves forward: a lagging
@@ -190,6 +192,8 @@ class EtcdKeySource implements EtcdSource {
   readonly #reader: EtcdClientHolder;
   readonly #health = new BehaviorSubject<SourceHealth | undefined>(undefined);
   #highest: bigint | undefined;
+  /** The newest put event of the watch not looked at yet. */
+  #event: { readonly revision: bigint; readonly bytes: Uint8Array } | undefined;
   /** The newest values served, newest last. */
   #values: Array<{ version: string; bytes: Uint8Array; sha256?: string }> = [];
 
@@ -217,6 +221,15 @@ class EtcdKeySource implements EtcdSource {
   }
 
   look(): Observable<SourceState> {
+    // A put event newer than anything served carries the value at its mod_revision: etcd's own
+    // committed history, so it is served as it is, and the `get` (a round trip per host per put,
+    // about half of put-to-applied on loopback: benchFleet) is saved. Reconnections, resyncs and
+    // deletes still look with a `get`, since those are what the watch can miss.
+    const event = this.#event;
+    this.#event = undefined;
+    if (event !== undefined && (this.#highest === undefined || event.revision > this.#highest)) {
+      return of(this.#served(event.revision, event.bytes));
+    }
     return new Observable<SourceState>((subscriber) => {
       let open = true;
       this.#reader
@@ -288,11 +301,14 @@ class EtcdKeySource implements EtcdSource {
         },
       };
     }
-    const revision = BigInt(kv.mod_revision);
+    return this.#served(BigInt(kv.mod_revision), kv.value);
+  }
+
+  #served(revision: bigint, bytes: Uint8Array): SourceState {
     this.#highest = revision;
     const version = String(revision);
     if (this.#values.at(-1)?.version !== version) {
-      this.#values = [...this.#values.slice(1 - remembered), { version, bytes: kv.value }];
+      this.#values = [...this.#values.slice(1 - remembered), { version, bytes }];
     }
     return this.#snapshot(this.#values.at(-1) as { version: string; bytes: Uint8Array });
   }
@@ -382,6 +398,7 @@ class EtcdKeySource implements EtcdSource {
         if (closed || gen !== generation) return;
         generation++;
         drop();
+        this.#event = undefined;
         subscriber.next({
           kind: 'unavailable',
           reason: `the etcd watch on ${this.key} failed (${shortError(err)}); watching again`,
@@ -417,8 +434,19 @@ class EtcdKeySource implements EtcdSource {
               subscriber.next(changed);
             });
             const hint = () => gen === generation && subscriber.next(changed);
-            watcher.on('put', hint);
-            watcher.on('delete', hint);
+            watcher.on('put', (kv: IKeyValue) => {
+              if (gen !== generation) return;
+              const revision = BigInt(kv.mod_revision);
+              if (this.#event === undefined || revision > this.#event.revision) {
+                this.#event = { revision, bytes: kv.value };
+              }
+              hint();
+            });
+            watcher.on('delete', () => {
+              // A delete is looked at with a `get`, never hidden behind an older put.
+              this.#event = undefined;
+              hint();
+            });
             watcher.on('disconnected', (err: unknown) => fail(gen, err));
             watcher.on('error', (err: unknown) => fail(gen, err));
             watcher.on('end', () => fail(gen, new Error('the watch ended')));

@@ -3,8 +3,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Etcd3 } from 'etcd3';
 import { logMessages } from '../../lib/engine/log.js';
+import { fleetMessages } from '../../lib/fleet/fleet-log.js';
+import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { cli, cliMain, tsxLoader } from '../support/cli.js';
+import { EtcdServer, freePort, needEtcd } from '../support/etcd.js';
+import { put, torrc } from '../support/fleet.js';
 import { appProfileSource, type ModuleDir, moduleDir } from '../support/profile-modules.js';
 
 interface Watcher {
@@ -388,5 +393,117 @@ describe('hotrc watch --profile', function () {
       [r.code, r.stdout, r.stderr],
       [1, '', `${path}:3:8: pool.max: expected a number, got "ten"\n`],
     );
+  });
+});
+
+describe('hotrc watch --etcd', function () {
+  this.timeout(30_000);
+  let server: EtcdServer;
+  let client: Etcd3;
+  let dir: string;
+  let key: string;
+  let n = 0;
+  let watcher: Watcher | undefined;
+
+  // A server of its own: one test stops it to start a watcher from the cache.
+  before(async function () {
+    server = await EtcdServer.start(needEtcd(this));
+    client = await connectEtcd({ hosts: server.endpoint, callTimeoutMs: 2000 });
+  });
+  after(async () => {
+    client?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    if (!server.running) await server.restart();
+    key = `/spec/watch-cli/${++n}`;
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-watch-etcd-'));
+  });
+  afterEach(async () => {
+    if (watcher !== undefined && watcher.child.exitCode === null) {
+      watcher.child.kill('SIGKILL');
+      await watcher.exited;
+    }
+    watcher = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('applies a put long before a one-minute poll and keeps the cache; started while etcd is down, it runs the cached value and says so; SIGTERM exits 0', async () => {
+    const cache = join(dir, 'torrc.cache');
+    await put(client, key, torrc(10));
+    const first = startWatch(
+      '--etcd',
+      server.endpoint,
+      '--key',
+      key,
+      '--name',
+      'cli-1',
+      '--cache',
+      cache,
+      '--interval',
+      '60s',
+    );
+    watcher = first;
+    await first.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    const revision = await put(client, key, torrc(25));
+    const updated = await first.waitFor(
+      (l) => l.msg === logMessages.fieldsUpdated,
+      'the put applied',
+    );
+    assert.deepEqual(updated.changes, ['MaxCircuitDirtiness: 10m0s -> 25m0s']);
+    first.child.kill('SIGTERM');
+    assert.deepEqual(await first.exited, { code: 0, signal: null });
+    assert.equal(first.stderr(), '');
+
+    await server.kill('SIGKILL');
+    const cold = startWatch(
+      '--etcd',
+      server.endpoint,
+      '--key',
+      key,
+      '--name',
+      'cli-2',
+      '--cache',
+      cache,
+      '--interval',
+      '60s',
+    );
+    watcher = cold;
+    const said = await cold.waitFor(
+      (l) => l.msg === fleetMessages.startedFromCache,
+      'the cache line',
+    );
+    // The value the first run applied (kept by it), not the one it started from.
+    assert.equal(said.revision, revision);
+    assert.equal(said.path, key);
+    assert.match(String(said.reason), new RegExp(`cannot reach etcd at ${server.endpoint}`));
+    await cold.waitFor((l) => l.msg === logMessages.watcherStarted, 'the start line');
+    cold.child.kill('SIGTERM');
+    assert.deepEqual(await cold.exited, { code: 0, signal: null });
+  });
+
+  it('exits 1 naming the problem when there is nothing to start from: etcd out of reach, no such key, an invalid value', async () => {
+    const nobody = `127.0.0.1:${await freePort()}`;
+    const unreachable = await cli(
+      'watch',
+      '--etcd',
+      nobody,
+      '--key',
+      key,
+      '--cache',
+      join(dir, 'none.cache'),
+    );
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, new RegExp(`cannot reach etcd at ${nobody} for key ${key}`));
+    assert.match(unreachable.stderr, /none\.cache/);
+
+    const missing = await cli('watch', '--etcd', server.endpoint, '--key', key);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, new RegExp(`etcd key ${key} does not exist`));
+
+    await put(client, key, 'LogLevel info\nMaxCircuitDirtiness 10 min\n');
+    const invalid = await cli('watch', '--etcd', server.endpoint, '--key', key);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, new RegExp(`^${key}:2: Could not parse MaxCircuitDirtiness`, 'm'));
   });
 });

@@ -11,6 +11,7 @@ import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { fleetMessages } from '../../lib/fleet/fleet-log.js';
 import { type HostReport, standing } from '../../lib/fleet/host-report.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
+import { cliProcess } from '../support/cli.js';
 import { EtcdServer, needEtcd } from '../support/etcd.js';
 import {
   eventuallyAsync,
@@ -110,7 +111,7 @@ describe('a fleet on a real etcd, with faults', function () {
     assert.deepEqual(await child.exited, { code: 0, signal: null });
   });
 
-  it('an invalid value put directly is rejected by every host, each keeps the last good config, and every record shows it rejected', async () => {
+  it('an invalid value put directly is rejected by every host, each keeps the last good config, every record shows it rejected and so does hotrc status (exit 1); a valid put then brings them all in sync (exit 0)', async () => {
     const good = await put(client, key, torrc(10));
     await startHosts(3);
     await allRun(good, torrc(10), 'every host on the good value');
@@ -134,6 +135,36 @@ describe('a fleet on a real etcd, with faults', function () {
       assert.equal(standing(r, bad), 'rejected');
       assert.equal(r.revision, good);
     }
+
+    // What an operator sees: the real CLI, as a process, on what the watching hosts wrote.
+    const target = ['--etcd', server.endpoint, '--key', key];
+    const rejected = await cliProcess('status', ...target);
+    assert.equal(rejected.code, 1, rejected.stderr);
+    const lines = rejected.stdout.split('\n');
+    assert.equal(lines[0], `${key} is at revision ${bad}`);
+    for (const name of ['host-1', 'host-2', 'host-3']) {
+      const line = lines.find((l) => l.trimStart().startsWith(`${name} `)) ?? '';
+      assert.match(
+        line,
+        new RegExp(
+          `^  ${name}  rejected +runs revision ${good}; refused revision ${bad}: invalid: ${key}:1: Could not parse MaxCircuitDirtiness`,
+        ),
+      );
+    }
+    assert.equal(lines.at(-2), '3 hosts: 0 in sync, 3 rejected, 0 stale, 0 restart pending');
+
+    const fixed = await put(client, key, torrc(15));
+    await allRun(fixed, torrc(15), 'every host on the valid value after the bad one');
+    await allRecords((r) => standing(r, fixed) === 'in-sync', 3, 'three records in sync');
+    const inSync = await cliProcess('status', ...target);
+    assert.equal(inSync.code, 0, inSync.stdout + inSync.stderr);
+    assert.deepEqual(inSync.stdout.split('\n').slice(1), [
+      `  host-1  in sync          runs revision ${fixed}`,
+      `  host-2  in sync          runs revision ${fixed}`,
+      `  host-3  in sync          runs revision ${fixed}`,
+      '3 hosts: 3 in sync, 0 rejected, 0 stale, 0 restart pending',
+      '',
+    ]);
   });
 
   it('a host whose callback vetoes shows rejected while the others are in sync', async () => {
