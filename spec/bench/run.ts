@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDecode } from './bench-decode.js';
 import { benchFanout } from './bench-fanout.js';
+import { benchFleet } from './bench-fleet.js';
 import { benchIdle } from './bench-idle.js';
 import { benchLatency } from './bench-latency.js';
 import { benchLoad } from './bench-load.js';
@@ -31,6 +32,7 @@ const benches: ReadonlyArray<readonly [string, Bench]> = [
   ['watch', (dir) => benchWatch(dir)],
   ['decode', () => benchDecode()],
   ['fanout', (dir) => benchFanout(dir)],
+  ['fleet', (dir) => benchFleet(dir)],
 ];
 
 function usage(): never {
