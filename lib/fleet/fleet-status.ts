@@ -3,9 +3,9 @@
 
 import type { Etcd3 } from 'etcd3';
 import * as E from 'fp-ts/lib/Either.js';
+import { etcdFailure } from '../sources/etcd-connect.js';
 import { checkFleetKey, fleetKeys } from './fleet-keys.js';
 import { decodeHostReport, type HostReport, type Standing, standing } from './host-report.js';
-import { etcdFailure } from './push-read.js';
 
 /**
  * One host: its name (from its status key), where it stands, and its record.

@@ -3,9 +3,10 @@
 
 import type { Etcd3 } from 'etcd3';
 import * as E from 'fp-ts/lib/Either.js';
+import { etcdFailure } from '../sources/etcd-connect.js';
 import { checkFleetKey, fleetKeys } from './fleet-keys.js';
 import { decodeHistoryEntry } from './history-entry.js';
-import { etcdFailure, readPublished } from './push-read.js';
+import { readPublished } from './push-read.js';
 
 /**
  * One version of the config: its revision, sha256, text, who published it and when (null: not

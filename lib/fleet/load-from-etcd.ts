@@ -8,7 +8,12 @@ import { errorsOf, formatProblem, type Problem } from '../core/problem.js';
 import { loadDocument } from '../engine/load-document.js';
 import type { Profile } from '../engine/profile.js';
 import type { Loaded } from '../engine/types.js';
-import { connectEtcd, defaultMaxValueBytes, type EtcdConnection } from '../sources/etcd-connect.js';
+import {
+  connectEtcd,
+  defaultMaxValueBytes,
+  type EtcdConnection,
+  etcdFailure,
+} from '../sources/etcd-connect.js';
 import { resolveFilePolicy } from '../sources/file-policy.js';
 import { readCacheFile } from './cache-file.js';
 
@@ -97,10 +102,9 @@ async function readKey(o: LoadFromEtcdOptions<unknown>): Promise<EtcdRead> {
     }
     return { kind: 'value', revision: kv.mod_revision, bytes: new Uint8Array(kv.value) };
   } catch (err) {
-    const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     return problem(
       'unreachable',
-      `cannot reach etcd at ${hostsOf(connection).join(', ')} for key ${o.key}: ${message}`,
+      `cannot reach etcd at ${hostsOf(connection).join(', ')} for key ${o.key}: ${etcdFailure(err)}`,
     );
   } finally {
     client.close();

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import * as E from 'fp-ts/lib/Either.js';
+import { etcdFailure } from '../sources/etcd-connect.js';
 import type { FleetKeys } from './fleet-keys.js';
 import { decodePushRecord, type PushRecord } from './push-record.js';
 
@@ -25,23 +26,6 @@ export interface Published {
  */
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/**
- * An etcd call's failure as one line, for "etcd unreachable: …".
- * @example etcdFailure(new Error('14 UNAVAILABLE: No connection established')) // '14 UNAVAILABLE: No connection established'
- */
-export function etcdFailure(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return (
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '')
-      .join(' ')
-      // grpc-js ends some messages with an empty "Resolution note:".
-      .replace(/\s*Resolution note:\s*$/, '') || 'unknown etcd error'
-  );
 }
 
 /**

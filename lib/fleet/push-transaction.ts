@@ -5,9 +5,10 @@
 
 import type { Etcd3 } from 'etcd3';
 import * as E from 'fp-ts/lib/Either.js';
+import { etcdFailure } from '../sources/etcd-connect.js';
 import type { FleetKeys } from './fleet-keys.js';
 import { encodeHistoryEntry, type HistoryEntry } from './history-entry.js';
-import { etcdFailure, type Published } from './push-read.js';
+import type { Published } from './push-read.js';
 import { decodePushRecord, encodePushRecord, type PushRecord } from './push-record.js';
 
 /**

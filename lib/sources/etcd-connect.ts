@@ -79,3 +79,20 @@ function normalHost(host: string): string {
  * @example if (bytes.length > defaultMaxValueBytes) refuse();
  */
 export const defaultMaxValueBytes = 1024 * 1024;
+
+/**
+ * An etcd call's failure as one line, for "etcd unreachable: …".
+ * @example etcdFailure(new Error('14 UNAVAILABLE: No connection established')) // '14 UNAVAILABLE: No connection established'
+ */
+export function etcdFailure(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '')
+      .join(' ')
+      // grpc-js ends some messages with an empty "Resolution note:".
+      .replace(/\s*Resolution note:\s*$/, '') || 'unknown etcd error'
+  );
+}

@@ -30,7 +30,12 @@ import type {
 } from '../core/source.js';
 import { jittered, nextBackoff } from './etcd-backoff.js';
 import { EtcdClientHolder } from './etcd-client-holder.js';
-import { connectEtcd, defaultMaxValueBytes, type EtcdConnection } from './etcd-connect.js';
+import {
+  connectEtcd,
+  defaultMaxValueBytes,
+  type EtcdConnection,
+  etcdFailure,
+} from './etcd-connect.js';
 
 /**
  * Everything an etcd source can be tuned with, besides where etcd is (EtcdConnection).
@@ -151,12 +156,6 @@ export function resolveEtcdSourceOptions(input: EtcdSourceInput): EtcdSourceOpti
 function hostList(hosts: unknown): ReadonlyArray<string> {
   const list = typeof hosts === 'string' ? [hosts] : Array.isArray(hosts) ? hosts : [];
   return list.every((h) => typeof h === 'string' && h !== '') ? (list as string[]) : [];
-}
-
-// A gRPC message is one line of what went wrong followed by timings nobody needs in a log line.
-function shortError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return (message.split('\n')[0] ?? '').split(',')[0] ?? message;
 }
 
 /**
@@ -349,7 +348,7 @@ class EtcdKeySource implements EtcdSource {
     const rejection: RejectionFields = {
       kind: 'io',
       cause: 'unreachable',
-      reason: `cannot reach etcd at ${this.hosts.join(', ')} for key ${this.key}: ${shortError(err)}`,
+      reason: `cannot reach etcd at ${this.hosts.join(', ')} for key ${this.key}: ${etcdFailure(err)}`,
       path: this.name,
       problems: [],
       error: err,
@@ -401,7 +400,7 @@ class EtcdKeySource implements EtcdSource {
         this.#event = undefined;
         subscriber.next({
           kind: 'unavailable',
-          reason: `the etcd watch on ${this.key} failed (${shortError(err)}); watching again`,
+          reason: `the etcd watch on ${this.key} failed (${etcdFailure(err)}); watching again`,
           error: err,
         });
         // A change may have been missed meanwhile, and a look says whether etcd is reachable.

@@ -192,6 +192,41 @@ describe('etcdSource (a real etcd)', function () {
     );
   });
 
+  it("serves a put event's value at its revision, and still sees a delete after it", async () => {
+    const src = source();
+    const hints = recorded<ChangeHint>(src.changeHints(asyncScheduler));
+    await until(hints.stream, (h) => h.kind === 'armed', 'armed');
+    const changedCount = () => hints.seen.filter((h) => h.kind === 'changed').length;
+    const lookAfterHint = async (act: () => Promise<unknown>) => {
+      const before = changedCount();
+      await act();
+      await eventually(() => changedCount() > before, 'a changed hint');
+      return lastValueFrom(src.look());
+    };
+
+    let a = '';
+    const first = await lookAfterHint(async () => {
+      a = (await client.put(key).value('LogLevel info\n').exec()).header.revision;
+    });
+    assert.equal(first.kind, 'snapshot');
+    assert.equal((first as { version: string }).version, a);
+    assert.equal(
+      Buffer.from(((await readOf(first)) as { bytes: Uint8Array }).bytes).toString(),
+      'LogLevel info\n',
+    );
+
+    const gone = await lookAfterHint(() => client.delete().key(key).exec());
+    assert.equal(gone.kind, 'problem');
+    assert.equal((gone as { rejection: { cause: string } }).rejection.cause, 'missing');
+
+    let b = '';
+    const back = await lookAfterHint(async () => {
+      b = (await client.put(key).value('LogLevel notice\n').exec()).header.revision;
+    });
+    assert.equal((back as { version: string }).version, b);
+    assert.ok(BigInt(b) > BigInt(a));
+  });
+
   it('hints changed on the jittered safety-net period, with no put at all', async () => {
     const hints = recorded<ChangeHint>(source({ resyncMs: 50 }).changeHints(asyncScheduler));
     await until(hints.stream, (h) => h.kind === 'armed', 'armed');

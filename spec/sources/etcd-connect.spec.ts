@@ -1,0 +1,67 @@
+// The one way hotrc reaches etcd: a deadline on every unary call (none on streams, which it
+// would cut), none of etcd3's own breaker or retries, and its errors as one line.
+import assert from 'node:assert/strict';
+import type { Etcd3 } from 'etcd3';
+import { connectEtcd, etcdFailure } from '../../lib/sources/etcd-connect.js';
+import { EtcdServer, freePort, needEtcd } from '../support/etcd.js';
+import { sleep } from '../support/waiting.js';
+
+describe('etcdFailure', () => {
+  it('makes one line of a gRPC message, without its empty resolution note', () => {
+    const err = new Error(
+      '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1.\n  Resolution note: ',
+    );
+    assert.equal(
+      etcdFailure(err),
+      '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1.',
+    );
+    assert.equal(etcdFailure('plain'), 'plain');
+    assert.equal(etcdFailure(new Error('\n')), 'unknown etcd error');
+  });
+});
+
+describe('connectEtcd (a real etcd)', function () {
+  this.timeout(30_000);
+  let server: EtcdServer;
+  const clients: Etcd3[] = [];
+  before(async function () {
+    server = await EtcdServer.start(needEtcd(this));
+  });
+  after(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await server?.stop();
+  });
+
+  it('answers unary calls, and a call to nobody fails within its deadline, every time', async () => {
+    const live = await connectEtcd({ hosts: `http://${server.endpoint}` });
+    clients.push(live);
+    await live.put('/spec/connect').value('v').exec();
+    assert.equal(await live.get('/spec/connect').string(), 'v');
+
+    const dead = await connectEtcd({ hosts: `127.0.0.1:${await freePort()}`, callTimeoutMs: 300 });
+    clients.push(dead);
+    // No breaker: the second and third calls try again rather than failing for seconds unasked.
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(dead.get('/spec/connect').string(), (err: unknown) =>
+        /UNAVAILABLE|DEADLINE|ECONNREFUSED/.test(etcdFailure(err)),
+      );
+    }
+  });
+
+  it('keeps a watch open longer than the call deadline (streams have none)', async () => {
+    const client = await connectEtcd({ hosts: server.endpoint, callTimeoutMs: 200 });
+    clients.push(client);
+    const watcher = await client.watch().key('/spec/connect-watch').create();
+    let ended = 0;
+    watcher.on('disconnected', () => ended++);
+    watcher.on('error', () => ended++);
+    await sleep(700);
+    const seen = new Promise<string>((resolve) =>
+      watcher.on('put', (kv) => resolve(kv.value.toString())),
+    );
+    await client.put('/spec/connect-watch').value('after').exec();
+    assert.equal(await seen, 'after');
+    assert.equal(ended, 0, 'the watch stream was never cut');
+    await watcher.cancel();
+  });
+});
