@@ -112,6 +112,7 @@ describe('joinFleet (a real etcd)', function () {
     const first = await put(client, key, torrc(10));
     const h = await startHost(server.endpoint, key, 'web-1');
     hosts.push(h);
+    await eventually(() => h.host.rc.status().version === first, 'the first look');
     // A readable file on this host: an %include put into etcd must never pull it in.
     const local = join(dir, 'local.conf');
     await writeFile(local, 'MaxCircuitDirtiness 20 minutes\n');
