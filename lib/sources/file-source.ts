@@ -1,4 +1,5 @@
 import type { BigIntStats } from 'node:fs';
+import { dirname } from 'node:path';
 import { defer, Observable, type SchedulerLike, Subject } from 'rxjs';
 import type {
   ChangeHint,
@@ -24,6 +25,7 @@ import {
 } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 import { fsWatch } from './fs-watch.js';
+import { localFs, onLocalDisk } from './local-fs.js';
 import { readStable } from './read-stable.js';
 import { sharedTicks, statChanges } from './shared-poller.js';
 import { planWatch, type WatchPlan } from './watch-plan.js';
@@ -192,6 +194,25 @@ export function fileSource(
     }
   };
 
+  // The door the main file is looked at and read through: `localFs` (synchronous, microseconds)
+  // once the directories its path goes through are known to be on a local disk, `nodeFs` until
+  // then and for anything else (a network or FUSE mount must never block the event loop).
+  // Includes stay on `fs`. Only for `nodeFs`: a test double is used as given.
+  let io: FsPort = fs;
+  let ioFor = '';
+  const chooseIo = (state: FileState): void => {
+    if (fs !== nodeFs || state.kind !== 'present') return;
+    const dirs = [dirname(state.path), dirname(state.realPath)];
+    if (policy.root !== undefined) dirs.push(policy.root);
+    const key = dirs.join('\0');
+    if (key === ioFor) return;
+    ioFor = key;
+    io = fs;
+    void Promise.all(dirs.map(onLocalDisk)).then((local) => {
+      if (ioFor === key && local.every(Boolean)) io = localFs;
+    });
+  };
+
   // One stat per tick (FIELD-NOTES row 17): while the fingerprint is the one last checked in full,
   // the realpath, root and directory-mode checks of statFile are not repeated. Any move (an edit,
   // a rename-save, a symlink swap: stat follows links) runs them all again before a read.
@@ -200,16 +221,18 @@ export function fileSource(
     // Read once: looks overlap (a poll and a settle look), and another may replace `verified`
     // while this one awaits its stat.
     const known = verified;
+    const door = io;
     let seen: { readonly path: string; readonly stats: BigIntStats } | undefined;
     if (known !== undefined && known.state.kind === 'present') {
       const at = known.state.path;
-      const stats = await fs.stat(at).catch(() => undefined);
+      const stats = await door.stat(at).catch(() => undefined);
       if (stats !== undefined && fingerprintKey(fingerprintOf(stats)) === known.key) {
         return known.state;
       }
       if (stats !== undefined) seen = { path: at, stats };
     }
-    const state = await statFile(path, policy, seen === undefined ? fs : primed(fs, seen));
+    const state = await statFile(path, policy, seen === undefined ? door : primed(door, seen));
+    chooseIo(state);
     verified =
       state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
     return state;
@@ -312,8 +335,10 @@ export function fileSource(
   const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
     new Observable<ReadResult>((subscriber) => {
       const controller = new AbortController();
-      readStable(path, expected, policy, { signal: controller.signal, fs, now }).then(
+      let settled = false;
+      readStable(path, expected, policy, { signal: controller.signal, fs: io, now }).then(
         (r) => {
+          settled = true;
           if (r.kind === 'read') {
             subscriber.next({ kind: 'read', bytes: r.bytes, sha256: r.sha256 });
           } else if (r.kind === 'moved') {
@@ -323,9 +348,15 @@ export function fileSource(
           }
           subscriber.complete();
         },
-        (err: unknown) => subscriber.error(err),
+        (err: unknown) => {
+          settled = true;
+          subscriber.error(err);
+        },
       );
-      return () => controller.abort();
+      // Only a read still running is aborted: an abort builds a DOMException, with its stack.
+      return () => {
+        if (!settled) controller.abort();
+      };
     });
 
   const watchPlan = (): Promise<WatchPlan> =>

@@ -1,4 +1,4 @@
-import { type BigIntStats, constants, watch as watchDirectory } from 'node:fs';
+import { type BigIntStats, constants, watch } from 'node:fs';
 import { lstat, open, readlink, realpath, stat } from 'node:fs/promises';
 
 /**
@@ -104,6 +104,23 @@ async function readCapped(
 }
 
 /**
+ * FsPort.watch over `fs.watch` (inotify on Linux): the entries of `directory`, never its
+ * subdirectories. Persistent, like the poll timer: a watch left open keeps the process up.
+ * @example const w = watchDirectory('/etc/tor', (name) => console.log(name), console.error); w.close();
+ */
+export function watchDirectory(
+  directory: string,
+  onEvent: (name: string | null) => void,
+  onError: (error: unknown) => void,
+): DirectoryWatch {
+  const watcher = watch(directory, { persistent: true }, (_event, name) =>
+    onEvent(typeof name === 'string' ? name : null),
+  );
+  watcher.on('error', onError);
+  return { close: () => watcher.close() };
+}
+
+/**
  * The real adapter, over `node:fs/promises`.
  * `readFile` settles as soon as its signal aborts, even when the file system is stuck (a dead NFS
  * server): the read then finishes in the background, and its handle is closed when it does.
@@ -114,18 +131,7 @@ export const nodeFs: FsPort = Object.freeze({
   lstat: (path: string) => lstat(path, { bigint: true }),
   realpath: (path: string) => realpath(path),
   readlink: (path: string) => readlink(path),
-  watch(
-    directory: string,
-    onEvent: (name: string | null) => void,
-    onError: (error: unknown) => void,
-  ): DirectoryWatch {
-    // Persistent, like the poll timer: a watcher left running keeps the process up until stop().
-    const watcher = watchDirectory(directory, { persistent: true }, (_event, name) =>
-      onEvent(typeof name === 'string' ? name : null),
-    );
-    watcher.on('error', onError);
-    return { close: () => watcher.close() };
-  },
+  watch: watchDirectory,
   readFile(
     path: string,
     options: { readonly signal?: AbortSignal | undefined; readonly maxBytes: number },
