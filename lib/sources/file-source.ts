@@ -269,7 +269,11 @@ export function fileSource(
   };
 
   const snapshotOf = async (state: FileState): Promise<SourceState> => {
-    reshaped(state.kind === 'present' ? state.realPath : `!${state.problem.kind}`);
+    // An empty or oversized file is still where it was (a truncate-then-write): no new plan.
+    if (state.kind === 'present') reshaped(state.realPath);
+    else if (state.problem.kind !== 'empty' && state.problem.kind !== 'too-large') {
+      reshaped(`!${state.problem.kind}`);
+    }
     if (state.kind === 'problem') {
       lookAgain = true;
       // A file that comes back later is a change, whatever its fingerprint.
