@@ -111,6 +111,9 @@ function primed(fs: FsPort, seen: { readonly path: string; readonly stats: BigIn
   };
 }
 
+const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every((p, i) => p === b[i]);
+
 /**
  * The file-backed SnapshotSource: each look is one stat of the path (following symlinks, never a
  * held handle; the full `statFile` checks run again whenever the fingerprint moved) plus one stat
@@ -182,10 +185,15 @@ export function fileSource(
   // loaded. What changes between the load's read and this stat is still missed; it is
   // microseconds, against a whole interval.
   const track = async (watched: ReadonlyArray<string>): Promise<void> => {
-    if (watched.length !== tracked.length || watched.some((p, i) => p !== tracked[i])) {
+    if (!sameList(watched, tracked)) {
+      // The main file is polled and watched anyway: only other paths make a new plan.
+      const others = (ps: ReadonlyArray<string>) => ps.filter((p) => p !== path);
+      const moved = !sameList(others(watched), others(tracked));
       tracked = watched;
-      trackedVersion++;
-      replan$.next();
+      if (moved) {
+        trackedVersion++;
+        replan$.next();
+      }
     }
     const fresh = watched.filter((p) => p !== path && !lastSeen.has(p));
     const keys = await Promise.all(fresh.map((p) => includeKeyOf(p, fs)));
@@ -197,18 +205,20 @@ export function fileSource(
   // The door the main file is looked at and read through: `localFs` (synchronous, microseconds)
   // once the directories its path goes through are known to be on a local disk, `nodeFs` until
   // then and for anything else (a network or FUSE mount must never block the event loop).
-  // Includes stay on `fs`. Only for `nodeFs`: a test double is used as given.
+  // Decided before the first look (for the path as given) and again whenever a look finds the
+  // file at another real path. Includes stay on `fs`. Only for `nodeFs`: a test double is used
+  // as given.
   let io: FsPort = fs;
-  let ioFor = '';
-  const chooseIo = (state: FileState): void => {
-    if (fs !== nodeFs || state.kind !== 'present') return;
-    const dirs = [dirname(state.path), dirname(state.realPath)];
+  let ioFor: string | undefined;
+  const chooseIo = (realPath: string): Promise<void> | undefined => {
+    if (fs !== nodeFs) return undefined;
+    const dirs = [...new Set([dirname(path), dirname(realPath)])];
     if (policy.root !== undefined) dirs.push(policy.root);
     const key = dirs.join('\0');
-    if (key === ioFor) return;
+    if (key === ioFor) return undefined;
     ioFor = key;
     io = fs;
-    void Promise.all(dirs.map(onLocalDisk)).then((local) => {
+    return Promise.all(dirs.map(onLocalDisk)).then((local) => {
       if (ioFor === key && local.every(Boolean)) io = localFs;
     });
   };
@@ -220,6 +230,8 @@ export function fileSource(
   const lookAtMain = async (): Promise<FileState> => {
     // Read once: looks overlap (a poll and a settle look), and another may replace `verified`
     // while this one awaits its stat.
+    // Asked once, before the first look; a look never waits for it again.
+    if (ioFor === undefined) await chooseIo(path);
     const known = verified;
     const door = io;
     let seen: { readonly path: string; readonly stats: BigIntStats } | undefined;
@@ -232,7 +244,7 @@ export function fileSource(
       if (stats !== undefined) seen = { path: at, stats };
     }
     const state = await statFile(path, policy, seen === undefined ? door : primed(door, seen));
-    chooseIo(state);
+    if (state.kind === 'present') void chooseIo(state.realPath);
     verified =
       state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
     return state;
@@ -363,11 +375,11 @@ export function fileSource(
       };
     });
 
-  const watchPlan = (): Promise<WatchPlan> =>
-    planWatch(
-      [{ path }, ...tracked.filter((p) => p !== path).map((p) => ({ path: p, contents: true }))],
-      fs,
-    );
+  const watchPlan = (): Promise<WatchPlan> => {
+    const includes = tracked.filter((p) => p !== path).map((p) => ({ path: p, contents: true }));
+    // The main file's way alone is on the disk `io` was chosen for; includes may lie elsewhere.
+    return planWatch([{ path }, ...includes], includes.length === 0 ? io : fs);
+  };
   const watch = fs.watch;
   const hints =
     watch === undefined || fs.readlink === undefined

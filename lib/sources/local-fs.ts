@@ -37,18 +37,28 @@ const localMagic: ReadonlySet<number> = new Set([
 /**
  * Whether `path` (a directory or file that exists) lies on a file system from the list above,
  * so `localFs` may serve it. False off Linux (other kernels number file systems otherwise),
- * for any other type, and when `statfs` fails. Never rejects.
+ * for any other type, and when `statfs` fails. One `statfs` per path per 5 s, however many ask.
+ * Never rejects.
  * @example if (await onLocalDisk('/etc/tor')) fs = localFs;
  */
-export async function onLocalDisk(path: string): Promise<boolean> {
-  if (process.platform !== 'linux') return false;
-  try {
-    const { type } = await statfs(path);
-    return localMagic.has(type >>> 0);
-  } catch {
-    return false;
-  }
+export function onLocalDisk(path: string): Promise<boolean> {
+  if (process.platform !== 'linux') return Promise.resolve(false);
+  const now = Date.now();
+  const known = verdicts.get(path);
+  if (known !== undefined && now - known.at < verdictMs) return known.local;
+  if (verdicts.size >= 1024) verdicts.clear();
+  const local = statfs(path).then(
+    ({ type }) => localMagic.has(type >>> 0),
+    () => false,
+  );
+  verdicts.set(path, { at: now, local });
+  return local;
 }
+
+// A thousand configs started in one directory ask about it once, not a thousand times. Kept
+// briefly: a file system mounted over the directory later is seen by the next question.
+const verdictMs = 5000;
+const verdicts = new Map<string, { readonly at: number; readonly local: Promise<boolean> }>();
 
 /** A synchronous call as a promise, settled before the caller awaits it. */
 function settled<T>(call: () => T): Promise<T> {
