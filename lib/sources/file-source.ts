@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import { dirname } from 'node:path';
-import { defer, Observable, type SchedulerLike, Subject } from 'rxjs';
+import { defer, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import type {
   ChangeHint,
   ReadResult,
@@ -149,6 +149,14 @@ export function fileSource(
   let trackedVersion = 0;
   // Whether the last look needs another at the next tick even if no stat moved (see polls).
   let lookAgain = true;
+  // The polls running now, told when `lookAgain` turns on or the tracked paths change: an idle
+  // source costs its poller nothing per tick, not even a call.
+  const pollers = new Set<() => void>();
+  const setLookAgain = (again: boolean): void => {
+    const was = lookAgain;
+    lookAgain = again;
+    if (again && !was) for (const follow of pollers) follow();
+  };
 
   // The version moves only when a path already watched changed: a path newly tracked by a load
   // (its %includes) is recorded as the load finishes (see track), not counted, or the first look
@@ -193,6 +201,7 @@ export function fileSource(
       if (moved) {
         trackedVersion++;
         replan$.next();
+        for (const follow of pollers) follow();
       }
     }
     const fresh = watched.filter((p) => p !== path && !lastSeen.has(p));
@@ -287,7 +296,7 @@ export function fileSource(
       reshaped(`!${state.problem.kind}`);
     }
     if (state.kind === 'problem') {
-      lookAgain = true;
+      setLookAgain(true);
       // A file that comes back later is a change, whatever its fingerprint.
       lastSeen.set(path, `!${state.problem.kind}`);
       sight(path, undefined);
@@ -318,7 +327,7 @@ export function fileSource(
       ),
       read: () => readOnce(fingerprint),
     };
-    lookAgain = snapshot.racy || (snapshot.waitMs ?? 0) > 0;
+    setLookAgain(snapshot.racy || (snapshot.waitMs ?? 0) > 0);
     return snapshot;
   };
 
@@ -328,7 +337,9 @@ export function fileSource(
       if (fs !== nodeFs) return sharedTicks(periodMs, scheduler).subscribe(poll);
       let stops: Array<() => void> = [];
       let registered = -1;
-      const ticks = sharedTicks(periodMs, scheduler).subscribe(() => {
+      // The ticks of the period, held only while the last look needs another.
+      let ticks: Subscription | undefined;
+      const follow = (): void => {
         // The paths follow what the last load tracked; a path newly added is reported once.
         if (registered !== trackedVersion) {
           registered = trackedVersion;
@@ -339,10 +350,28 @@ export function fileSource(
           for (const stop of stops) stop();
           stops = next;
         }
-        if (lookAgain) poll();
-      });
+        if (!lookAgain || ticks !== undefined) return;
+        let first = true;
+        ticks = sharedTicks(periodMs, scheduler).subscribe(() => {
+          // Its tick at once is skipped: the look that asked for it has just been made.
+          if (first) {
+            first = false;
+            return;
+          }
+          if (lookAgain) poll();
+          else {
+            ticks?.unsubscribe();
+            ticks = undefined;
+          }
+        });
+      };
+      pollers.add(follow);
+      follow();
+      if (lookAgain) poll();
       return () => {
-        ticks.unsubscribe();
+        pollers.delete(follow);
+        ticks?.unsubscribe();
+        ticks = undefined;
         for (const stop of stops) stop();
         stops = [];
       };
