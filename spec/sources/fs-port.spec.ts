@@ -154,6 +154,7 @@ describe('sources/fs-port nodeFs', () => {
   describe('watch (watchDirectory)', () => {
     const fsWatches = () =>
       process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length;
+    const failed = (err: unknown) => assert.fail(`the watch failed: ${String(err)}`);
     const until = async (done: () => boolean) => {
       for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
       assert.ok(done(), 'timed out');
@@ -162,7 +163,7 @@ describe('sources/fs-port nodeFs', () => {
     it('shares one fs.watch among the watches of one directory, closed with the last of them', async () => {
       const before = fsWatches();
       const seen: Array<Array<string | null>> = [[], [], []];
-      const watches = seen.map((names) => watchDirectory(dir, (n) => names.push(n), assert.fail));
+      const watches = seen.map((names) => watchDirectory(dir, (n) => names.push(n), failed));
       assert.equal(fsWatches(), before + 1);
       await writeFile(join(dir, 'torrc'), 'x');
       await until(() => seen.every((names) => names.includes('torrc')));
@@ -190,7 +191,7 @@ describe('sources/fs-port nodeFs', () => {
       await rmdir(sub);
       await mkdir(sub);
       const fresh: Array<string | null> = [];
-      const second = watchDirectory(sub, (n) => fresh.push(n), assert.fail);
+      const second = watchDirectory(sub, (n) => fresh.push(n), failed);
       await writeFile(join(sub, 'torrc'), 'x');
       await until(() => fresh.includes('torrc'));
       assert.equal(old.includes('torrc'), false);
