@@ -10,7 +10,7 @@ import {
   statSync,
 } from 'node:fs';
 import { readlink, statfs } from 'node:fs/promises';
-import { type FsPort, watchDirectory } from './fs-port.js';
+import { type FsPort, nodeFs, watchDirectory } from './fs-port.js';
 
 /**
  * Linux `statfs` magic numbers of file systems whose metadata and cached pages are served by
@@ -79,7 +79,14 @@ function abortError(): Error {
   });
 }
 
-function readCappedSync(path: string, maxBytes: number): Buffer {
+/**
+ * Files larger than this are read by nodeFs, asynchronously: a config is kilobytes, and however
+ * large `maxBytes` is set, the event loop is never held for longer than a read of this size.
+ */
+const syncReadBytes = 4 << 20;
+
+// undefined: too large to read here (see syncReadBytes).
+function readCappedSync(path: string, maxBytes: number): Buffer | undefined {
   const fd = openSync(path, openFlags);
   try {
     const info: BigIntStats = fstatSync(fd, { bigint: true });
@@ -89,6 +96,7 @@ function readCappedSync(path: string, maxBytes: number): Buffer {
         path,
       });
     }
+    if (info.size > BigInt(syncReadBytes) && maxBytes > syncReadBytes) return undefined;
     const cap = maxBytes + 1;
     // Zero-filled, as nodeFs does: the backing store outlives the slice returned.
     let buffer = Buffer.alloc(Math.min(cap, Number(info.size) + 1));
@@ -116,7 +124,8 @@ function readCappedSync(path: string, maxBytes: number): Buffer {
  * microseconds of the event loop instead of ten round trips through libuv's thread pool (each a
  * wake-up of two threads), which is most of the time from a save to its commit. Never use it for
  * a path that may be on a network or FUSE mount: a hung server would block the event loop.
- * `readFile` honours a signal aborted before it starts; once started it runs to its end.
+ * `readFile` honours a signal aborted before it starts; once started it runs to its end. A file
+ * over 4 MiB (possible only with a `maxBytes` above that) is read by `nodeFs` instead.
  * @example const fs = (await onLocalDisk(dirname(path))) ? localFs : nodeFs;
  */
 export const localFs: FsPort = Object.freeze({
@@ -137,6 +146,8 @@ export const localFs: FsPort = Object.freeze({
       );
     }
     if (signal?.aborted) return Promise.reject(abortError());
-    return settled(() => readCappedSync(path, maxBytes));
+    return settled(() => readCappedSync(path, maxBytes)).then(
+      (bytes) => bytes ?? nodeFs.readFile(path, options),
+    );
   },
 });

@@ -77,6 +77,15 @@ describe('sources/local-fs', () => {
       assert.match(status.toString(), /^Name:/);
     });
 
+    it('readFile hands a file over 4 MiB to nodeFs (never a long hold of the event loop), with the same bytes', async () => {
+      const content = Buffer.alloc(5 << 20, 7);
+      content.write('SocksPort 9050\n');
+      await writeFile(join(dir, 'huge'), content);
+      assert.deepEqual(await localFs.readFile(join(dir, 'huge'), { maxBytes: 8 << 20 }), content);
+      const capped = await localFs.readFile(join(dir, 'huge'), { maxBytes: 1 << 20 });
+      assert.deepEqual(capped, content.subarray(0, (1 << 20) + 1));
+    });
+
     it('readFile refuses a directory, a FIFO (without waiting for a writer) and a device with EFTYPE', async () => {
       execFileSync('mkfifo', [join(dir, 'fifo')]);
       for (const path of [dir, join(dir, 'fifo'), '/dev/zero']) {
