@@ -39,8 +39,14 @@ export function silentLogger(): Logger {
  * @example const log = moduleLogger(pino()); log.info('x') // {"module":"hotrc","msg":"x",...}
  */
 export function moduleLogger(logger: Logger | undefined): Logger {
-  return (logger ?? silentLogger()).child({ module: 'hotrc' });
+  if (logger !== undefined) return logger.child({ module: 'hotrc' });
+  silentModuleLogger ??= silentLogger().child({ module: 'hotrc' });
+  return silentModuleLogger;
 }
+
+// One for every instance given no logger: a pino logger costs ~6 KB of heap and a SonicBoom
+// each, and this one drops everything, so there is nothing to keep apart.
+let silentModuleLogger: Logger | undefined;
 
 const levelOf = (config: unknown): unknown =>
   typeof config === 'object' && config !== null

@@ -1,5 +1,6 @@
 import type { BigIntStats } from 'node:fs';
-import { defer, Observable, type SchedulerLike, Subject } from 'rxjs';
+import { dirname } from 'node:path';
+import { defer, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import type {
   ChangeHint,
   ReadResult,
@@ -26,6 +27,7 @@ import {
 } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 import { fsWatch } from './fs-watch.js';
+import { localFs, onLocalDisk } from './local-fs.js';
 import { readStable } from './read-stable.js';
 import { sharedTicks, statChanges } from './shared-poller.js';
 import { planWatch, type WatchPlan } from './watch-plan.js';
@@ -111,6 +113,9 @@ function primed(fs: FsPort, seen: { readonly path: string; readonly stats: BigIn
   };
 }
 
+const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every((p, i) => p === b[i]);
+
 /**
  * The file-backed SnapshotSource: each look is one stat of the path (following symlinks, never a
  * held handle; the full `statFile` checks run again whenever the fingerprint moved) plus one stat
@@ -154,6 +159,14 @@ export function fileSource(
   let trackedVersion = 0;
   // Whether the last look needs another at the next tick even if no stat moved (see polls).
   let lookAgain = true;
+  // The polls running now, told when `lookAgain` turns on or the tracked paths change: an idle
+  // source costs its poller nothing per tick, not even a call.
+  const pollers = new Set<() => void>();
+  const setLookAgain = (again: boolean): void => {
+    const was = lookAgain;
+    lookAgain = again;
+    if (again && !was) for (const follow of pollers) follow();
+  };
 
   // The version moves only when a path already watched changed: a path newly tracked by a load
   // (its %includes) is recorded as the load finishes (see track), not counted, or the first look
@@ -190,16 +203,43 @@ export function fileSource(
   // loaded. What changes between the load's read and this stat is still missed; it is
   // microseconds, against a whole interval.
   const track = async (watched: ReadonlyArray<string>): Promise<void> => {
-    if (watched.length !== tracked.length || watched.some((p, i) => p !== tracked[i])) {
+    if (!sameList(watched, tracked)) {
+      // The main file is polled and watched anyway: only other paths make a new plan.
+      const others = (ps: ReadonlyArray<string>) => ps.filter((p) => p !== path);
+      const moved = !sameList(others(watched), others(tracked));
       tracked = watched;
-      trackedVersion++;
-      replan$.next();
+      if (moved) {
+        trackedVersion++;
+        replan$.next();
+        for (const follow of pollers) follow();
+      }
     }
     const fresh = watched.filter((p) => p !== path && !lastSeen.has(p));
     const keys = await Promise.all(fresh.map((p) => includeKeyOf(p, fs)));
     for (const [i, p] of fresh.entries()) {
       if (!lastSeen.has(p)) lastSeen.set(p, keys[i]?.key ?? '');
     }
+  };
+
+  // The door the main file is looked at and read through: `localFs` (synchronous, microseconds)
+  // once the directories its path goes through are known to be on a local disk, `nodeFs` until
+  // then and for anything else (a network or FUSE mount must never block the event loop).
+  // Decided before the first look (for the path as given) and again whenever a look finds the
+  // file at another real path. Includes stay on `fs`. Only for `nodeFs`: a test double is used
+  // as given.
+  let io: FsPort = fs;
+  let ioFor: string | undefined;
+  const chooseIo = (realPath: string): Promise<void> | undefined => {
+    if (fs !== nodeFs) return undefined;
+    const dirs = [...new Set([dirname(path), dirname(realPath)])];
+    if (policy.root !== undefined) dirs.push(policy.root);
+    const key = dirs.join('\0');
+    if (key === ioFor) return undefined;
+    ioFor = key;
+    io = fs;
+    return Promise.all(dirs.map(onLocalDisk)).then((local) => {
+      if (ioFor === key && local.every(Boolean)) io = localFs;
+    });
   };
 
   // One stat per tick (FIELD-NOTES row 17): while the fingerprint is the one last checked in full,
@@ -209,17 +249,21 @@ export function fileSource(
   const lookAtMain = async (): Promise<FileState> => {
     // Read once: looks overlap (a poll and a settle look), and another may replace `verified`
     // while this one awaits its stat.
+    // Asked once, before the first look; a look never waits for it again.
+    if (ioFor === undefined) await chooseIo(path);
     const known = verified;
+    const door = io;
     let seen: { readonly path: string; readonly stats: BigIntStats } | undefined;
     if (known !== undefined && known.state.kind === 'present') {
       const at = known.state.path;
-      const stats = await fs.stat(at).catch(() => undefined);
+      const stats = await door.stat(at).catch(() => undefined);
       if (stats !== undefined && fingerprintKey(fingerprintOf(stats)) === known.key) {
         return known.state;
       }
       if (stats !== undefined) seen = { path: at, stats };
     }
-    const state = await statFile(path, policy, seen === undefined ? fs : primed(fs, seen));
+    const state = await statFile(path, policy, seen === undefined ? door : primed(door, seen));
+    if (state.kind === 'present') void chooseIo(state.realPath);
     verified =
       state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
     return state;
@@ -257,9 +301,13 @@ export function fileSource(
   };
 
   const snapshotOf = async (state: FileState): Promise<SourceState> => {
-    reshaped(state.kind === 'present' ? state.realPath : `!${state.problem.kind}`);
+    // An empty or oversized file is still where it was (a truncate-then-write): no new plan.
+    if (state.kind === 'present') reshaped(state.realPath);
+    else if (state.problem.kind !== 'empty' && state.problem.kind !== 'too-large') {
+      reshaped(`!${state.problem.kind}`);
+    }
     if (state.kind === 'problem') {
-      lookAgain = true;
+      setLookAgain(true);
       // A file that comes back later is a change, whatever its fingerprint.
       lastSeen.set(path, `!${state.problem.kind}`);
       sight(path, undefined);
@@ -297,7 +345,7 @@ export function fileSource(
       ),
       read: () => readOnce(fingerprint),
     };
-    lookAgain = snapshot.racy || (snapshot.waitMs ?? 0) > 0;
+    setLookAgain(snapshot.racy || (snapshot.waitMs ?? 0) > 0);
     return snapshot;
   };
 
@@ -307,7 +355,9 @@ export function fileSource(
       if (fs !== nodeFs) return sharedTicks(periodMs, scheduler).subscribe(poll);
       let stops: Array<() => void> = [];
       let registered = -1;
-      const ticks = sharedTicks(periodMs, scheduler).subscribe(() => {
+      // The ticks of the period, held only while the last look needs another.
+      let ticks: Subscription | undefined;
+      const follow = (): void => {
         // The paths follow what the last load tracked; a path newly added is reported once.
         if (registered !== trackedVersion) {
           registered = trackedVersion;
@@ -318,10 +368,28 @@ export function fileSource(
           for (const stop of stops) stop();
           stops = next;
         }
-        if (lookAgain) poll();
-      });
+        if (!lookAgain || ticks !== undefined) return;
+        let first = true;
+        ticks = sharedTicks(periodMs, scheduler).subscribe(() => {
+          // Its tick at once is skipped: the look that asked for it has just been made.
+          if (first) {
+            first = false;
+            return;
+          }
+          if (lookAgain) poll();
+          else {
+            ticks?.unsubscribe();
+            ticks = undefined;
+          }
+        });
+      };
+      pollers.add(follow);
+      follow();
+      if (lookAgain) poll();
       return () => {
-        ticks.unsubscribe();
+        pollers.delete(follow);
+        ticks?.unsubscribe();
+        ticks = undefined;
         for (const stop of stops) stop();
         stops = [];
       };
@@ -330,8 +398,10 @@ export function fileSource(
   const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
     new Observable<ReadResult>((subscriber) => {
       const controller = new AbortController();
-      readStable(path, expected, policy, { signal: controller.signal, fs, now }).then(
+      let settled = false;
+      readStable(path, expected, policy, { signal: controller.signal, fs: io, now }).then(
         (r) => {
+          settled = true;
           if (r.kind === 'read') {
             subscriber.next({ kind: 'read', bytes: r.bytes, sha256: r.sha256 });
           } else if (r.kind === 'moved') {
@@ -341,16 +411,22 @@ export function fileSource(
           }
           subscriber.complete();
         },
-        (err: unknown) => subscriber.error(err),
+        (err: unknown) => {
+          settled = true;
+          subscriber.error(err);
+        },
       );
-      return () => controller.abort();
+      // Only a read still running is aborted: an abort builds a DOMException, with its stack.
+      return () => {
+        if (!settled) controller.abort();
+      };
     });
 
-  const watchPlan = (): Promise<WatchPlan> =>
-    planWatch(
-      [{ path }, ...tracked.filter((p) => p !== path).map((p) => ({ path: p, contents: true }))],
-      fs,
-    );
+  const watchPlan = (): Promise<WatchPlan> => {
+    const includes = tracked.filter((p) => p !== path).map((p) => ({ path: p, contents: true }));
+    // The main file's way alone is on the disk `io` was chosen for; includes may lie elsewhere.
+    return planWatch([{ path }, ...includes], includes.length === 0 ? io : fs);
+  };
   const hints =
     evidence === undefined
       ? {}

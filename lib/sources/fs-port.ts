@@ -1,5 +1,6 @@
-import { type BigIntStats, constants, watch as watchDirectory } from 'node:fs';
+import { type BigIntStats, constants, type FSWatcher, statSync, watch } from 'node:fs';
 import { lstat, open, readlink, realpath, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 
 /**
  * A directory being watched (see FsPort.watch). `close()` may be called more than once.
@@ -111,6 +112,73 @@ async function readCapped(
   }
 }
 
+interface SharedWatch {
+  readonly watcher: FSWatcher;
+  readonly listeners: Set<{
+    readonly onEvent: (name: string | null, kind: WatchEventKind) => void;
+    readonly onError: (error: unknown) => void;
+  }>;
+}
+
+// One fs.watch per directory, whoever watches it: a thousand configs in /etc/tor cost one
+// FSWatcher (and its memory), not a thousand. Keyed by path and inode, so a directory deleted
+// and made again is watched afresh, never through the watch on the old inode.
+const sharedWatches = new Map<string, SharedWatch>();
+
+/**
+ * FsPort.watch over `fs.watch` (inotify on Linux): the entries of `directory`, never its
+ * subdirectories. Every watch of one directory shares one FSWatcher, closed with the last of
+ * them; an error reaches each, and the next watch opens a new one. Persistent, like the poll
+ * timer: a watch left open keeps the process up.
+ * @example const w = watchDirectory('/etc/tor', (name) => console.log(name), console.error); w.close();
+ */
+export function watchDirectory(
+  directory: string,
+  onEvent: (name: string | null, kind?: WatchEventKind) => void,
+  onError: (error: unknown) => void,
+): DirectoryWatch {
+  // Synchronous, as fs.watch itself is (inotify_add_watch); throws ENOENT/ENOTDIR like it.
+  const id = statSync(directory, { bigint: true });
+  const key = `${id.dev}:${id.ino}:${directory}`;
+  let shared = sharedWatches.get(key);
+  if (shared === undefined) {
+    const created: SharedWatch = {
+      listeners: new Set(),
+      watcher: watch(directory, { persistent: true }, (event, name) => {
+        const entry = typeof name === 'string' ? name : null;
+        const kind: WatchEventKind = event === 'change' ? 'change' : 'rename';
+        // Named like the directory: Linux's word that the directory itself went (deleted or
+        // moved). Whoever watches it from now on gets a watch of their own.
+        if (entry === basename(directory) && sharedWatches.get(key) === created) {
+          sharedWatches.delete(key);
+        }
+        for (const l of [...created.listeners]) l.onEvent(entry, kind);
+      }),
+    };
+    created.watcher.on('error', (error: unknown) => {
+      if (sharedWatches.get(key) === created) sharedWatches.delete(key);
+      created.watcher.close();
+      for (const l of [...created.listeners]) l.onError(error);
+    });
+    sharedWatches.set(key, created);
+    shared = created;
+  }
+  const mine = shared;
+  const listener = { onEvent, onError };
+  mine.listeners.add(listener);
+  let open = true;
+  return {
+    close: () => {
+      if (!open) return;
+      open = false;
+      mine.listeners.delete(listener);
+      if (mine.listeners.size > 0) return;
+      if (sharedWatches.get(key) === mine) sharedWatches.delete(key);
+      mine.watcher.close();
+    },
+  };
+}
+
 /**
  * The real adapter, over `node:fs/promises`.
  * `readFile` settles as soon as its signal aborts, even when the file system is stuck (a dead NFS
@@ -122,18 +190,7 @@ export const nodeFs: FsPort = Object.freeze({
   lstat: (path: string) => lstat(path, { bigint: true }),
   realpath: (path: string) => realpath(path),
   readlink: (path: string) => readlink(path),
-  watch(
-    directory: string,
-    onEvent: (name: string | null, kind?: WatchEventKind) => void,
-    onError: (error: unknown) => void,
-  ): DirectoryWatch {
-    // Persistent, like the poll timer: a watcher left running keeps the process up until stop().
-    const watcher = watchDirectory(directory, { persistent: true }, (event, name) =>
-      onEvent(typeof name === 'string' ? name : null, event === 'change' ? 'change' : 'rename'),
-    );
-    watcher.on('error', onError);
-    return { close: () => watcher.close() };
-  },
+  watch: watchDirectory,
   readFile(
     path: string,
     options: { readonly signal?: AbortSignal | undefined; readonly maxBytes: number },

@@ -72,10 +72,42 @@ interface Seen {
  * sees it. Never rejects: an entry that cannot be looked at counts as missing.
  */
 async function chainOf(target: WatchTarget, fs: FsPort): Promise<Seen[]> {
-  const readlink = fs.readlink;
-  const seen: Seen[] = [];
   const absolute = resolve(target.path);
   const root = parse(absolute).root;
+  if (absolute !== root) {
+    // The usual case in two calls made side by side, not one lstat per part of the path: when
+    // the path is its own real path, no part of it is a symlink, and the walk would find the
+    // file in its own directory.
+    const dir = dirname(absolute);
+    const [real, id] = await Promise.all([
+      fs.realpath(absolute).catch(() => undefined),
+      fs.lstat(dir).then(idOf, () => ''),
+    ]);
+    if (real === absolute) {
+      const name = basename(absolute);
+      if (target.contents !== true) return [{ dir, id, name, role: 'file' }];
+      const stats = await fs.lstat(absolute).catch(() => undefined);
+      if (stats !== undefined) {
+        const seen: Seen[] = [{ dir, id, name, role: 'file' }];
+        if (stats.isDirectory()) {
+          seen.push({ dir: absolute, id: idOf(stats), name: '', role: 'contents' });
+        }
+        return seen;
+      }
+    }
+  }
+  return walkChain(target, absolute, root, fs);
+}
+
+/** chainOf the long way: one lstat per part of the path, following each symlink met. */
+async function walkChain(
+  target: WatchTarget,
+  absolute: string,
+  root: string,
+  fs: FsPort,
+): Promise<Seen[]> {
+  const readlink = fs.readlink;
+  const seen: Seen[] = [];
   let pending = absolute.slice(root.length).split(sep).filter(Boolean);
   let dir = root;
   let id = '';
@@ -136,8 +168,9 @@ const rank: Record<EntryRole, number> = { file: 0, missing: 1, link: 2 };
  * `contents` target's own directory (for every entry). Never the file itself: a watch on a file
  * follows its inode, and dies when a rename-save replaces it.
  *
- * Cost: one lstat per part of each path, a readlink per symlink; run when the way to a file may
- * have changed, not per look. Never rejects.
+ * Cost: a realpath and an lstat of the directory, side by side, for a path without symlinks
+ * (one more lstat for a `contents` target); otherwise one lstat per part of the path and a
+ * readlink per symlink. Run when the way to a file may have changed, not per look. Never rejects.
  * @example const plan = await planWatch([{ path: '/etc/tor/torrc' }, { path: '/etc/tor/torrc.d', contents: true }], nodeFs);
  */
 export async function planWatch(

@@ -450,13 +450,15 @@ async function expandText(
   ctx: Context,
   text: string,
   file: string,
-  stack: ReadonlyArray<Stack>,
+  including: ReadonlyArray<Stack> | (() => Promise<ReadonlyArray<Stack>>),
 ): Promise<Either<Fault, ReadonlyArray<TorrcEntry>>> {
   const parsed = parseTorrcEntries(text, { file });
   if (isLeft(parsed)) return parsed;
   const entries = parsed.right;
   const first = entries.findIndex((entry) => entry.key === includeKeyword);
   if (first < 0) return parsed;
+  // Only a file that includes another needs the real paths of the stack (to see a loop).
+  const stack = typeof including === 'function' ? await including() : including;
   const out = entries.slice(0, first);
   // An index, not for-of: a loop that awaits keeps its iterator's result objects alive, one per
   // entry, for the collector to copy.
@@ -593,9 +595,17 @@ function errorOnly<T>(r: Either<TorrcFailure, T>): Either<TorrcError, T> {
 async function finish(
   ctx: Context,
   text: string,
-  real: string,
+  real: string | (() => Promise<string>),
 ): Promise<Either<TorrcFailure, TorrcDocument>> {
-  const done = await expandText(ctx, text, ctx.main, [{ display: ctx.main, real }]);
+  const main = ctx.main;
+  const done = await expandText(
+    ctx,
+    text,
+    main,
+    typeof real === 'string'
+      ? [{ display: main, real }]
+      : async () => [{ display: main, real: await real() }],
+  );
   if (isLeft(done)) return left(failure(done.left, ctx.watched));
   return right({ entries: done.right, files: [...ctx.files], watched: [...ctx.watched] });
 }
@@ -634,14 +644,9 @@ export async function resolveTorrcDocument(
   const main = cleanPath(resolve(file));
   const ctx = await start(main, resolved);
   if (isLeft(ctx)) return left(failure(ctx.left, [main]));
+  // Resolved only if the text has a %include (a save is live one round trip sooner without).
   // The main file may be gone by now, or never have been on disk: its path is then its identity.
-  let real = main;
-  try {
-    real = await realpath(main);
-  } catch {
-    // keep the path
-  }
-  return finish(ctx.right, text, real);
+  return finish(ctx.right, text, () => realpath(main).catch(() => main));
 }
 
 /**

@@ -71,6 +71,12 @@ describe('moduleLogger', () => {
     assert.doesNotThrow(() => log.error({ err: new Error('x') }, 'nothing'));
     assert.equal(silentLogger().level, 'silent');
   });
+
+  it('gives every caller without a logger the same silent logger (a thousand configs, one logger)', () => {
+    assert.equal(moduleLogger(undefined), moduleLogger(undefined));
+    const sink = logSink();
+    assert.notEqual(moduleLogger(sink.logger), moduleLogger(sink.logger));
+  });
 });
 
 describe('bindLogLevel', () => {

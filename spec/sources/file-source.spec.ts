@@ -667,3 +667,54 @@ describe('sources/file-source: how long a snapshot waits', () => {
     });
   });
 });
+
+describe('sources/file-source: polls', () => {
+  let dir: string;
+  let path: string;
+  let subscription: Subscription | undefined;
+
+  beforeEach(async () => {
+    dir = await realpath(await mkdtemp(join(tmpdir(), 'hotrc-polls-')));
+    path = join(dir, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+  });
+
+  afterEach(async () => {
+    subscription?.unsubscribe();
+    subscription = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('polls at once, then only when a stat moved or while the last look needs another', async () => {
+    // No racy window and no quiet period: a look of an unchanged file needs no other.
+    const source = fileSource(path, {
+      policy: defaultFilePolicy,
+      racyWindowMs: 0,
+      writeQuietMs: 0,
+    });
+    let polls = 0;
+    subscription = source.polls(20, asyncScheduler).subscribe(() => {
+      polls++;
+    });
+    assert.equal(polls, 1, 'one at once');
+    await firstValueFrom(source.look());
+    // The stat worker reports the path once after it is added, then nothing moves.
+    await eventually(() => polls === 2, 'the report once the path is added');
+    await sleep(200);
+    assert.equal(polls, 2, 'ten ticks of an unchanged file: no poll');
+    await writeFile(path, 'LogLevel notice\n');
+    await eventually(() => polls === 3, 'a poll for the change');
+    await firstValueFrom(source.look());
+    // Gone: the look finds a problem, which every tick must look at again.
+    await unlink(path);
+    await firstValueFrom(source.look());
+    const before = polls;
+    await eventually(() => polls >= before + 3, 'a poll per tick while the file is missing');
+    await writeFile(path, 'LogLevel info\n');
+    await firstValueFrom(source.look());
+    await sleep(60);
+    const settled = polls;
+    await sleep(200);
+    assert.equal(polls, settled, 'back and looked at: the ticks stop');
+  });
+});

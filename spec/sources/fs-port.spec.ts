@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeFs } from '../../lib/sources/fs-port.js';
+import { nodeFs, watchDirectory } from '../../lib/sources/fs-port.js';
 
 describe('sources/fs-port nodeFs', () => {
   let dir: string;
@@ -148,6 +148,69 @@ describe('sources/fs-port nodeFs', () => {
       });
       assert.equal(bytes.toString(), 'abc');
       assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    });
+  });
+
+  describe('watch (watchDirectory)', () => {
+    const fsWatches = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length;
+    const failed = (err: unknown) => assert.fail(`the watch failed: ${String(err)}`);
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(done(), 'timed out');
+    };
+
+    it('shares one fs.watch among the watches of one directory, closed with the last of them', async () => {
+      const before = fsWatches();
+      const seen: Array<Array<string | null>> = [[], [], []];
+      const watches = seen.map((names) => watchDirectory(dir, (n) => names.push(n), failed));
+      assert.equal(fsWatches(), before + 1);
+      await writeFile(join(dir, 'torrc'), 'x');
+      await until(() => seen.every((names) => names.includes('torrc')));
+      watches[0]?.close();
+      watches[0]?.close();
+      assert.equal(fsWatches(), before + 1);
+      await rename(join(dir, 'torrc'), join(dir, 'torrc2'));
+      await until(() => (seen[1] ?? []).includes('torrc2') && (seen[2] ?? []).includes('torrc2'));
+      assert.equal(seen[0]?.includes('torrc2'), false);
+      watches[1]?.close();
+      watches[2]?.close();
+      // A closed handle leaves the list once libuv has closed it, on a later turn.
+      await until(() => fsWatches() === before);
+    });
+
+    it('watches a directory made again at the same path afresh, not through the old watch', async () => {
+      const sub = join(dir, 'etc');
+      await mkdir(sub);
+      const old: Array<string | null> = [];
+      const first = watchDirectory(
+        sub,
+        (n) => old.push(n),
+        () => {},
+      );
+      await rmdir(sub);
+      await mkdir(sub);
+      const fresh: Array<string | null> = [];
+      const second = watchDirectory(sub, (n) => fresh.push(n), failed);
+      await writeFile(join(sub, 'torrc'), 'x');
+      await until(() => fresh.includes('torrc'));
+      assert.equal(old.includes('torrc'), false);
+      first.close();
+      second.close();
+    });
+
+    it('throws with the errno code when the directory is missing', () => {
+      assert.throws(
+        () =>
+          watchDirectory(
+            join(dir, 'nope'),
+            () => {},
+            () => {},
+          ),
+        {
+          code: 'ENOENT',
+        },
+      );
     });
   });
 });

@@ -36,6 +36,29 @@ describe('sources/watch-plan', () => {
       assert.equal(plan[0]?.id, `${s.dev}:${s.ino}`);
     });
 
+    it('plans a path without symlinks with one realpath and one lstat, however deep it is', async () => {
+      const deep = join(dir, 'a', 'b', 'c');
+      await mkdir(deep, { recursive: true });
+      await writeFile(join(deep, 'torrc'), 'LogLevel info\n');
+      const calls: string[] = [];
+      const counting = {
+        ...nodeFs,
+        lstat: (p: string) => {
+          calls.push('lstat');
+          return nodeFs.lstat(p);
+        },
+        realpath: (p: string) => {
+          calls.push('realpath');
+          return nodeFs.realpath(p);
+        },
+      };
+      const plan = await planWatch([{ path: join(deep, 'torrc') }], counting);
+      assert.deepEqual(shape(plan), [[deep, { torrc: 'file' }, false]]);
+      const s = await stat(deep, { bigint: true });
+      assert.equal(plan[0]?.id, `${s.dev}:${s.ino}`);
+      assert.deepEqual(calls.sort(), ['lstat', 'realpath']);
+    });
+
     it('follows a ConfigMap layout: both links in the mount, the file in the timestamped directory', async () => {
       const mount = join(dir, 'cm');
       await mkdir(join(mount, '..2026_12_01_1'), { recursive: true });
