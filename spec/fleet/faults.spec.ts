@@ -25,7 +25,7 @@ import {
   type WatchChild,
   watchChild,
 } from '../support/fleet.js';
-import { eventually, sleep } from '../support/waiting.js';
+import { eventually, sleep, WAIT } from '../support/waiting.js';
 
 describe('a fleet on a real etcd, with faults', function () {
   this.timeout(40_000);
@@ -69,6 +69,19 @@ describe('a fleet on a real etcd, with faults', function () {
     );
     hosts.push(...started);
     return started;
+  };
+  // A put right after a restart, as an operator's would be: this spec's own client may still be
+  // reconnecting (its channel backs off), so it tries again until etcd takes the value.
+  const putOnceBack = async (text: string): Promise<string> => {
+    const deadline = Date.now() + WAIT;
+    for (;;) {
+      try {
+        return await put(client, key, text);
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await sleep(50);
+      }
+    }
   };
   const allRun = (revision: string, text: string, what: string) =>
     eventually(() => hosts.every((h) => runs(h, revision, text)), what);
@@ -197,7 +210,7 @@ describe('a fleet on a real etcd, with faults', function () {
       await sleep(200);
       await server.restart();
       text = torrc(10 + round);
-      revision = await put(client, key, text);
+      revision = await putOnceBack(text);
     }
     await allRun(revision, text, 'every host on the last value');
     await allRecords((r) => r.revision === revision, 3, 'every record on the last value');
@@ -209,7 +222,7 @@ describe('a fleet on a real etcd, with faults', function () {
     await server.kill('SIGKILL');
     await server.restart();
     // While the hosts are still backing off: values, a compaction past them all, a last value.
-    await put(client, key, torrc(11));
+    await putOnceBack(torrc(11));
     const compactAt = await put(client, key, torrc(12));
     await client.kv.compact({ revision: compactAt, physical: true });
     const revision = await put(client, key, torrc(13));
@@ -238,7 +251,7 @@ describe('a fleet on a real etcd, with faults', function () {
     );
 
     await server.restart();
-    const revision = await put(client, key, torrc(25));
+    const revision = await putOnceBack(torrc(25));
     await allRun(revision, torrc(25), 'the cold host caught up');
     assert.equal(cold.host.report().from, 'etcd');
     assert.equal(cold.host.rc.status().source?.reachable, true);
