@@ -204,3 +204,10 @@ describe('checkHostName', () => {
     );
   });
 });
+
+describe('fleet-keys on a bigint (a known bug: JSON.stringify throws on it)', () => {
+  it('checkHostName and checkFleetKey return a Left for a bigint, never throw', () => {
+    assert.ok(E.isLeft(checkFleetKey(1n)));
+    assert.ok(E.isLeft(checkHostName(1n)));
+  });
+});
