@@ -134,3 +134,27 @@ describe('listHistory (a real etcd)', function () {
     }
   });
 });
+
+describe('listHistory on a history entry whose revision is not a number (a known bug)', function () {
+  this.timeout(20_000);
+  let etcd: SharedEtcd;
+  let client: Etcd3;
+  before(async function () {
+    etcd = await sharedEtcd(needEtcd(this));
+    client = await connectEtcd({ hosts: etcd.endpoint });
+  });
+  after(async () => {
+    client?.close();
+    await etcd?.release();
+  });
+
+  it('lists it as unreadable (or at least does not reject): BigInt("abc") must not escape', async () => {
+    const key = specKey('history-list-bad-revision');
+    const keys = fleetKeys(key);
+    await client.put(keys.history('5')).value(encodeHistoryEntry(entry('5', 'ConnLimit 5\n')));
+    // Passes the codec (revision is any string) but is no decimal revision.
+    await client.put(keys.history('6')).value(encodeHistoryEntry(entry('abc', 'ConnLimit 6\n')));
+    const l = await listHistory(client, key);
+    assert.ok(E.isRight(l));
+  });
+});
