@@ -174,10 +174,8 @@ describe('checkHostName', () => {
 
   it('refuses every non-string, naming it', () => {
     for (const v of nonStrings) assert.ok(E.isLeft(checkHostName(v)), String(typeof v));
-    assert.match(
-      E.isLeft(checkHostName(42)) ? checkHostName(42).left : '',
-      /^refusing host name 42:/,
-    );
+    const number = checkHostName(42);
+    assert.match(E.isLeft(number) ? number.left : '', /^refusing host name 42:/);
   });
 
   it('a name it accepts never leaves KEY/status/: the status key is the prefix and the name, nothing else', () => {
