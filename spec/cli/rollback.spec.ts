@@ -8,7 +8,7 @@ import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { cli } from '../support/cli.js';
 import { needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
 
-describe('hotrc history and hotrc rollback (a real etcd)', function () {
+describe('hotrc rollback (a real etcd)', function () {
   this.timeout(30_000);
   let etcd: SharedEtcd;
   let client: Etcd3;
@@ -44,45 +44,6 @@ describe('hotrc history and hotrc rollback (a real etcd)', function () {
     }
     return revisions;
   };
-
-  it('history lists every version newest first: revision, time, sha256 prefix, who', async () => {
-    const [r1, r2, r3] = await pushAll('ConnLimit 100\n', 'ConnLimit 200\n', 'ConnLimit 300\n');
-    const r = await cli('history', ...target());
-    assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', /^REVISION\s+TIME\s+SHA256\s+WHO$/);
-    const row = /^(\d+)\s+(\S+)\s+([0-9a-f]{12})\s+(\S+)\s*(\(current\))?$/;
-    const rows = lines.slice(1).map((l) => row.exec(l));
-    assert.deepEqual(
-      rows.map((m) => [m?.[1], m?.[5]]),
-      [
-        [r3, '(current)'],
-        [r2, undefined],
-        [r1, undefined],
-      ],
-    );
-    for (const m of rows) assert.ok(!Number.isNaN(Date.parse(m?.[2] ?? '')));
-    const json = JSON.parse((await cli('history', ...target(), '--json')).stdout);
-    assert.equal(json.current, r3);
-    assert.deepEqual(
-      json.versions.map((v: { revision: string; current: boolean }) => [v.revision, v.current]),
-      [
-        [r3, true],
-        [r2, false],
-        [r1, false],
-      ],
-    );
-    // No text in the listing: a value may hold secrets.
-    assert.equal(json.versions[0].text, undefined);
-  });
-
-  it('history of a key with nothing exits 4', async () => {
-    const r = await cli('history', ...target());
-    assert.deepEqual(
-      [r.code, r.stderr],
-      [4, `hotrc history: ${key} has no value and no history\n`],
-    );
-  });
 
   it('rollback publishes the version before the current one, and is itself recorded', async () => {
     const [r1, r2] = await pushAll('ConnLimit 100\n', 'ConnLimit 200\n');

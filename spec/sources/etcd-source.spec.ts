@@ -14,7 +14,6 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { ChangeHint, ReadResult, SourceHealth, SourceState } from '../../lib/core/source.js';
-import { jittered, nextBackoff } from '../../lib/sources/etcd-backoff.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { etcdSource, resolveEtcdSourceOptions } from '../../lib/sources/etcd-source.js';
 import { tsxLoader } from '../support/cli.js';
@@ -30,35 +29,7 @@ async function readOf(state: SourceState): Promise<ReadResult> {
   return firstValueFrom((state as Extract<SourceState, { kind: 'snapshot' }>).read());
 }
 
-describe('etcd backoff and jitter', () => {
-  it('backs off between minMs and three times the last delay, capped at maxMs', () => {
-    const bounds = { minMs: 100, maxMs: 1000 };
-    assert.equal(
-      nextBackoff(undefined, bounds, () => 0),
-      100,
-    );
-    assert.equal(
-      nextBackoff(undefined, bounds, () => 0.5),
-      200,
-    );
-    assert.equal(
-      nextBackoff(200, bounds, () => 0.5),
-      350,
-    );
-    assert.equal(
-      nextBackoff(900, bounds, () => 0.9),
-      1000,
-    );
-    assert.equal(
-      jittered(1000, () => 0),
-      800,
-    );
-    assert.equal(
-      jittered(1000, () => 0.5),
-      1000,
-    );
-  });
-
+describe('resolveEtcdSourceOptions', () => {
   it('refuses bad options at once', () => {
     assert.throws(() => resolveEtcdSourceOptions({ hosts: [], key: '/k' }), /needs hosts/);
     assert.throws(() => resolveEtcdSourceOptions({ hosts: 'h:1', key: '' }), /needs a key/);
