@@ -43,8 +43,11 @@ export function fleetTarget(
     .filter((h) => h !== '');
   if (hosts.length === 0) throw new UsageError('--etcd needs at least one host:port');
   for (const h of hosts) {
-    if (!/^(https?:\/\/)?[^\s/]+:[0-9]{1,5}$/.test(h)) {
-      throw new UsageError(`--etcd: '${h}' is not host:port (or http://host:port)`);
+    const port = /^(https?:\/\/)?[^\s/]+:([0-9]{1,5})$/.exec(h)?.[2];
+    if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
+      throw new UsageError(
+        `--etcd: '${h}' is not host:port (or http://host:port), port 1 to 65535`,
+      );
     }
   }
   if (values.key === undefined) throw new UsageError(`${command} needs --key KEY`);

@@ -46,10 +46,17 @@ export function fleetKeys(key: string): FleetKeys {
 export function checkFleetKey(key: unknown): Either<string, string> {
   if (typeof key !== 'string' || key === '') return left('an etcd key must be a non-empty string');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\u0000-\u001f\u007f]/.test(key)) {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(key)) {
     return left(`refusing etcd key ${JSON.stringify(key)}: it contains control characters`);
   }
   if (key.endsWith('/')) return left(`refusing etcd key ${JSON.stringify(key)}: it ends in "/"`);
+  // `/a/status/web-1` is the status key of config `/a`; a push to it would overwrite that host's
+  // record (and `/a/history/…`, `/a/push` likewise): such a key is another config's own.
+  if (/\/(status|history)\/[^/]|\/push$/.test(key)) {
+    return left(
+      `refusing etcd key ${JSON.stringify(key)}: it names another config's status, history or push key`,
+    );
+  }
   if (Buffer.byteLength(key) > 512) return left('refusing an etcd key longer than 512 bytes');
   return right(key);
 }
@@ -61,9 +68,14 @@ export function checkFleetKey(key: unknown): Either<string, string> {
  */
 export function checkHostName(name: unknown): Either<string, string> {
   if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,253}$/.test(name) || /^\.+$/.test(name)) {
-    return left(
-      `refusing host name ${JSON.stringify(name)}: use 1 to 253 letters, digits, ".", "_" or "-"`,
-    );
+    // Shown without JSON.stringify for a non-string: a bigint would make it throw.
+    const shown =
+      typeof name === 'string'
+        ? JSON.stringify(name)
+        : ['number', 'bigint', 'boolean'].includes(typeof name)
+          ? String(name)
+          : `(a ${typeof name})`;
+    return left(`refusing host name ${shown}: use 1 to 253 letters, digits, ".", "_" or "-"`);
   }
   return right(name);
 }

@@ -12,9 +12,20 @@ const Nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
  * published (null when it was not published by hotrc, e.g. put with etcdctl).
  * @example HistoryEntry.is({ text: 'SocksPort 9050\n', revision: '41', sha256: 'ab12…', time: null, who: null })
  */
+// A revision as etcd gives it: a decimal int64 (an entry from elsewhere may hold anything).
+const Revision = new t.Type<string, string, unknown>(
+  'Revision',
+  (u): u is string => typeof u === 'string' && /^[0-9]{1,19}$/.test(u),
+  (u, c) =>
+    typeof u === 'string' && /^[0-9]{1,19}$/.test(u)
+      ? t.success(u)
+      : t.failure(u, c, 'not a revision'),
+  t.identity,
+);
+
 export const HistoryEntry = t.type({
   text: t.string,
-  revision: t.string,
+  revision: Revision,
   sha256: t.string,
   time: Nullable(t.string),
   who: Nullable(t.string),

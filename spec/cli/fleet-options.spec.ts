@@ -43,7 +43,7 @@ describe('fleetTarget', () => {
     }
   });
 
-  it('refuses a host that is not host:port: no port, a path, a space, another scheme, a 6-digit port', () => {
+  it('refuses a host that is not host:port: no port, a path, a space, another scheme, a port outside 1 to 65535', () => {
     for (const h of [
       'localhost',
       '127.0.0.1',
@@ -55,6 +55,9 @@ describe('fleetTarget', () => {
       'grpc://127.0.0.1:2379',
       '127.0.0.1:123456',
       '127.0.0.1:port',
+      '127.0.0.1:0',
+      '127.0.0.1:65536',
+      '127.0.0.1:99999',
     ]) {
       assert.throws(
         () => fleetTarget({ etcd: `127.0.0.1:2379,${h}`, key: '/k' }, 'push'),

@@ -203,9 +203,30 @@ describe('checkHostName', () => {
   });
 });
 
-describe('fleet-keys on a bigint (a known bug: JSON.stringify throws on it)', () => {
+describe('fleet-keys on a bigint', () => {
   it('checkHostName and checkFleetKey return a Left for a bigint, never throw', () => {
     assert.ok(E.isLeft(checkFleetKey(1n)));
     assert.ok(E.isLeft(checkHostName(1n)));
+  });
+});
+
+describe('checkFleetKey, against keys of other configs and C1 controls', () => {
+  it("refuses a key that is another config's status, history or push key", () => {
+    for (const key of ['/a/status/web-1', '/a/history/00000000000000000042', '/a/push']) {
+      const r = checkFleetKey(key);
+      assert.ok(E.isLeft(r), key);
+      assert.match(r.left, /another config's status, history or push key/);
+    }
+    // Words alone are fine: only the shapes hotrc builds below a key are refused.
+    for (const key of ['/hotrc/status', '/hotrc/history', '/hotrc/pusher', '/status-page/torrc']) {
+      assert.ok(E.isRight(checkFleetKey(key)), key);
+    }
+  });
+
+  it('refuses C1 control characters (U+0080 to U+009F) as well as C0 ones', () => {
+    for (const c of ['\u0080', '\u0085', '\u009f']) {
+      assert.ok(E.isLeft(checkFleetKey(`/hotrc/a${c}b`)), c.codePointAt(0)?.toString(16));
+    }
+    assert.ok(E.isRight(checkFleetKey('/hotrc/é')));
   });
 });

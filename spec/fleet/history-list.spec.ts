@@ -135,7 +135,7 @@ describe('listHistory (a real etcd)', function () {
   });
 });
 
-describe('listHistory on a history entry whose revision is not a number (a known bug)', function () {
+describe('listHistory on a history entry whose revision is not a number', function () {
   this.timeout(20_000);
   let etcd: SharedEtcd;
   let client: Etcd3;
