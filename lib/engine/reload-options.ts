@@ -24,8 +24,10 @@ export interface ReloadOptions<C> extends FilePolicy {
   readonly strict: boolean;
   /**
    * A file changed in place (same inode: `echo >`, truncate-then-write, an editor saving in
-   * place) is read only once it has been quiet this long, judged by its ctime (ms). A file
-   * replaced by another inode (rename-save, symlink swap) is read at once. Default 500.
+   * place) is read only once it has been quiet this long, judged by its ctime (ms). So is a new
+   * inode (delete-and-recreate, a file renamed in and then written), unless there is evidence it
+   * arrived whole: its ctime after its mtime, or the fast path saw it renamed into place and not
+   * written since (a rename-save is then read at once). Default 500.
    */
   readonly writeQuietMs: number;
   /**
