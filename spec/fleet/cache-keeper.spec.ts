@@ -12,9 +12,8 @@ import type { ReloadStatus } from '../../lib/engine/reloadable-config.js';
 import { readCacheFile } from '../../lib/fleet/cache-file.js';
 import { type CacheKeeper, keepCacheFile } from '../../lib/fleet/cache-keeper.js';
 import { fleetMessages } from '../../lib/fleet/fleet-log.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { type EtcdSource, etcdSource } from '../../lib/sources/etcd-source.js';
-import { needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
+import { type SharedEtcd, specKey, withSharedEtcd } from '../support/etcd.js';
 import { sha } from '../support/fleet.js';
 import { logSink } from '../support/log-sink.js';
 
@@ -42,13 +41,9 @@ describe('keepCacheFile (a real etcd source)', function () {
   let source: EtcdSource;
   let status$: Subject<ReloadStatus>;
   let keeper: CacheKeeper | undefined;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.release();
+  withSharedEtcd((e, c) => {
+    etcd = e;
+    client = c;
   });
   beforeEach(async () => {
     key = specKey('cache-keeper');

@@ -7,7 +7,7 @@ import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { type FleetStatus, fleetVerdict, readFleetStatus } from '../../lib/fleet/fleet-status.js';
 import { encodeHostReport, type HostReport, type Standing } from '../../lib/fleet/host-report.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { freePort, needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
+import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
 
 const report = (name: string, fields: Partial<HostReport>): HostReport => ({
   name,
@@ -59,16 +59,10 @@ describe('fleetVerdict', () => {
 
 describe('readFleetStatus (a real etcd)', function () {
   this.timeout(20_000);
-  let etcd: SharedEtcd;
   let client: Etcd3;
   let key: string;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.release();
+  withSharedEtcd((_, c) => {
+    client = c;
   });
   beforeEach(() => {
     key = specKey('fleet-status');

@@ -10,7 +10,7 @@ import { compareRevisions, listHistory } from '../../lib/fleet/history-list.js';
 import { sha256Hex } from '../../lib/fleet/push-read.js';
 import { encodePushRecord } from '../../lib/fleet/push-record.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { freePort, needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
+import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
 
 const entry = (revision: string, text: string, who: string | null = null): HistoryEntry => ({
   text,
@@ -38,16 +38,10 @@ describe('compareRevisions', () => {
 
 describe('listHistory (a real etcd)', function () {
   this.timeout(20_000);
-  let etcd: SharedEtcd;
   let client: Etcd3;
   let key: string;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.release();
+  withSharedEtcd((_, c) => {
+    client = c;
   });
   beforeEach(() => {
     key = specKey('history-list');
@@ -137,15 +131,9 @@ describe('listHistory (a real etcd)', function () {
 
 describe('listHistory on a history entry whose revision is not a number', function () {
   this.timeout(20_000);
-  let etcd: SharedEtcd;
   let client: Etcd3;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.release();
+  withSharedEtcd((_, c) => {
+    client = c;
   });
 
   it('lists it as unreadable (or at least does not reject): BigInt("abc") must not escape', async () => {

@@ -9,7 +9,7 @@ import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { readPublished, sha256Hex } from '../../lib/fleet/push-read.js';
 import { encodePushRecord } from '../../lib/fleet/push-record.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { freePort, needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
+import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
 
 const record = { id: 'p-1', who: 'ops@admin', time: '2026-12-01T10:00:00.000Z', sha256: 'ab' };
 
@@ -29,16 +29,10 @@ describe('sha256Hex', () => {
 
 describe('readPublished (a real etcd)', function () {
   this.timeout(20_000);
-  let etcd: SharedEtcd;
   let client: Etcd3;
   let key: string;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.release();
+  withSharedEtcd((_, c) => {
+    client = c;
   });
   beforeEach(() => {
     key = specKey('push-read');

@@ -17,7 +17,7 @@ import {
   transactionBytes,
 } from '../../lib/fleet/push-transaction.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { freePort, needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
+import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
 
 const recordOf = (id: string, text: string) => ({
   id,
@@ -63,16 +63,10 @@ describe('transactionBytes', () => {
 
 describe('publishTransaction (a real etcd)', function () {
   this.timeout(20_000);
-  let etcd: SharedEtcd;
   let client: Etcd3;
   let key: string;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.release();
+  withSharedEtcd((_, c) => {
+    client = c;
   });
   beforeEach(() => {
     key = specKey('push-transaction');

@@ -9,20 +9,14 @@ import { sha256Hex } from '../../lib/fleet/push-read.js';
 import { rollbackConfig } from '../../lib/fleet/rollback-config.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
-import { freePort, needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
+import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
 
 describe('rollbackConfig (a real etcd)', function () {
   this.timeout(20_000);
-  let etcd: SharedEtcd;
   let client: Etcd3;
   let key: string;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.release();
+  withSharedEtcd((_, c) => {
+    client = c;
   });
   beforeEach(() => {
     key = specKey('rollback-config');

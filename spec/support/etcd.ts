@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Etcd3 } from 'etcd3';
+import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { sleep } from './waiting.js';
 
 /** The etcd binary, or undefined when this machine has none. */
@@ -188,4 +190,23 @@ export async function sharedEtcd(bin: string): Promise<SharedEtcd> {
 /** A key no other spec uses: `/hotrc-spec/NAME-RANDOM`. */
 export function specKey(name: string): string {
   return `/hotrc-spec/${name}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * Registers a suite's `before`/`after` hooks for the shared etcd (see sharedEtcd) and one client
+ * on it, handed to `got` once both are ready; the client is closed and the server released after.
+ * @example let client: Etcd3; withSharedEtcd((_, c) => { client = c; });
+ */
+export function withSharedEtcd(got: (etcd: SharedEtcd, client: Etcd3) => void): void {
+  let etcd: SharedEtcd | undefined;
+  let client: Etcd3 | undefined;
+  before(async function () {
+    etcd = await sharedEtcd(needEtcd(this));
+    client = await connectEtcd({ hosts: etcd.endpoint });
+    got(etcd, client);
+  });
+  after(async () => {
+    client?.close();
+    await etcd?.release();
+  });
 }

@@ -5,9 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Etcd3, IKeyValue } from 'etcd3';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { cli } from './cli.js';
-import { needEtcd, type SharedEtcd, sharedEtcd, specKey } from './etcd.js';
+import { type SharedEtcd, specKey, withSharedEtcd } from './etcd.js';
 
 export interface FleetCliSuite {
   readonly etcd: SharedEtcd;
@@ -33,13 +32,9 @@ export function fleetCliSuite(name: string): FleetCliSuite {
   let client: Etcd3 | undefined;
   let dir: string | undefined;
   let key: string | undefined;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.release();
+  withSharedEtcd((e, c) => {
+    etcd = e;
+    client = c;
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), `hotrc-${name}-`));
