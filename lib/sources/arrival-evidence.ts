@@ -15,11 +15,13 @@ export interface ArrivalEvidence {
    * than wrote it: so the file there now was not written since it got the name. False when no
    * open watch saw an event on that entry (a directory not watched, or watched only since).
    *
-   * Linux only (inotify), and only after a turn of the event loop: every write syscall queues
-   * its IN_MODIFY before it returns, so one made before the caller's stat is queued before that
-   * stat's result is delivered; libuv reads the inotify queue to the end in the same poll phase,
-   * and a setImmediate runs after that phase. So a write the stat saw has been recorded by the
-   * time the answer is given. Elsewhere the order is not promised (FSEvents on macOS delivers
+   * Linux only (inotify), and only once a poll phase of the event loop has begun after the call:
+   * every write syscall queues its IN_MODIFY before it returns, so one made before the caller's
+   * stat is in the kernel's queue when this is asked, and the next poll phase reads that queue to
+   * the end. One setImmediate is not enough: asked from an I/O callback (a stat finishing on the
+   * thread pool), it runs in the check phase of the same turn, before the next poll; a second one,
+   * queued from the check phase, runs in the next turn's, after its poll. So a write the stat saw
+   * has been recorded by the time the answer is given. Elsewhere the order is not promised (FSEvents on macOS delivers
    * later, kqueue does not report writes to entries at all), and the answer is always false.
    * Writes the kernel does not report are not seen: through a shared mmap, or by another host
    * on NFS (where the fast path is silent anyway, and so no rename is recorded either).
@@ -30,7 +32,10 @@ export interface ArrivalEvidence {
 /** Names remembered per watched directory; the oldest are forgotten (which only loses evidence). */
 const maxNames = 1024;
 
-const loopTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+// Until a poll phase has begun after now (see boundUnwritten): the second immediate is queued
+// from the check phase, so it runs in the next turn, after that turn's poll.
+const pollPassed = (): Promise<void> =>
+  new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /**
  * Evidence over `watch` (an FsPort's). `platform` is the platform whose event order it relies on
@@ -87,7 +92,7 @@ export function arrivalEvidence(
       const dir = dirname(realPath);
       const name = basename(realPath);
       if (![...open].some((r) => r.dir === dir)) return false;
-      await loopTurn();
+      await pollPassed();
       let bound = false;
       for (const r of open) {
         if (r.dir !== dir) continue;

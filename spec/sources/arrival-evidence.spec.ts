@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { stat, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +71,21 @@ describe('sources/arrival-evidence, on real fs.watch', () => {
     // Asked at once: the write's event may not have been delivered yet; the answer waits for it.
     assert.equal(await evidence.boundUnwritten(path), false);
     await handle.close();
+  });
+
+  it('a write made inside an I/O callback, just before the look asks, is still seen', async () => {
+    watchDir();
+    await settled('torrc', () => renameSave('SocksPort 9150\n'));
+    // A look that runs in an I/O callback (a stat finishing on the thread pool) runs in the poll
+    // phase, after this turn's poll for events: a write landing then is in the kernel's queue,
+    // and the check phase comes before the next poll reads it.
+    const answer = await new Promise<Promise<boolean>>((resolve) =>
+      stat(dir, () => {
+        writeFileSync(path, 'SocksPort', { flag: 'r+' });
+        resolve(evidence.boundUnwritten(path));
+      }),
+    );
+    assert.equal(await answer, false);
   });
 
   it('a write through a descriptor opened before the rename counts too (the event names the new name)', async () => {
