@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { logMessages } from '../../lib/engine/log.js';
 import { fleetMessages } from '../../lib/fleet/fleet-log.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { cli, cliMain, tsxLoader } from '../support/cli.js';
-import { EtcdServer, freePort, needEtcd } from '../support/etcd.js';
+import { type EtcdServer, freePort, withOwnEtcd } from '../support/etcd.js';
 import { put, torrc } from '../support/fleet.js';
 import { appProfileSource, type ModuleDir, moduleDir } from '../support/profile-modules.js';
 
@@ -406,14 +405,10 @@ describe('hotrc watch --etcd', function () {
   let watcher: Watcher | undefined;
 
   // A server of its own: one test stops it to start a watcher from the cache.
-  before(async function () {
-    server = await EtcdServer.start(needEtcd(this));
-    client = await connectEtcd({ hosts: server.endpoint, callTimeoutMs: 2000 });
-  });
-  after(async () => {
-    client?.close();
-    await server?.stop();
-  });
+  withOwnEtcd((s, c) => {
+    server = s;
+    client = c;
+  }, 2000);
   beforeEach(async () => {
     if (!server.running) await server.restart();
     key = `/spec/watch-cli/${++n}`;

@@ -10,9 +10,8 @@ import { logMessages } from '../../lib/engine/log.js';
 import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { fleetMessages } from '../../lib/fleet/fleet-log.js';
 import { type HostReport, standing } from '../../lib/fleet/host-report.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { cliProcess } from '../support/cli.js';
-import { EtcdServer, needEtcd } from '../support/etcd.js';
+import { type EtcdServer, withOwnEtcd } from '../support/etcd.js';
 import {
   eventuallyAsync,
   fast,
@@ -37,14 +36,10 @@ describe('a fleet on a real etcd, with faults', function () {
   const hosts: TestHost[] = [];
   const children: WatchChild[] = [];
 
-  before(async function () {
-    server = await EtcdServer.start(needEtcd(this));
-    client = await connectEtcd({ hosts: server.endpoint, callTimeoutMs: 2000 });
-  });
-  after(async () => {
-    client?.close();
-    await server?.stop();
-  });
+  withOwnEtcd((s, c) => {
+    server = s;
+    client = c;
+  }, 2000);
   beforeEach(async () => {
     key = `/spec/faults/${++n}`;
     dir = await mkdtemp(join(tmpdir(), 'hotrc-faults-'));

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import type { Etcd3 } from 'etcd3';
 import type { HostReport } from '../../lib/fleet/host-report.js';
 import { HostReporter } from '../../lib/fleet/host-reporter.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { EtcdServer, needEtcd } from '../support/etcd.js';
+import { type EtcdServer, withOwnEtcd } from '../support/etcd.js';
 import { eventuallyAsync } from '../support/fleet.js';
 import { sleep } from '../support/waiting.js';
 
@@ -25,13 +24,9 @@ describe('HostReporter (a real etcd)', function () {
   let n = 0;
   let key: string;
   let reporter: HostReporter | undefined;
-  before(async function () {
-    server = await EtcdServer.start(needEtcd(this));
-    client = await connectEtcd({ hosts: server.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await server?.stop();
+  withOwnEtcd((s, c) => {
+    server = s;
+    client = c;
   });
   beforeEach(() => {
     key = `/spec/reporter/${++n}`;

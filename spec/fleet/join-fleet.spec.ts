@@ -13,9 +13,8 @@ import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { standing } from '../../lib/fleet/host-report.js';
 import { joinFleet } from '../../lib/fleet/join-fleet.js';
 import { FleetStartError } from '../../lib/fleet/load-from-etcd.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
-import { EtcdServer, needEtcd } from '../support/etcd.js';
+import { type EtcdServer, withOwnEtcd } from '../support/etcd.js';
 import {
   eventuallyAsync,
   put,
@@ -54,13 +53,9 @@ describe('joinFleet (a real etcd)', function () {
   let n = 0;
   const hosts: TestHost[] = [];
 
-  before(async function () {
-    server = await EtcdServer.start(needEtcd(this));
-    client = await connectEtcd({ hosts: server.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await server?.stop();
+  withOwnEtcd((s, c) => {
+    server = s;
+    client = c;
   });
   beforeEach(async () => {
     key = `/spec/join/${++n}`;

@@ -7,7 +7,7 @@ import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { pushConfig, resolvePushOptions } from '../../lib/fleet/push-config.js';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
-import { needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
+import { type SharedEtcd, specKey, withSharedEtcd } from '../support/etcd.js';
 
 // The real client, except that a transaction's answer is lost: after it ran (`landed`), or
 // before it was sent (`never`). etcd3's own retries make the first happen; nothing else can
@@ -47,16 +47,15 @@ describe('pushConfig (a real etcd)', function () {
   let other: Etcd3;
   let dir: string;
   let key: string;
-  before(async function () {
-    etcd = await sharedEtcd(needEtcd(this));
-    client = await connectEtcd({ hosts: etcd.endpoint });
+  withSharedEtcd((e, c) => {
+    etcd = e;
+    client = c;
+  });
+  // A second client, for the races: two operators.
+  before(async () => {
     other = await connectEtcd({ hosts: etcd.endpoint });
   });
-  after(async () => {
-    client?.close();
-    other?.close();
-    await etcd?.release();
-  });
+  after(() => other?.close());
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hotrc-push-config-'));
     key = specKey('push-config');

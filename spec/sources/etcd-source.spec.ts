@@ -14,10 +14,9 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { ChangeHint, ReadResult, SourceHealth, SourceState } from '../../lib/core/source.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { etcdSource, resolveEtcdSourceOptions } from '../../lib/sources/etcd-source.js';
 import { tsxLoader } from '../support/cli.js';
-import { EtcdServer, freePort, needEtcd } from '../support/etcd.js';
+import { type EtcdServer, freePort, withOwnEtcd } from '../support/etcd.js';
 import { eventually, until, WAIT } from '../support/waiting.js';
 
 const childScript = fileURLToPath(new URL('../support/etcd-source-child.ts', import.meta.url));
@@ -53,13 +52,9 @@ describe('etcdSource (a real etcd)', function () {
   let n = 0;
   const subscriptions: Subscription[] = [];
 
-  before(async function () {
-    server = await EtcdServer.start(needEtcd(this));
-    client = await connectEtcd({ hosts: server.endpoint });
-  });
-  after(async () => {
-    client?.close();
-    await server?.stop();
+  withOwnEtcd((s, c) => {
+    server = s;
+    client = c;
   });
   beforeEach(() => {
     key = `/spec/source/${++n}`;

@@ -210,3 +210,29 @@ export function withSharedEtcd(got: (etcd: SharedEtcd, client: Etcd3) => void): 
     await etcd?.release();
   });
 }
+
+/**
+ * Registers a suite's hooks for an etcd member of its own (one it may kill and restart) and one
+ * client on it, handed to `got` once both are ready; the client is closed and the member
+ * stopped (its data removed) after.
+ * @example let server: EtcdServer; withOwnEtcd((s) => { server = s; });
+ */
+export function withOwnEtcd(
+  got: (server: EtcdServer, client: Etcd3) => void,
+  callTimeoutMs?: number,
+): void {
+  let server: EtcdServer | undefined;
+  let client: Etcd3 | undefined;
+  before(async function () {
+    server = await EtcdServer.start(needEtcd(this));
+    client = await connectEtcd({
+      hosts: server.endpoint,
+      ...(callTimeoutMs === undefined ? {} : { callTimeoutMs }),
+    });
+    got(server, client);
+  });
+  after(async () => {
+    client?.close();
+    await server?.stop();
+  });
+}
