@@ -13,6 +13,7 @@ import {
   defaultMaxValueBytes,
   type EtcdConnection,
   etcdFailure,
+  etcdHosts,
 } from '../sources/etcd-connect.js';
 import { resolveFilePolicy } from '../sources/file-policy.js';
 import { readCacheFile } from './cache-file.js';
@@ -72,8 +73,6 @@ type EtcdRead =
 
 const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-const hostsOf = (c: EtcdConnection) => (typeof c.hosts === 'string' ? [c.hosts] : [...c.hosts]);
-
 async function readKey(o: LoadFromEtcdOptions<unknown>): Promise<EtcdRead> {
   const connection: EtcdConnection = {
     hosts: o.hosts,
@@ -104,7 +103,7 @@ async function readKey(o: LoadFromEtcdOptions<unknown>): Promise<EtcdRead> {
   } catch (err) {
     return problem(
       'unreachable',
-      `cannot reach etcd at ${hostsOf(connection).join(', ')} for key ${o.key}: ${etcdFailure(err)}`,
+      `cannot reach etcd at ${etcdHosts(connection.hosts).join(', ')} for key ${o.key}: ${etcdFailure(err)}`,
     );
   } finally {
     client.close();

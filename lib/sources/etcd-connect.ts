@@ -96,3 +96,13 @@ export function etcdFailure(err: unknown): string {
       .replace(/\s*Resolution note:\s*$/, '') || 'unknown etcd error'
   );
 }
+
+/**
+ * The hosts of a connection as a list: one string is one host; anything but a string or a list
+ * of non-empty strings is no hosts at all (which callers refuse).
+ * @example etcdHosts('127.0.0.1:2379') // ['127.0.0.1:2379']
+ */
+export function etcdHosts(hosts: unknown): ReadonlyArray<string> {
+  const list = typeof hosts === 'string' ? [hosts] : Array.isArray(hosts) ? hosts : [];
+  return list.every((h) => typeof h === 'string' && h !== '') ? (list as string[]) : [];
+}

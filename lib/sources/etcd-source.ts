@@ -35,6 +35,7 @@ import {
   defaultMaxValueBytes,
   type EtcdConnection,
   etcdFailure,
+  etcdHosts,
 } from './etcd-connect.js';
 
 /**
@@ -126,7 +127,7 @@ export function resolveEtcdSourceOptions(input: EtcdSourceInput): EtcdSourceOpti
   }
   const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const o = { ...etcdSourceDefaults, ...defined } as EtcdSourceOptions;
-  if (hostList(o.hosts).length === 0) {
+  if (etcdHosts(o.hosts).length === 0) {
     throw new TypeError('etcdSource needs hosts: "host:port" or a non-empty list of them');
   }
   if (typeof o.key !== 'string' || o.key === '') {
@@ -151,11 +152,6 @@ export function resolveEtcdSourceOptions(input: EtcdSourceInput): EtcdSourceOpti
     throw new TypeError('random and now must be functions');
   }
   return Object.freeze(o);
-}
-
-function hostList(hosts: unknown): ReadonlyArray<string> {
-  const list = typeof hosts === 'string' ? [hosts] : Array.isArray(hosts) ? hosts : [];
-  return list.every((h) => typeof h === 'string' && h !== '') ? (list as string[]) : [];
 }
 
 /**
@@ -200,7 +196,7 @@ class EtcdKeySource implements EtcdSource {
     this.#o = o;
     this.key = o.key;
     this.name = o.key;
-    this.hosts = hostList(o.hosts);
+    this.hosts = etcdHosts(o.hosts);
     this.#connection = {
       hosts: o.hosts,
       ...(o.tls === undefined ? {} : { tls: o.tls }),

@@ -2,7 +2,7 @@
 // would cut), none of etcd3's own breaker or retries, and its errors as one line.
 import assert from 'node:assert/strict';
 import type { Etcd3 } from 'etcd3';
-import { connectEtcd, etcdFailure } from '../../lib/sources/etcd-connect.js';
+import { connectEtcd, etcdFailure, etcdHosts } from '../../lib/sources/etcd-connect.js';
 import { EtcdServer, freePort, needEtcd } from '../support/etcd.js';
 import { sleep } from '../support/waiting.js';
 
@@ -17,6 +17,16 @@ describe('etcdFailure', () => {
     );
     assert.equal(etcdFailure('plain'), 'plain');
     assert.equal(etcdFailure(new Error('\n')), 'unknown etcd error');
+  });
+});
+
+describe('etcdHosts', () => {
+  it('makes a list of one host or many, and no hosts of anything else', () => {
+    assert.deepEqual(etcdHosts('127.0.0.1:2379'), ['127.0.0.1:2379']);
+    assert.deepEqual(etcdHosts(['a:1', 'b:2']), ['a:1', 'b:2']);
+    for (const bad of ['', ['a:1', ''], [1], undefined, null, { host: 'a:1' }]) {
+      assert.deepEqual(etcdHosts(bad), [], JSON.stringify(bad));
+    }
   });
 });
 
