@@ -4,12 +4,12 @@ import {
   defer,
   EMPTY,
   filter,
+  from,
   map,
-  type Observable,
+  Observable,
   of,
   type SchedulerLike,
-  take,
-  throwIfEmpty,
+  type Subscription,
 } from 'rxjs';
 import type {
   ChangeHint,
@@ -109,7 +109,13 @@ function badDecode(d: unknown, isConfig?: (v: unknown) => boolean): string | und
 
 /**
  * One value from a plug-in's observable, checked: a synchronous throw, an error, no value, or a
- * value of the wrong shape all become `fallback(internal rejection)`. Never errors.
+ * value of the wrong shape all become `fallback(internal rejection)`; a good value is handed on
+ * through `accept`. Never errors.
+ *
+ * One hand-written subscriber rather than five operators (defer, take, throwIfEmpty, map,
+ * catchError): every look, read and decode goes through here, and a thousand watchers make the
+ * operators' objects in bulk, which V8 then allocates straight into the old generation, where
+ * the garbage of every look stays until a full GC that an idle process never runs.
  */
 function guarded<T>(
   path: string,
@@ -117,18 +123,43 @@ function guarded<T>(
   make: () => Observable<T>,
   bad: (value: unknown) => string | undefined,
   fallback: (rejection: RejectionFields) => T,
+  accept: (value: T) => T = (value) => value,
 ): Observable<T> {
-  return defer(make).pipe(
-    take(1),
-    throwIfEmpty(() => new Error(`${stage} completed without a value`)),
-    map((value) => {
-      const wrong = bad(value);
-      return wrong === undefined
-        ? value
-        : fallback(internalRejection(path, stage, new Error(wrong)));
-    }),
-    catchError((err: unknown) => of(fallback(internalRejection(path, stage, err)))),
-  );
+  return new Observable<T>((subscriber) => {
+    let done = false;
+    let inner: Subscription | undefined;
+    const finish = (value: () => T): void => {
+      if (done) return;
+      done = true;
+      inner?.unsubscribe();
+      subscriber.next(value());
+      subscriber.complete();
+    };
+    const failed = (err: unknown) => () => fallback(internalRejection(path, stage, err));
+    try {
+      inner = from(make()).subscribe({
+        next: (value) =>
+          finish(() => {
+            let wrong: string | undefined;
+            try {
+              wrong = bad(value);
+            } catch (err) {
+              return failed(err)();
+            }
+            return wrong === undefined
+              ? accept(value)
+              : fallback(internalRejection(path, stage, new Error(wrong)));
+          }),
+        error: (err: unknown) => finish(failed(err)),
+        complete: () => finish(failed(new Error(`${stage} completed without a value`))),
+      });
+    } catch (err) {
+      finish(failed(err));
+    }
+    // A value that came while subscribing: the plug-in's observable is let go of now.
+    if (done) inner?.unsubscribe();
+    return () => inner?.unsubscribe();
+  });
 }
 
 /**
@@ -170,9 +201,7 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
     name,
     ...(source.selfContained === true ? { selfContained: true } : {}),
     look: () =>
-      guarded<SourceState>(name, 'look', () => source.look(), badState, problem).pipe(
-        map(guardRead),
-      ),
+      guarded<SourceState>(name, 'look', () => source.look(), badState, problem, guardRead),
     ...(typeof track === 'function'
       ? {
           track: async (paths: ReadonlyArray<string>) => {

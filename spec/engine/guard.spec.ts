@@ -5,7 +5,7 @@ import {
   EMPTY,
   firstValueFrom,
   NEVER,
-  type Observable,
+  Observable,
   of,
   Subject,
   throwError,
@@ -154,6 +154,50 @@ describe('guardSource', () => {
       assert.deepEqual([result.left.kind, result.left.cause], ['internal', 'decode']);
     });
   }
+
+  it('turns an isConfig that throws into an internal Left keeping the error, and lets go of the load', async () => {
+    const loaded = { config: defaultConfig(), warnings: [], files: ['/t'], watched: ['/t'] };
+    const open = new Subject<E.Either<never, typeof loaded>>();
+    const thrown = new Error('codec is() threw');
+    const answer = firstValueFrom(
+      guardLoad(
+        '/t',
+        () => open,
+        () => {
+          throw thrown;
+        },
+      )(bytes, signal),
+    );
+    open.next(E.right(loaded));
+    const result = await answer;
+    assert.ok(E.isLeft(result));
+    assert.deepEqual([result.left.kind, result.left.cause], ['internal', 'decode']);
+    assert.equal(result.left.error, thrown);
+    // The first value is the answer: the load is unsubscribed, not left open.
+    assert.equal(open.observed, false);
+  });
+
+  it('answers a look that emits while it is being subscribed, and unsubscribes it at once', async () => {
+    let unsubscribed = 0;
+    const state: SourceState = { kind: 'snapshot', version: 'v1', racy: false, read: () => EMPTY };
+    const eager = new Observable<SourceState>((subscriber) => {
+      subscriber.next(state);
+      subscriber.next({ ...state, version: 'v2' });
+      return () => {
+        unsubscribed++;
+      };
+    });
+    const states = await firstValueFrom(
+      guardSource(source({ look: () => eager }))
+        .look()
+        .pipe(toArray()),
+    );
+    assert.deepEqual(
+      states.map((s) => (s.kind === 'snapshot' ? s.version : s.kind)),
+      ['v1'],
+    );
+    assert.equal(unsubscribed, 1);
+  });
 
   it('without isConfig takes any config a load hands back: a load that checks its own (loadDocument)', async () => {
     const odd = { config: { LogLevel: 7 } as never, warnings: [], files: ['/t'], watched: ['/t'] };
