@@ -2,19 +2,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Logger } from 'pino';
 import {
   BehaviorSubject,
-  concatMap,
-  distinctUntilChanged,
   EMPTY,
-  exhaustMap,
-  filter,
   map,
-  merge,
   type Observable,
   ReplaySubject,
   retry,
+  type SchedulerLike,
   Subject,
   type Subscription,
-  switchMap,
   takeUntil,
   tap,
   timer,
@@ -24,12 +19,12 @@ import { fileSource } from '../sources/file-source.js';
 import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
 import { applySerially } from './apply-serially.js';
 import { distinctSnapshots } from './distinct-snapshots.js';
-import { exhaustMapWithTrailing } from './exhaust-map-with-trailing.js';
 import { formatGoDuration } from './go-duration.js';
 import { guardSource, internalRejection } from './guard.js';
 import { loadForSource } from './load-for-source.js';
 import { loadLatest } from './load-latest.js';
 import { logMessages } from './log.js';
+import { lookLanes } from './look-lanes.js';
 import { OutcomeLog } from './outcome-log.js';
 import {
   checkedConfig,
@@ -39,6 +34,7 @@ import {
 } from './reload-options.js';
 import { RequestLedger } from './request-ledger.js';
 import { type SafeLog, safeLog } from './safe-log.js';
+import { StartQueue, type StartTicket } from './start-queue.js';
 import type { ReloadCallback } from './transaction.js';
 import type {
   ChangeHint,
@@ -142,6 +138,25 @@ const restartDelayMs = 1000;
 
 const notWatching = 'the watcher is stopped';
 
+/**
+ * Watchers on one clock begin a few at a time (see StartQueue): each holds its place until its
+ * first outcome, or a quarter of a second at most, so one alone starts at once and a thousand
+ * started in a loop do not all make their first look and load together. One queue per
+ * scheduler: watchers in virtual time (each test its own TestScheduler) never wait on others.
+ */
+const startQueues = new WeakMap<SchedulerLike, StartQueue>();
+const startSlots = 8;
+const startCapMs = 250;
+
+function startQueueFor(scheduler: SchedulerLike): StartQueue {
+  let queue = startQueues.get(scheduler);
+  if (queue === undefined) {
+    queue = new StartQueue(startSlots, startCapMs, scheduler);
+    startQueues.set(scheduler, queue);
+  }
+  return queue;
+}
+
 // A file's path is checked and made absolute; any other source's name is shown as it is.
 function sourcePath(path: string, ownSource: boolean): string {
   if (ownSource) {
@@ -212,6 +227,10 @@ export class Reloadable<C> {
   #logErrors: unknown[] | undefined;
   #abort: { signal: AbortSignal; listener: () => void } | undefined;
   #stopping: Promise<void> | undefined;
+  /** The interval asked for; the watcher runs at it once its place in `starts` comes. */
+  #wanted: number | undefined;
+  /** The watcher's place in `starts`, held from startWatcher until its first outcome. */
+  #start: StartTicket | undefined;
   /** Why there is no fast path whatever happens (`fsWatch: false`, no hints), else undefined. */
   #fastPathOff: string | undefined;
 
@@ -276,47 +295,37 @@ export class Reloadable<C> {
     const look = (trigger: TriggerKind): Observable<Observation> =>
       source.look().pipe(map((state) => ({ trigger, state })));
 
-    const watching = <T>(whileOn: (period: number) => Observable<T>) =>
-      this.#interval.pipe(switchMap((period) => (period === undefined ? EMPTY : whileOn(period))));
     // The file source polls for itself (one shared stat per path per tick, a look only when
     // one moved); any other source is looked at on every tick.
     // A look still running (a slow NFS stat) swallows ticks rather than queueing them. The file
     // source's polls are moves, not ticks: one that comes while a look runs is looked at after it.
-    const polls$ =
-      file === undefined
-        ? watching((period) => intervalTrigger(period, o.scheduler)).pipe(
-            exhaustMap(() => look('poll')),
-          )
-        : watching((period) => file.polls(period, o.scheduler)).pipe(
-            exhaustMapWithTrailing(() => look('poll')),
-          );
     // The fast path: the source's change hints, each a look deduplicated like a poll. A hint
     // that comes while a look runs is not dropped: one more look follows that one, so the last
-    // event of a burst is always looked at after it happened (exhaustMapWithTrailing).
+    // event of a burst is always looked at after it happened.
     const hints = o.fsWatch ? source.changeHints : undefined;
     this.#fastPathOff = !o.fsWatch
       ? 'fsWatch: false'
       : hints === undefined
         ? 'the source gives no change hints'
         : undefined;
-    const watches$ =
-      hints === undefined
-        ? EMPTY
-        : this.#interval.pipe(
-            map((period) => period !== undefined),
-            // A new interval keeps the watches; only starting and stopping arm and release them.
-            distinctUntilChanged(),
-            switchMap((on) => (on ? hints.call(source, o.scheduler) : EMPTY)),
-            tap((hint) => this.#fastPathHint(hint)),
-            filter((hint) => hint.kind === 'changed'),
-            exhaustMapWithTrailing(() => look('watch')),
-          );
     const signal = o.reloadOnSignal;
-    const manual$ = merge(
-      this.#triggers,
-      this.#reload.pipe(map((): TriggerKind => 'manual')),
-      watching(() => (signal === undefined ? EMPTY : signalTrigger(signal))),
-    ).pipe(concatMap((trigger) => look(trigger)));
+    const looks$ = lookLanes({
+      period$: this.#interval,
+      polls:
+        file === undefined
+          ? (period) => intervalTrigger(period, o.scheduler)
+          : (period) => file.polls(period, o.scheduler),
+      trailingPolls: file !== undefined,
+      ...(hints === undefined
+        ? {}
+        : {
+            hints: () => hints.call(source, o.scheduler),
+            onHint: (hint: ChangeHint) => this.#fastPathHint(hint),
+          }),
+      ...(signal === undefined ? {} : { signals: () => signalTrigger(signal) }),
+      manual: [this.#triggers, this.#reload],
+      look,
+    });
 
     let finished: () => void = () => {};
     this.#done = new Promise((resolve) => {
@@ -327,7 +336,7 @@ export class Reloadable<C> {
     this.#health = (health === undefined ? EMPTY : health.call(source)).subscribe((h) =>
       this.#setStatus({ source: h }),
     );
-    this.#subscription = merge(polls$, watches$, manual$)
+    this.#subscription = looks$
       .pipe(
         distinctSnapshots(),
         tap((observation) => this.#lines.announce(observation)),
@@ -408,15 +417,23 @@ export class Reloadable<C> {
       signal.addEventListener('abort', listener, { once: true });
       this.#abort = { signal, listener };
     }
-    // Before the hints are armed: an `armed` hint may come at once, and must not be overwritten.
-    if (this.#interval.value === undefined) {
-      this.#setStatus(
-        this.#fastPathOff === undefined
-          ? { fastPath: 'starting', fastPathReason: 'arming the watches' }
-          : { fastPath: 'off', fastPathReason: this.#fastPathOff },
-      );
+    const starting = this.#wanted === undefined;
+    this.#wanted = intervalMs;
+    if (!starting) {
+      // Running: the new interval at once; still waiting for its place: taken when it comes.
+      if (this.#interval.value !== undefined) this.#interval.next(intervalMs);
+      this.#setStatus({ watching: true });
+      return;
     }
-    this.#interval.next(intervalMs);
+    // Before the hints are armed: an `armed` hint may come at once, and must not be overwritten.
+    this.#setStatus(
+      this.#fastPathOff === undefined
+        ? { fastPath: 'starting', fastPathReason: 'arming the watches' }
+        : { fastPath: 'off', fastPathReason: this.#fastPathOff },
+    );
+    this.#start = startQueueFor(this.#options.scheduler).enter(() => {
+      if (this.#wanted !== undefined) this.#interval.next(this.#wanted);
+    });
     this.#setStatus({ watching: true });
   }
 
@@ -426,8 +443,10 @@ export class Reloadable<C> {
    */
   stopWatcher(): void {
     this.#detachAbort();
-    if (this.#interval.value === undefined) return;
-    this.#interval.next(undefined);
+    if (this.#wanted === undefined) return;
+    this.#wanted = undefined;
+    this.#started();
+    if (this.#interval.value !== undefined) this.#interval.next(undefined);
     this.#setStatus({ watching: false, fastPath: 'off', fastPathReason: notWatching });
     this.#log.info({ path: this.path }, logMessages.watcherStopped);
   }
@@ -504,6 +523,12 @@ export class Reloadable<C> {
     });
   }
 
+  // The first outcome since the watcher started (or its stop): its place goes to the next.
+  #started(): void {
+    this.#start?.done();
+    this.#start = undefined;
+  }
+
   #detachAbort(): void {
     if (this.#abort !== undefined) {
       this.#abort.signal.removeEventListener('abort', this.#abort.listener);
@@ -546,6 +571,7 @@ export class Reloadable<C> {
   // the process): a throw here, from a logger or a stream's subscriber, still answers the
   // reload() calls this outcome was for, and becomes an `internal` rejection.
   #report(outcome: Outcome<C>): void {
+    this.#started();
     this.#logErrors = [];
     try {
       this.#reportOutcome(outcome);
@@ -595,6 +621,7 @@ export class Reloadable<C> {
   // An error got past every guard into the pipeline's error channel. The attempts in flight died
   // with it, so every pending reload() is answered now; retry() then builds the pipeline again.
   #pipelineFailed(err: unknown): void {
+    this.#started();
     const rejection: Rejection = {
       ...internalRejection(this.path, 'pipeline', err),
       trigger: 'manual',

@@ -4,7 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Logger } from 'pino';
-import { asyncScheduler, defer, NEVER, type Observable, of, Subject, throwError } from 'rxjs';
+import {
+  asyncScheduler,
+  defer,
+  finalize,
+  map,
+  NEVER,
+  type Observable,
+  of,
+  Subject,
+  throwError,
+  timer,
+} from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { logMessages } from '../../lib/engine/log.js';
 import type { Profile } from '../../lib/engine/profile.js';
@@ -1153,5 +1164,114 @@ describe('ReloadableConfig on real files', function () {
     assert.equal((await rc.reload()).status, 'applied');
     assert.equal(rc.get().LogLevel, 'debug');
     await rc.stop();
+  });
+});
+
+describe('ReloadableConfig: many watchers on one clock (virtual time)', () => {
+  // A source whose looks take 5 ms: how many are in flight at once is what the queue bounds.
+  function slowLooks(ts: TestScheduler, inFlight: { now: number; most: number }): SnapshotSource {
+    const fake = new FakeSource(ts, [[0, { text: 'LogLevel info\n' }]]);
+    return {
+      name: fake.name,
+      look: () =>
+        defer(() => {
+          inFlight.now++;
+          inFlight.most = Math.max(inFlight.most, inFlight.now);
+          return timer(5, ts).pipe(
+            map(() => fake.stateAt(ts.now())),
+            finalize(() => inFlight.now--),
+          );
+        }),
+    };
+  }
+
+  it('two hundred started in a loop begin a few at a time; each makes its first look and sets its hash', () => {
+    const ts = scheduler();
+    const inFlight = { now: 0, most: 0 };
+    const rcs: ReloadableConfig[] = [];
+    const firstLookAt: number[] = [];
+    ts.run(() => {
+      for (let i = 0; i < 200; i++) {
+        const rc = new ReloadableConfig(base, `/fake/torrc-${i}`, undefined, {
+          scheduler: ts,
+          profile: memoryTorProfile,
+          source: slowLooks(ts, inFlight),
+        });
+        rc.status$.subscribe((s) => {
+          if (s.sha256 !== undefined && firstLookAt[i] === undefined) firstLookAt[i] = ts.now();
+        });
+        rcs.push(rc);
+      }
+      for (const rc of rcs) rc.startWatcher(60_000);
+      ts.schedule(() => {
+        for (const rc of rcs) void rc.stop();
+      }, 59_000);
+    });
+    // 200 first looks of 5 ms each, eight at a time: done by 200 / 8 * 5 ms, none lost.
+    assert.ok(inFlight.most <= 8, `${inFlight.most} looks in flight at once`);
+    assert.equal(firstLookAt.filter((t) => t !== undefined).length, 200);
+    assert.equal(firstLookAt[0], 5);
+    assert.equal(Math.max(...firstLookAt), (200 / 8) * 5);
+    assert.ok(rcs.every((rc) => rc.status().sha256 !== undefined));
+  });
+
+  it('a watcher stopped while it waits for its place never looks; its place goes to the next', () => {
+    const ts = scheduler();
+    const inFlight = { now: 0, most: 0 };
+    const looked: number[] = [];
+    ts.run(() => {
+      const rcs = Array.from({ length: 10 }, (_, i) => {
+        const slow = slowLooks(ts, inFlight);
+        return new ReloadableConfig(base, `/fake/torrc-${i}`, undefined, {
+          scheduler: ts,
+          profile: memoryTorProfile,
+          source: {
+            name: slow.name,
+            look: () => {
+              looked.push(i);
+              return slow.look();
+            },
+          },
+        });
+      });
+      for (const rc of rcs) rc.startWatcher(60_000);
+      // The ninth and tenth wait; the ninth is stopped before its turn, the tenth keeps waiting.
+      assert.deepEqual(looked, [0, 1, 2, 3, 4, 5, 6, 7]);
+      assert.equal(rcs[8]?.status().watching, true);
+      rcs[8]?.stopWatcher();
+      assert.equal(rcs[8]?.status().watching, false);
+      ts.schedule(() => {
+        for (const rc of rcs) void rc.stop();
+      }, 1000);
+    });
+    assert.deepEqual(looked, [0, 1, 2, 3, 4, 5, 6, 7, 9]);
+  });
+
+  it('a watcher whose first look hangs frees its place after a quarter of a second', () => {
+    const ts = scheduler();
+    const looked: Array<[number, number]> = [];
+    ts.run(() => {
+      const rcs = Array.from(
+        { length: 9 },
+        (_, i) =>
+          new ReloadableConfig(base, `/fake/torrc-${i}`, undefined, {
+            scheduler: ts,
+            profile: memoryTorProfile,
+            source: {
+              name: '/fake/torrc',
+              look: () => {
+                looked.push([i, ts.now()]);
+                return NEVER;
+              },
+            },
+          }),
+      );
+      for (const rc of rcs) rc.startWatcher(60_000);
+      ts.schedule(() => {
+        for (const rc of rcs) void rc.stop();
+      }, 1000);
+    });
+    assert.deepEqual(looked.at(-1), [8, 250]);
+    assert.equal(looked.length, 9);
   });
 });
