@@ -3,7 +3,7 @@ import type { ChangeHint, Observation, TriggerKind } from './types.js';
 
 /**
  * What lookLanes turns into looks.
- * @example const o: LookLaneSources = { period$, polls, trailingPolls: true, manual: [reload$], look };
+ * @example const o: LookLaneSources = { period$, polls, trailingPolls: true, look };
  */
 export interface LookLaneSources {
   /** The watcher's interval (ms), undefined while it is stopped; its current value on subscribe. */
@@ -21,12 +21,21 @@ export interface LookLaneSources {
   readonly onHint?: (hint: ChangeHint) => void;
   /** Reload signals (SIGHUP), subscribed while the watcher runs: each a `signal` look. */
   readonly signals?: () => Observable<unknown>;
-  /** Manual reloads, subscribed as long as the lanes are: each value a `manual` look. */
-  readonly manual: ReadonlyArray<Observable<unknown>>;
   readonly look: (trigger: TriggerKind) => Observable<Observation>;
 }
 
 type Mode = 'exhaust' | 'trailing' | 'queue';
+
+/**
+ * The looks, and the door for manual reloads: `ask('manual')` queues a look in the manual lane
+ * of every subscription of `looks$` (as a Subject's `next` would, without a Subject and a
+ * subscriber per watcher); asked while nothing is subscribed, it does nothing.
+ * @example const { looks$, ask } = lookLanes(sources); looks$.subscribe(console.log); ask('manual');
+ */
+export interface LookLanes {
+  readonly looks$: Observable<Observation>;
+  readonly ask: (trigger: TriggerKind) => void;
+}
 
 /**
  * Every look the engine makes, as one stream of observations, in three lanes:
@@ -42,11 +51,12 @@ type Mode = 'exhaust' | 'trailing' | 'queue';
  * releases the poll triggers, hints and signals; a look already running ends normally. A new
  * interval swaps the poll triggers only. Each subscription starts from `period$`'s current value,
  * so a pipeline rebuilt after an error picks up where the watcher is.
- * @example lookLanes({ period$: interval$, polls: (p) => intervalTrigger(p, scheduler), trailingPolls: false, manual: [reload$], look }).subscribe(console.log)
+ * @example lookLanes({ period$: interval$, polls: (p) => intervalTrigger(p, scheduler), trailingPolls: false, look }).looks$.subscribe(console.log)
  */
-export function lookLanes(sources: LookLaneSources): Observable<Observation> {
-  const { period$, polls, trailingPolls, hints, onHint, signals, manual, look } = sources;
-  return new Observable<Observation>((subscriber) => {
+export function lookLanes(sources: LookLaneSources): LookLanes {
+  const { period$, polls, trailingPolls, hints, onHint, signals, look } = sources;
+  const manualLanes = new Set<Lane>();
+  const looks$ = new Observable<Observation>((subscriber) => {
     const lanes: Lane[] = [];
     const lane = (mode: Mode): Lane => {
       const l = new Lane(mode, look, subscriber);
@@ -56,6 +66,7 @@ export function lookLanes(sources: LookLaneSources): Observable<Observation> {
     const pollLane = lane(trailingPolls ? 'trailing' : 'exhaust');
     const hintLane = hints === undefined ? undefined : lane('trailing');
     const manualLane = lane('queue');
+    manualLanes.add(manualLane);
 
     let period: number | undefined;
     let pollTriggers: Subscription | undefined;
@@ -118,16 +129,17 @@ export function lookLanes(sources: LookLaneSources): Observable<Observation> {
       },
       error: fail,
     });
-    const asked = manual.map((m) =>
-      m.subscribe({ next: () => manualLane.push('manual'), error: fail }),
-    );
     return () => {
       watch.unsubscribe();
       release();
-      for (const a of asked) a.unsubscribe();
+      manualLanes.delete(manualLane);
       for (const l of lanes) l.close();
     };
   });
+  const ask = (trigger: TriggerKind): void => {
+    for (const l of [...manualLanes]) l.push(trigger);
+  };
+  return { looks$, ask };
 }
 
 // One lane: the look running now, and what waits for it to end.

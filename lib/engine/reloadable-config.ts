@@ -5,13 +5,10 @@ import {
   EMPTY,
   map,
   type Observable,
-  ReplaySubject,
   retry,
   type SchedulerLike,
   Subject,
   type Subscription,
-  takeUntil,
-  tap,
   timer,
 } from 'rxjs';
 import { checkConfigPath } from '../sources/file-policy.js';
@@ -35,6 +32,7 @@ import {
 import { RequestLedger } from './request-ledger.js';
 import { type SafeLog, safeLog } from './safe-log.js';
 import { StartQueue, type StartTicket } from './start-queue.js';
+import { StopSwitch } from './stop-switch.js';
 import type { ReloadCallback } from './transaction.js';
 import type {
   ChangeHint,
@@ -113,14 +111,19 @@ export class ReloadError extends Error {
 /**
  * The manual reload subject: `next()` forces a reload. It cannot be errored or completed from
  * outside (those calls do nothing), so no caller can end manual reloads for everyone; `stop()`
- * completes it.
+ * completes it. The engine is told of each `next()` first (`asked`), then any subscriber.
  */
 class ReloadSubject extends Subject<void> {
   #open = true;
+  constructor(private readonly asked: () => void) {
+    super();
+  }
   override error(): void {}
   override complete(): void {}
   override next(): void {
-    if (this.#open) super.next();
+    if (!this.#open) return;
+    this.asked();
+    super.next();
   }
   /** Ends the subject for good. */
   close(): void {
@@ -210,11 +213,12 @@ export class Reloadable<C> {
   readonly #changes = new Subject<ConfigChange<C>>();
   readonly #rejections = new Subject<Rejection>();
   readonly #status: BehaviorSubject<ReloadStatus>;
-  readonly #reload = new ReloadSubject();
-  readonly #triggers = new Subject<TriggerKind>();
+  readonly #reload = new ReloadSubject(() => this.#ask('manual'));
+  /** Queues a manual look (see lookLanes). */
+  #ask: (trigger: TriggerKind) => void = () => {};
   readonly #interval = new BehaviorSubject<number | undefined>(undefined);
-  /** Emits once on stop(), and again to every later subscriber (a rebuilt pipeline). */
-  readonly #stop = new ReplaySubject<void>(1);
+  /** Thrown by stop(): ends the pipeline, and a rebuilt one at once. */
+  readonly #stop = new StopSwitch();
   /** Aborted by stop(): cuts a running callback short and drops a waiting candidate. */
   readonly #stopController = new AbortController();
   readonly #callbacks: ReloadCallback<C>[] = [];
@@ -292,8 +296,17 @@ export class Reloadable<C> {
       base: o.base,
       strict: o.strict,
     });
+    // Every look is announced as it is seen (OutcomeLog.announce), before distinctSnapshots: a
+    // look it drops saw the version or problem last announced, which announces nothing, so the
+    // lines are the same and the pipeline has one operator fewer per watcher.
     const look = (trigger: TriggerKind): Observable<Observation> =>
-      source.look().pipe(map((state) => ({ trigger, state })));
+      source.look().pipe(
+        map((state) => {
+          const observation = { trigger, state };
+          this.#lines.announce(observation);
+          return observation;
+        }),
+      );
 
     // The file source polls for itself (one shared stat per path per tick, a look only when
     // one moved); any other source is looked at on every tick.
@@ -309,7 +322,7 @@ export class Reloadable<C> {
         ? 'the source gives no change hints'
         : undefined;
     const signal = o.reloadOnSignal;
-    const looks$ = lookLanes({
+    const lanes = lookLanes({
       period$: this.#interval,
       polls:
         file === undefined
@@ -323,9 +336,9 @@ export class Reloadable<C> {
             onHint: (hint: ChangeHint) => this.#fastPathHint(hint),
           }),
       ...(signal === undefined ? {} : { signals: () => signalTrigger(signal) }),
-      manual: [this.#triggers, this.#reload],
       look,
     });
+    this.#ask = lanes.ask;
 
     let finished: () => void = () => {};
     this.#done = new Promise((resolve) => {
@@ -336,10 +349,9 @@ export class Reloadable<C> {
     this.#health = (health === undefined ? EMPTY : health.call(source)).subscribe((h) =>
       this.#setStatus({ source: h }),
     );
-    this.#subscription = looks$
+    this.#subscription = lanes.looks$
       .pipe(
         distinctSnapshots(),
-        tap((observation) => this.#lines.announce(observation)),
         loadLatest(source, load, {
           settleMs: o.settleMs,
           settleTimeoutMs: o.settleTimeoutMs,
@@ -348,7 +360,7 @@ export class Reloadable<C> {
         }),
         // stop(): reads and settles in flight are aborted here; an apply in flight finishes,
         // its running callback cut short through stopSignal.
-        takeUntil(this.#stop),
+        this.#stop.cut(),
         applySerially({
           profile,
           current: () => this.#config.value,
@@ -371,7 +383,7 @@ export class Reloadable<C> {
             this.#pipelineFailed(err);
             return this.#stopController.signal.aborted
               ? EMPTY
-              : timer(restartDelayMs, o.scheduler).pipe(takeUntil(this.#stop));
+              : timer(restartDelayMs, o.scheduler).pipe(this.#stop.cut());
           },
         }),
       )
@@ -397,8 +409,10 @@ export class Reloadable<C> {
   }
 
   /**
-   * Polls the file every `intervalMs` (first look at once). Calling it again changes the interval.
-   * Aborting `signal` stops the watcher (manual reloads keep working until `stop()`).
+   * Polls the file every `intervalMs` (first look at once; of many watchers started together,
+   * eight begin at once and each of the others as soon as one of those has its first outcome).
+   * Calling it again changes the interval. Aborting `signal` stops the watcher (manual reloads
+   * keep working until `stop()`).
    * @example rc.startWatcher(30_000, controller.signal);
    */
   startWatcher(intervalMs: number, signal?: AbortSignal): void {
@@ -471,7 +485,7 @@ export class Reloadable<C> {
       return Promise.reject(this.#stoppedError());
     }
     const answer = this.#requests.open();
-    this.#triggers.next('manual');
+    this.#ask('manual');
     return answer;
   }
 
@@ -495,14 +509,12 @@ export class Reloadable<C> {
     this.#stopping ??= (async () => {
       this.stopWatcher();
       this.#stopController.abort();
-      this.#stop.next();
-      this.#stop.complete();
+      this.#stop.stop();
       await this.#done;
       this.#subscription.unsubscribe();
       this.#health.unsubscribe();
       this.#requests.rejectAll(this.#stoppedError());
       this.#reload.close();
-      this.#triggers.complete();
       this.#interval.complete();
       this.#config.complete();
       this.#changes.complete();

@@ -27,9 +27,8 @@ describe('lookLanes', () => {
         period$,
         polls: () => ticks,
         trailingPolls: false,
-        manual: [],
         look: looks(ts, 5, log),
-      }).subscribe((o) => seen.push(`${o.trigger}#${ts.now()}`));
+      }).looks$.subscribe((o) => seen.push(`${o.trigger}#${ts.now()}`));
       flush();
       assert.deepEqual(log, ['poll@0', 'poll@11']);
       assert.deepEqual(seen, ['poll#5', 'poll#16']);
@@ -45,9 +44,8 @@ describe('lookLanes', () => {
         period$: new BehaviorSubject<number | undefined>(100),
         polls: () => ticks,
         trailingPolls: true,
-        manual: [],
         look: looks(ts, 5, log),
-      }).subscribe();
+      }).looks$.subscribe();
       flush();
       // b and c came during the look at 0: one look after it, at 5; then d.
       assert.deepEqual(log, ['poll@0', 'poll@5', 'poll@11']);
@@ -58,18 +56,21 @@ describe('lookLanes', () => {
     const ts = scheduler();
     const log: string[] = [];
     ts.run(({ hot, flush }) => {
-      const reloads = hot('a-b');
-      const more = hot('-x');
       const signals = hot('--s');
-      lookLanes({
+      const { looks$, ask } = lookLanes({
         period$: new BehaviorSubject<number | undefined>(100),
         polls: () => hot('-'),
         trailingPolls: true,
         signals: () => signals,
-        manual: [reloads, more],
         look: looks(ts, 5, log),
-      }).subscribe();
+      });
+      ask('manual'); // nothing subscribed yet: nothing to queue it in
+      looks$.subscribe();
+      ts.schedule(() => ask('manual'), 0);
+      ts.schedule(() => ask('manual'), 1);
+      ts.schedule(() => ask('manual'), 2);
       flush();
+      // Each in the order it came: the ask at 2 was scheduled before the signal of frame 2.
       assert.deepEqual(log, ['manual@0', 'manual@5', 'manual@10', 'signal@15']);
     });
   });
@@ -99,9 +100,8 @@ describe('lookLanes', () => {
           events.push('signals on');
           return signals;
         },
-        manual: [],
         look: looks(ts, 1, log),
-      }).subscribe();
+      }).looks$.subscribe();
       assert.equal(hints.observed, false);
       ts.schedule(() => period$.next(100), 10);
       ts.schedule(() => {
@@ -137,11 +137,10 @@ describe('lookLanes', () => {
     const log: string[] = [];
     ts.run(({ flush }) => {
       const period$ = new BehaviorSubject<number | undefined>(100);
-      const lanes = lookLanes({
+      const { looks$: lanes } = lookLanes({
         period$,
         polls: () => timer(0, 100, ts),
         trailingPolls: true,
-        manual: [],
         look: looks(ts, 1, log),
       });
       const first = lanes.subscribe();
@@ -162,24 +161,23 @@ describe('lookLanes', () => {
     let failed: unknown;
     ts.run(({ flush }) => {
       const period$ = new BehaviorSubject<number | undefined>(100);
-      const manual = new Subject<void>();
-      lookLanes({
+      const { looks$, ask } = lookLanes({
         period$,
         polls: () => timer(0, 100, ts),
         trailingPolls: true,
-        manual: [manual],
         look: (trigger) => {
           if (trigger === 'manual') throw new Error('look threw');
           return looks(ts, 30, log)(trigger);
         },
-      }).subscribe({
+      });
+      looks$.subscribe({
         next: (o) => seen.push(`${o.trigger}#${ts.now()}`),
         error: (err: unknown) => {
           failed = err;
         },
       });
       ts.schedule(() => period$.next(undefined), 10);
-      ts.schedule(() => manual.next(), 50);
+      ts.schedule(() => ask('manual'), 50);
       flush();
     });
     assert.deepEqual(log, ['poll@0']);
