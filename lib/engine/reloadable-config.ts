@@ -231,9 +231,9 @@ export class Reloadable<C> {
   #logErrors: unknown[] | undefined;
   #abort: { signal: AbortSignal; listener: () => void } | undefined;
   #stopping: Promise<void> | undefined;
-  /** The interval asked for; the watcher runs at it once its place in `starts` comes. */
+  /** The interval asked for; the watcher runs at it once its turn in the start queue comes. */
   #wanted: number | undefined;
-  /** The watcher's place in `starts`, held from startWatcher until its first outcome. */
+  /** The watcher's place in the start queue, held from startWatcher until its first outcome. */
   #start: StartTicket | undefined;
   /** Why there is no fast path whatever happens (`fsWatch: false`, no hints), else undefined. */
   #fastPathOff: string | undefined;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ import type {
   SourceState,
 } from '../../lib/engine/types.js';
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
+import { loadFromFile } from '../../lib/tor/config-file.js';
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
 import { type FakeFile, FakeSource } from '../support/fake-source.js';
@@ -1113,6 +1115,37 @@ describe('ReloadableConfig on real files', function () {
     await rc?.stop();
     rc = undefined;
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('forty watchers started in a loop: the first look of each unchanged file sets its hash and applies nothing', async () => {
+    const text = 'SocksPort 9050\nLogLevel warn\n';
+    const paths = Array.from({ length: 40 }, (_, i) => join(dir, `torrc-${i}`));
+    await Promise.all(paths.map((p) => writeFile(p, text)));
+    const initial = await loadFromFile(paths[0] as string);
+    const rcs = paths.map((p) => new ReloadableConfig(initial, p, undefined, {}));
+    const changes: unknown[] = [];
+    const rejections: Rejection[] = [];
+    try {
+      for (const r of rcs) {
+        r.changes$.subscribe((c) => changes.push(c));
+        r.rejections$.subscribe((x) => rejections.push(x));
+      }
+      for (const r of rcs) r.startWatcher(60_000);
+      assert.ok(rcs.every((r) => r.status().watching));
+      while (!rcs.every((r) => r.status().sha256 !== undefined)) {
+        await new Promise((done) => setTimeout(done, 5));
+      }
+      const sha256 = createHash('sha256').update(text).digest('hex');
+      assert.ok(rcs.every((r) => r.status().sha256 === sha256));
+      assert.ok(rcs.every((r) => r.status().generation === 0 && r.get() === initial));
+      assert.deepEqual(changes, []);
+      assert.deepEqual(rejections, []);
+      // Each still answers a manual reload, as unchanged.
+      const answers = await Promise.all(rcs.map((r) => r.reload()));
+      assert.ok(answers.every((a) => a.status === 'unchanged'));
+    } finally {
+      await Promise.all(rcs.map((r) => r.stop()));
+    }
   });
 
   it('latest wins at apply: ten saves during a slow callback are one more apply, of the last', async () => {
