@@ -130,11 +130,19 @@ export class StatPoller {
     onEmpty: () => void,
     options: Partial<StatPollerOptions> = {},
   ) {
-    if (!(periodMs > 0)) throw new TypeError(`StatPoller: periodMs must be > 0, got ${periodMs}`);
+    const o: StatPollerOptions = { ...pollerDefaults, ...options };
+    for (const [name, ms] of [
+      ['periodMs', periodMs],
+      ['hungStatMs', o.hungStatMs],
+    ] as const) {
+      if (!Number.isFinite(ms) || ms <= 0) {
+        throw new TypeError(`StatPoller: ${name} must be a finite number of ms > 0, got ${ms}`);
+      }
+    }
     this.#periodMs = periodMs;
     this.#scheduler = scheduler;
     this.#onEmpty = onEmpty;
-    this.#options = { ...pollerDefaults, ...options };
+    this.#options = o;
   }
 
   /** Watches `path` (its first stat is reported at once); returns the function that stops. */
@@ -200,7 +208,9 @@ export class StatPoller {
       Atomics.load(this.#state, statProgress.progress),
       Atomics.load(this.#state, statProgress.on),
       this.#scheduler.now(),
-      Math.max(this.#options.hungStatMs, 2 * this.#periodMs),
+      // One stat, not one tick, is timed: however long the period or the list, a stat that
+      // runs this long is not a slow disk.
+      this.#options.hungStatMs,
     );
     this.#seen = verdict.sighting;
     if (verdict.hung !== undefined) this.#replaceWorker(this.#byId.get(verdict.hung));

@@ -122,5 +122,7 @@ parentPort.on('message', (m) => {
   }
 });
 
-setInterval(tick, workerData.periodMs);
+// Its own timer (this thread has no scheduler): the event loop is not woken to drive it. Node
+// would run a delay past 2^31 - 1 ms every millisecond.
+setInterval(tick, Math.min(workerData.periodMs, 0x7fffffff));
 `;

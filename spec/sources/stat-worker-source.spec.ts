@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -65,7 +65,9 @@ describe('statWorkerSource, in a real worker on real files', () => {
     w.postMessage({ add: [[0, path]] });
     await batches(3);
     assert.deepEqual(posts, [[0]]);
-    await writeFile(path, 'SocksPort 9050\n');
+    // Made elsewhere and renamed in: it appears in one step, whole.
+    await writeFile(join(dir, 'tmp'), 'SocksPort 9050\n');
+    await rename(join(dir, 'tmp'), path);
     await batches(2);
     assert.deepEqual(posts, [[0], [0]]);
     await rm(path);
@@ -85,7 +87,8 @@ describe('statWorkerSource, in a real worker on real files', () => {
     w.postMessage({ remove: [3, 99] });
     await batches(1);
     posts = [];
-    for (const n of names) await writeFile(join(dir, n), `${n} moved\n`);
+    // chmod: one step each, so at most one report each.
+    for (const n of names) await chmod(join(dir, n), 0o600);
     await batches(2);
     assert.deepEqual(posts.flat().sort(), [0, 2]);
     w.postMessage({ add: [[5, join(dir, 'e')]] });
