@@ -161,7 +161,11 @@ export class StatPoller {
       Math.max(1, this.#options.hungStatMs / 2),
       this.#scheduler,
     ).subscribe(() => this.#check());
+    let stopped = false;
     return () => {
+      // Safe to call twice: the second call must not stop a later watcher of the same path.
+      if (stopped) return;
+      stopped = true;
       watched.listeners.delete(listener);
       if (watched.listeners.size > 0) return;
       this.#byPath.delete(path);

@@ -182,6 +182,40 @@ describe('StatPoller, on real files', () => {
     }
   });
 
+  it('schedules nothing on the event loop per tick: only its watchdog, every hungStatMs / 2', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'SocksPort 9050\n');
+    const ts = scheduler();
+    const c = counter();
+    const poller = new StatPoller(100, ts, () => {}, { hungStatMs: 3000 });
+    const stop = poller.add(path, c.listener('torrc'));
+    stops.push(stop);
+    // The worker's own timer drives the stats: the first one is reported with no virtual time.
+    await c.until('torrc', 1);
+    assert.deepEqual(
+      ts.actions.map((a) => a.delay),
+      [1500],
+    );
+    stop();
+    assert.equal(ts.actions.length, 0);
+  });
+
+  it('takes a second call of a stop function as a no-op, even after the path is watched again', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'SocksPort 9050\n');
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {});
+    const stopA = poller.add(path, c.listener('a'));
+    await c.until('a', 1);
+    stopA();
+    stops.push(poller.add(path, c.listener('b')));
+    await c.until('b', 1);
+    stopA();
+    await chmod(path, 0o600);
+    await c.until('b', 2);
+    assert.equal(c.count('a'), 1);
+  });
+
   it('reports changes no size or mtime shows: mtime set back, chmod, same-size rename', async () => {
     const path = join(dir, 'torrc');
     await writeFile(path, 'SocksPort 9050\n');
