@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { statProgress, statWorkerSource } from './stat-worker-source.js';
 
 interface TickGroup {
   readonly subscribers: Set<() => void>;
@@ -48,51 +49,6 @@ export function sharedTicks(periodMs: number, scheduler: SchedulerLike): Observa
   });
 }
 
-// Runs in the worker (CommonJS, eval'd). Synchronous stats there are the cheapest there are, and
-// a stat that hangs (a dead NFS server) blocks the worker, never the event loop. Before each stat
-// the entry's id goes to `state[1]`, and each finished tick to `state[0]`, so the main thread can
-// tell which path hangs without a message. Only paths whose stat moved are posted back.
-const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { statSync } = require('node:fs');
-const state = new Int32Array(workerData);
-const entries = new Map();
-const look = (e) => {
-  let s;
-  let code = '';
-  try {
-    s = statSync(e.path, { bigint: true, throwIfNoEntry: false });
-    if (s === undefined) code = 'ENOENT';
-  } catch (err) {
-    code = String((err && err.code) || 'error');
-  }
-  let moved = e.fresh || code !== e.code;
-  if (s !== undefined) {
-    moved = moved || s.mtimeNs !== e.mtimeNs || s.ctimeNs !== e.ctimeNs || s.size !== e.size ||
-      s.ino !== e.ino || s.dev !== e.dev;
-    e.mtimeNs = s.mtimeNs; e.ctimeNs = s.ctimeNs; e.size = s.size; e.ino = s.ino; e.dev = s.dev;
-  }
-  e.code = code;
-  e.fresh = false;
-  return moved;
-};
-parentPort.on('message', (m) => {
-  if (m.add !== undefined) for (const [id, path] of m.add)
-    entries.set(id, { path, fresh: true, code: '', mtimeNs: 0n, ctimeNs: 0n, size: 0n, ino: 0n, dev: 0n });
-  if (m.remove !== undefined) for (const id of m.remove) entries.delete(id);
-  if (m.tick !== undefined) {
-    let moved;
-    for (const [id, e] of entries) {
-      Atomics.store(state, 1, id);
-      if (look(e)) (moved ??= []).push(id);
-    }
-    Atomics.store(state, 1, -1);
-    Atomics.store(state, 0, m.tick);
-    if (moved !== undefined) parentPort.postMessage(moved);
-  }
-});
-`;
-
 interface Watched {
   readonly id: number;
   readonly path: string;
@@ -100,34 +56,96 @@ interface Watched {
 }
 
 /**
- * How long a tick the stat worker has not finished may run before the path it is on counts as
- * hung (ms, at least): that path leaves the worker for its own async stat, and a fresh worker
- * takes the others, so one dead mount never holds up the rest.
+ * How long the stat of one path may run before that path counts as hung (ms, at least): it
+ * leaves the worker for its own async stat, and a fresh worker takes the others, so one dead
+ * mount never holds up the rest.
  */
 export const hungStatMs = 2000;
 
-/** The stats of one period's paths, made in one worker thread; see `statChanges`. */
-class StatGroup {
+/** What the watchdog saw of the worker's progress (statProgress) at one check. */
+export interface StatSighting {
+  readonly progress: number;
+  /** The id of the path whose stat ran, -1 between stats. */
+  readonly on: number;
+  /** When it first saw this progress and this path (scheduler time, ms). */
+  readonly since: number;
+}
+
+/**
+ * The watchdog's verdict on the stat worker at `now`, from what it read (`progress`, `on`) and
+ * what it saw at its check before (`seen`): `sighting` to keep for the next check, and `hung`,
+ * the id of a path whose one stat has run for at least `limitMs`. A worker that moved on (another
+ * batch finished, or another path's stat began) is not hung, however slow its ticks are.
+ * @example watchdog({ progress: 4, on: 7, since: 0 }, 4, 7, 2500, 2000).hung // 7
+ */
+export function watchdog(
+  seen: StatSighting | undefined,
+  progress: number,
+  on: number,
+  now: number,
+  limitMs: number,
+): { readonly sighting: StatSighting; readonly hung: number | undefined } {
+  if (seen === undefined || seen.progress !== progress || seen.on !== on || on === -1) {
+    return { sighting: { progress, on, since: now }, hung: undefined };
+  }
+  return { sighting: seen, hung: now - seen.since >= limitMs ? on : undefined };
+}
+
+/** How a StatPoller runs; the defaults are statChanges'. */
+export interface StatPollerOptions {
+  /** See hungStatMs. */
+  readonly hungStatMs: number;
+  /** The worker's source (statWorkerSource); a test may run code before it. */
+  readonly workerSource: string;
+}
+
+const pollerDefaults: StatPollerOptions = { hungStatMs, workerSource: statWorkerSource };
+
+/**
+ * The stats of one period's paths, made by one worker thread on its own timer; see statChanges.
+ * The main thread is woken only by a move and by its watchdog, which reads the worker's progress
+ * (statProgress) every `hungStatMs / 2` and moves a path whose stat hangs to an async stat of its
+ * own at every tick, and the other paths to a fresh worker.
+ * @example const stop = new StatPoller(100, asyncScheduler, () => {}).add('/etc/tor/torrc', look);
+ */
+export class StatPoller {
   readonly #byPath = new Map<string, Watched>();
   readonly #byId = new Map<number, Watched>();
   readonly #periodMs: number;
   readonly #scheduler: SchedulerLike;
   readonly #onEmpty: () => void;
+  readonly #options: StatPollerOptions;
   #nextId = 0;
   #worker: Worker | undefined;
-  #state = new Int32Array(new SharedArrayBuffer(8));
-  #posted = 0;
-  #postedAt = 0;
-  #ticks: Subscription | undefined;
+  #state = new Int32Array(new SharedArrayBuffer(4 * statProgress.length));
+  #seen: StatSighting | undefined;
+  #watchdog: Subscription | undefined;
+  #slowTicks: Subscription | undefined;
   /** Paths taken out of the worker because a stat of them hung: one async stat each at a time. */
   readonly #slow = new Map<string, { busy: boolean; key: string }>();
 
-  constructor(periodMs: number, scheduler: SchedulerLike, onEmpty: () => void) {
+  constructor(
+    periodMs: number,
+    scheduler: SchedulerLike,
+    onEmpty: () => void,
+    options: Partial<StatPollerOptions> = {},
+  ) {
+    const o: StatPollerOptions = { ...pollerDefaults, ...options };
+    for (const [name, ms] of [
+      ['periodMs', periodMs],
+      ['hungStatMs', o.hungStatMs],
+    ] as const) {
+      if (!Number.isFinite(ms) || ms <= 0) {
+        throw new TypeError(`StatPoller: ${name} must be a finite number of ms > 0, got ${ms}`);
+      }
+    }
     this.#periodMs = periodMs;
     this.#scheduler = scheduler;
     this.#onEmpty = onEmpty;
+    this.#options = o;
   }
 
+  /** Watches `path` (its first stat is reported at once); returns the function that stops. */
   add(path: string, listener: () => void): () => void {
     let w = this.#byPath.get(path);
     if (w === undefined) {
@@ -138,35 +156,44 @@ class StatGroup {
     }
     const watched = w;
     watched.listeners.add(listener);
-    if (this.#ticks === undefined) {
-      // Subscribed after the add, so its at-once tick finds the path there.
-      this.#ticks = sharedTicks(this.#periodMs, this.#scheduler).subscribe(() => this.#tick());
-    }
+    // Also what keeps the process alive while anyone polls: the worker is unref'd.
+    this.#watchdog ??= sharedTicks(
+      Math.max(1, this.#options.hungStatMs / 2),
+      this.#scheduler,
+    ).subscribe(() => this.#check());
+    let stopped = false;
     return () => {
+      // Safe to call twice: the second call must not stop a later watcher of the same path.
+      if (stopped) return;
+      stopped = true;
       watched.listeners.delete(listener);
       if (watched.listeners.size > 0) return;
       this.#byPath.delete(path);
       this.#byId.delete(watched.id);
-      this.#slow.delete(path);
-      this.#worker?.postMessage({ remove: [watched.id] });
+      if (this.#slow.delete(path)) this.#slowTicksFollow();
+      else this.#worker?.postMessage({ remove: [watched.id] });
       if (this.#byPath.size === 0) this.#close();
     };
   }
 
   #ensureWorker(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const buffer = new SharedArrayBuffer(8);
-    this.#state = new Int32Array(buffer);
-    this.#posted = 0;
-    const worker = new Worker(workerSource, { eval: true, workerData: buffer });
-    // Never what keeps the process alive: the shared tick does that while anyone polls.
+    const state = new Int32Array(new SharedArrayBuffer(4 * statProgress.length));
+    state[statProgress.on] = -1;
+    this.#state = state;
+    this.#seen = undefined;
+    const worker = new Worker(this.#options.workerSource, {
+      eval: true,
+      workerData: { state: state.buffer, periodMs: this.#periodMs },
+      env: SHARE_ENV,
+    });
     worker.unref();
     worker.on('message', (ids: number[]) => {
       if (worker !== this.#worker) return;
       for (const id of ids) this.#changed(this.#byId.get(id));
     });
     worker.on('error', () => {
-      // A worker that died is replaced at the next tick; each path is then reported once.
+      // A worker that died is replaced at once; each of its paths is then reported once.
       if (worker === this.#worker) this.#replaceWorker(undefined);
     });
     this.#worker = worker;
@@ -178,20 +205,19 @@ class StatGroup {
     for (const listener of w.listeners) listener();
   }
 
-  #tick(): void {
-    const worker = this.#worker;
-    if (worker !== undefined) {
-      const now = this.#scheduler.now();
-      if (Atomics.load(this.#state, 0) === this.#posted) {
-        this.#posted++;
-        this.#postedAt = now;
-        worker.postMessage({ tick: this.#posted });
-      } else if (now - this.#postedAt >= Math.max(hungStatMs, 2 * this.#periodMs)) {
-        const on = Atomics.load(this.#state, 1);
-        this.#replaceWorker(this.#byId.get(on));
-      }
-    }
-    for (const [path, slow] of this.#slow) this.#slowStat(path, slow);
+  #check(): void {
+    if (this.#worker === undefined) return;
+    const verdict = watchdog(
+      this.#seen,
+      Atomics.load(this.#state, statProgress.progress),
+      Atomics.load(this.#state, statProgress.on),
+      this.#scheduler.now(),
+      // One stat, not one tick, is timed: however long the period or the list, a stat that
+      // runs this long is not a slow disk.
+      this.#options.hungStatMs,
+    );
+    this.#seen = verdict.sighting;
+    if (verdict.hung !== undefined) this.#replaceWorker(this.#byId.get(verdict.hung));
   }
 
   // The worker is stuck on `hung` (or died): it is left to finish in the background, `hung` is
@@ -200,9 +226,24 @@ class StatGroup {
     const old = this.#worker;
     this.#worker = undefined;
     if (old !== undefined) void old.terminate().catch(() => {});
-    if (hung !== undefined) this.#slow.set(hung.path, { busy: false, key: '' });
+    if (hung !== undefined) {
+      this.#slow.set(hung.path, { busy: false, key: '' });
+      this.#slowTicksFollow();
+    }
     const rest = [...this.#byPath.values()].filter((w) => !this.#slow.has(w.path));
     if (rest.length > 0) this.#ensureWorker().postMessage({ add: rest.map((w) => [w.id, w.path]) });
+  }
+
+  // The period's ticks, held only while some path is stat'ed on the event loop.
+  #slowTicksFollow(): void {
+    if (this.#slow.size === 0) {
+      this.#slowTicks?.unsubscribe();
+      this.#slowTicks = undefined;
+      return;
+    }
+    this.#slowTicks ??= sharedTicks(this.#periodMs, this.#scheduler).subscribe(() => {
+      for (const [path, slow] of this.#slow) this.#slowStat(path, slow);
+    });
   }
 
   #slowStat(path: string, slow: { busy: boolean; key: string }): void {
@@ -223,8 +264,10 @@ class StatGroup {
   }
 
   #close(): void {
-    this.#ticks?.unsubscribe();
-    this.#ticks = undefined;
+    this.#watchdog?.unsubscribe();
+    this.#watchdog = undefined;
+    this.#slow.clear();
+    this.#slowTicksFollow();
     const worker = this.#worker;
     this.#worker = undefined;
     if (worker !== undefined) void worker.terminate().catch(() => {});
@@ -232,16 +275,17 @@ class StatGroup {
   }
 }
 
-const statGroups = new WeakMap<SchedulerLike, Map<number, StatGroup>>();
+const statGroups = new WeakMap<SchedulerLike, Map<number, StatPoller>>();
 
 /**
  * Calls `onMove` (on the event loop) when the stat of `path` (following symlinks: dev, ino,
- * size, mtime and ctime in ns, or the errno) moved since the tick before, and once after it is
- * added, so a change between the caller's last look and the first stat here is never lost.
- * Every path of one period on one scheduler is stat'ed by one worker thread, once per tick
- * however many callers watch it, and an idle tick costs the main thread one message: nothing is
- * allocated for a path that did not move. A stat that hangs longer than `hungStatMs` blocks
- * neither the event loop nor the other paths (see StatGroup). Returns the function that stops.
+ * size, mtime and ctime, or the errno) moved since the tick before, and once after it is added,
+ * so a change between the caller's last look and the first stat here is never lost. Every path
+ * of one period on one scheduler is stat'ed by one worker thread on its own timer (a StatPoller),
+ * once per tick however many callers watch it: an idle tick wakes neither the event loop nor
+ * anything else, and allocates nothing for a path that did not move. A stat that hangs longer
+ * than `hungStatMs` blocks neither the event loop nor the other paths. Returns the function that
+ * stops.
  * @example const stop = statChanges('/etc/tor/torrc', 100, asyncScheduler, () => look());
  */
 export function statChanges(
@@ -258,7 +302,7 @@ export function statChanges(
   const all = groups;
   let group = all.get(periodMs);
   if (group === undefined) {
-    const created: StatGroup = new StatGroup(periodMs, scheduler, () => {
+    const created: StatPoller = new StatPoller(periodMs, scheduler, () => {
       if (all.get(periodMs) === created) all.delete(periodMs);
     });
     group = created;

@@ -30,6 +30,17 @@ async function start() {
         if (sink === -1n) process.stderr.write('');
       };
     }
+    case 'statSyncPlain': {
+      // The same loop with plain stats (Numbers, no BigInt): all a wake-up filter needs.
+      let sink = 0;
+      const timer = setInterval(() => {
+        for (const p of paths) sink += statSync(p).mtimeMs;
+      }, intervalMs);
+      return async () => {
+        clearInterval(timer);
+        if (sink === -1) process.stderr.write('');
+      };
+    }
     case 'watchFile': {
       const listener = () => {};
       for (const p of paths) watchFile(p, { interval: intervalMs, bigint: true }, listener);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncScheduler, filter, firstValueFrom, merge, timeout } from 'rxjs';
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
-import { sharedTicks, statChanges } from '../../lib/sources/shared-poller.js';
+import { StatPoller, sharedTicks, statChanges, watchdog } from '../../lib/sources/shared-poller.js';
+import { statWorkerSource } from '../../lib/sources/stat-worker-source.js';
 import { loadFromFile } from '../../lib/tor/config-file.js';
 import { logSubscriptions, scheduler } from '../support/marbles.js';
 
@@ -92,7 +93,12 @@ describe('statChanges, on real files', () => {
     const back = w.next();
     await writeFile(path, 'SocksPort 9053\n');
     await back;
-    assert.equal(w.moves(), 5);
+    // Five changes, each seen; an in-place write is two steps (truncate, write) a tick may split.
+    await sleep(60);
+    const moves = w.moves();
+    assert.ok(moves >= 5 && moves <= 7, `${moves} moves`);
+    await sleep(100);
+    assert.equal(w.moves(), moves);
   });
 
   it('tells every watcher of one path, and stops telling those who stopped', async () => {
@@ -109,6 +115,212 @@ describe('statChanges, on real files', () => {
     await sleep(100);
     assert.equal(b.moves(), 1);
     assert.ok(a.moves() >= 2);
+  });
+});
+
+describe('watchdog', () => {
+  it('calls a path hung only when one stat of it has run for the limit', () => {
+    const first = watchdog(undefined, 3, 7, 1000, 2000);
+    assert.deepEqual(first, { sighting: { progress: 3, on: 7, since: 1000 }, hung: undefined });
+    assert.equal(watchdog(first.sighting, 3, 7, 2999, 2000).hung, undefined);
+    assert.equal(watchdog(first.sighting, 3, 7, 3000, 2000).hung, 7);
+  });
+
+  it('calls nothing hung that moved on: another stat, another batch, or between stats', () => {
+    const seen = { progress: 3, on: 7, since: 0 };
+    assert.deepEqual(watchdog(seen, 3, 8, 5000, 2000), {
+      sighting: { progress: 3, on: 8, since: 5000 },
+      hung: undefined,
+    });
+    assert.equal(watchdog(seen, 4, 7, 5000, 2000).hung, undefined);
+    const idle = watchdog({ progress: 3, on: -1, since: 0 }, 3, -1, 5000, 2000);
+    assert.deepEqual(idle, { sighting: { progress: 3, on: -1, since: 5000 }, hung: undefined });
+  });
+});
+
+describe('StatPoller, on real files', () => {
+  let dir: string;
+  const stops: Array<() => void> = [];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-stat-poller-'));
+  });
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Counts the reports of each path; `until` waits for a count (5 s at most). */
+  function counter() {
+    const counts = new Map<string, number>();
+    const waiters: Array<() => void> = [];
+    return {
+      listener: (name: string) => () => {
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+        for (const w of waiters.splice(0)) w();
+      },
+      count: (name: string) => counts.get(name) ?? 0,
+      until: async (name: string, n: number) => {
+        const deadline = Date.now() + 5000;
+        while ((counts.get(name) ?? 0) < n) {
+          if (Date.now() > deadline) throw new Error(`${name}: ${counts.get(name) ?? 0} < ${n}`);
+          await new Promise<void>((r) => {
+            waiters.push(r);
+            setTimeout(r, 50);
+          });
+        }
+      },
+    };
+  }
+
+  it('refuses a period or a hang limit that is not a finite number of ms > 0', () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => new StatPoller(bad, asyncScheduler, () => {}), TypeError);
+      assert.throws(() => new StatPoller(100, asyncScheduler, () => {}, { hungStatMs: bad }), {
+        name: 'TypeError',
+        message: `StatPoller: hungStatMs must be a finite number of ms > 0, got ${bad}`,
+      });
+    }
+  });
+
+  it('schedules nothing on the event loop per tick: only its watchdog, every hungStatMs / 2', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'SocksPort 9050\n');
+    const ts = scheduler();
+    const c = counter();
+    const poller = new StatPoller(100, ts, () => {}, { hungStatMs: 3000 });
+    const stop = poller.add(path, c.listener('torrc'));
+    stops.push(stop);
+    // The worker's own timer drives the stats: the first one is reported with no virtual time.
+    await c.until('torrc', 1);
+    assert.deepEqual(
+      ts.actions.map((a) => a.delay),
+      [1500],
+    );
+    stop();
+    assert.equal(ts.actions.length, 0);
+  });
+
+  it('takes a second call of a stop function as a no-op, even after the path is watched again', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'SocksPort 9050\n');
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {});
+    const stopA = poller.add(path, c.listener('a'));
+    await c.until('a', 1);
+    stopA();
+    stops.push(poller.add(path, c.listener('b')));
+    await c.until('b', 1);
+    stopA();
+    await chmod(path, 0o600);
+    await c.until('b', 2);
+    assert.equal(c.count('a'), 1);
+  });
+
+  it('reports changes no size or mtime shows: mtime set back, chmod, same-size rename', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'SocksPort 9050\n');
+    const before = await stat(path);
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {});
+    stops.push(poller.add(path, c.listener('torrc')));
+    await c.until('torrc', 1);
+    // Each step is seen (a tick may also catch a moment inside one), then three quiet ticks.
+    const seen = async (step: () => Promise<void>) => {
+      const was = c.count('torrc');
+      await step();
+      await c.until('torrc', was + 1);
+      await sleep(60);
+    };
+    // Same size, mtime put back where it was: only the ctime moved.
+    await seen(async () => {
+      await writeFile(path, 'SocksPort 9051\n');
+      await utimes(path, before.atime, before.mtime);
+    });
+    // Only the ctime shows a chmod, and it is one step.
+    const chmodded = c.count('torrc');
+    await seen(() => chmod(path, 0o600));
+    assert.equal(c.count('torrc'), chmodded + 1);
+    // A new inode of the same size with the same mtime, renamed over it: one step too.
+    const tmp = join(dir, 'tmp');
+    await writeFile(tmp, 'SocksPort 9052\n');
+    await utimes(tmp, before.atime, before.mtime);
+    const renamed = c.count('torrc');
+    await seen(() => rename(tmp, path));
+    await sleep(100);
+    assert.equal(c.count('torrc'), renamed + 1);
+  });
+
+  it('keeps every other path watched when paths in the middle stop', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    await Promise.all(names.map((n) => writeFile(join(dir, n), `${n}\n`)));
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {});
+    const stopOf = new Map(names.map((n) => [n, poller.add(join(dir, n), c.listener(n))]));
+    stops.push(...stopOf.values());
+    for (const n of names) await c.until(n, 1);
+    // The worker fills each gap with its last path: e stands where b was, then (e stopping
+    // too) d where e stood, and a gap at the end is just dropped.
+    stopOf.get('b')?.();
+    stopOf.get('e')?.();
+    stopOf.get('d')?.();
+    // chmod: one step each, so one report each.
+    for (const n of names) await chmod(join(dir, n), 0o600);
+    for (const n of ['a', 'c']) await c.until(n, 2);
+    await sleep(100);
+    assert.deepEqual(
+      names.map((n) => c.count(n)),
+      [2, 1, 2, 1, 1],
+    );
+    // A path added after the gaps were filled is stat'ed and reported like the others.
+    const f = join(dir, 'f');
+    await writeFile(f, 'f\n');
+    stops.push(poller.add(f, c.listener('f')));
+    await c.until('f', 1);
+    await chmod(f, 0o600);
+    await c.until('f', 2);
+  });
+
+  it('moves a path whose stat hangs to its own stat, and keeps the others and the event loop going', async function () {
+    this.timeout(10_000);
+    // The worker's statSync of a path named "hangs" blocks its thread (as a dead NFS server
+    // would) until the worker is terminated; everything else is the real worker and real files.
+    const hanging = `
+      const fs = require('node:fs');
+      const real = fs.statSync;
+      const never = new Int32Array(new SharedArrayBuffer(4));
+      fs.statSync = (p, o) => {
+        if (p.endsWith('hangs')) Atomics.wait(never, 0, 0, 30000);
+        return real(p, o);
+      };
+    `;
+    const slow = join(dir, 'hangs');
+    const other = join(dir, 'other');
+    await writeFile(slow, 'SocksPort 9050\n');
+    await writeFile(other, 'SocksPort 9050\n');
+    const c = counter();
+    let emptied = 0;
+    const poller = new StatPoller(20, asyncScheduler, () => emptied++, {
+      hungStatMs: 200,
+      workerSource: hanging + statWorkerSource,
+    });
+    stops.push(poller.add(slow, c.listener('hangs')));
+    stops.push(poller.add(other, c.listener('other')));
+    // The event loop turns all along: the first stat of "hangs" blocks only the worker.
+    let turns = 0;
+    const turning = setInterval(() => turns++, 10);
+    try {
+      await c.until('other', 1);
+      await c.until('hangs', 1);
+      assert.ok(turns > 0);
+      await writeFile(other, 'SocksPort 9051 # other\n');
+      await c.until('other', 2);
+      await writeFile(slow, 'SocksPort 9051 # hangs\n');
+      await c.until('hangs', 2);
+    } finally {
+      clearInterval(turning);
+    }
+    for (const stop of stops.splice(0)) stop();
+    assert.equal(emptied, 1);
   });
 });
 
