@@ -16,7 +16,7 @@
 // never excludes anything).
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
 import { trimCSpace } from './c-string.js';
-import { ipv4At, ipv6At, isV4Mapped, parseAddressPort, parseIPv6 } from './ip-address.js';
+import { ipv4At, ipv6At, isV4Mapped, parseIPv6, portAt } from './ip-address.js';
 import { valueCodec } from './value-codec.js';
 
 // The three kinds of names Tor reads, in one expression (one native match per entry, where three
@@ -94,12 +94,14 @@ function checkAddressPattern(entry: string): Either<string, void> {
   if (rest.startsWith(':')) {
     const ports = rest.slice(1);
     if (ports === '*') return right(undefined);
-    const range = /^([^-]*)-([^-]*)$/.exec(ports);
-    const low = parseAddressPort(range === null ? ports : (range[1] as string));
-    const high = range === null ? low : parseAddressPort(range[2] as string);
-    if (isLeft(low) || isLeft(high))
+    // LOW-HIGH when there is exactly one '-', else one port.
+    const dash = ports.indexOf('-');
+    const range = dash >= 0 && ports.indexOf('-', dash + 1) < 0;
+    const low = portAt(ports, 0, range ? dash : ports.length);
+    const high = range ? portAt(ports, dash + 1, ports.length) : low;
+    if (low < 0 || high < 0)
       return left(`ports are *, a port or a range of ports 1-65535, not ${ports}`);
-    if (low.right > high.right) return left(`port range ${ports} is reversed`);
+    if (low > high) return left(`port range ${ports} is reversed`);
     return right(undefined);
   }
   return rest === '' ? right(undefined) : left(`unexpected "${rest}" after the address`);
