@@ -245,8 +245,30 @@ function isNormalLine(text: string): boolean {
   return isIPv6At(text, at + 1, text.indexOf(']', at)) && argumentsFit(text);
 }
 
+// A bridge without a transport whose fingerprint is written in Tor's groups ("4C17 FB53 ..."),
+// between single or repeated spaces, its address and port already in normal form: normalised
+// by deleting the spaces inside the fingerprint, with no words split and no parts built. Any
+// other spelling goes to parseBridgeLine.
+const groupedFingerprint = new RegExp(
+  `^((?:${IPV4}|${BRACKETED}):${PORT}) +([0-9A-Fa-f][0-9A-Fa-f ]*[0-9A-Fa-f])$`,
+);
+
+function ungrouped(text: string): string | undefined {
+  const m = groupedFingerprint.exec(text);
+  if (m === null) return undefined;
+  const address = m[1] as string;
+  const fingerprint = (m[2] as string).replaceAll(' ', '');
+  if (fingerprint.length !== 40) return undefined;
+  if (address.charCodeAt(0) === 91 && !isIPv6At(address, 1, address.indexOf(']'))) {
+    return undefined;
+  }
+  return `${address} ${fingerprint}`;
+}
+
 function normalise(text: string): Either<string, string> {
   if (isNormalLine(text)) return right(text);
+  const grouped = ungrouped(text);
+  if (grouped !== undefined) return right(grouped);
   const parts = parseBridgeLine(text);
   return isLeft(parts) ? parts : right(formatBridgeLine(parts.right));
 }
