@@ -167,7 +167,8 @@ export function parseIPv6(s: string): Either<string, ReadonlyArray<number>> {
  * @example isV4Mapped([0, 0, 0, 0, 0, 0xffff, 0x0102, 0x0304]); // true
  */
 export function isV4Mapped(groups: ReadonlyArray<number>): boolean {
-  return groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  for (let i = 0; i < 5; i++) if (groups[i] !== 0) return false;
+  return groups[5] === 0xffff;
 }
 
 /**
