@@ -7,7 +7,7 @@ import type { RefusalKind } from '../sources/file-problem.js';
 import { insecureDirectory, insecurity, isInside } from '../sources/file-state.js';
 import { nodeFs } from '../sources/fs-port.js';
 import { compileGlobSegment, hasTorGlob } from './glob-segment.js';
-import { includeKeyword, parseTorrcEntries, type TorrcEntry, type TorrcError } from './torrc.js';
+import { includeKeyword, readTorrcEntries, type TorrcEntry, type TorrcError } from './torrc.js';
 import { decodeTorrcBytes } from './torrc-bytes.js';
 
 /**
@@ -452,11 +452,11 @@ async function expandText(
   file: string,
   including: ReadonlyArray<Stack> | (() => Promise<ReadonlyArray<Stack>>),
 ): Promise<Either<Fault, ReadonlyArray<TorrcEntry>>> {
-  const parsed = parseTorrcEntries(text, { file });
+  const parsed = readTorrcEntries(text, { file });
   if (isLeft(parsed)) return parsed;
-  const entries = parsed.right;
-  const first = entries.findIndex((entry) => entry.key === includeKeyword);
-  if (first < 0) return parsed;
+  const { entries, include: firstInclude } = parsed.right;
+  if (firstInclude === undefined) return right(entries);
+  const first = entries.indexOf(firstInclude);
   // Only a file that includes another needs the real paths of the stack (to see a loop).
   const stack = typeof including === 'function' ? await including() : including;
   const out = entries.slice(0, first);

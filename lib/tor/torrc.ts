@@ -135,8 +135,12 @@ function lineAt(text: string, position: number): number {
   return line;
 }
 
-/** The entries of a torrc, and the first `%include` among them (parseTorrc refuses it). */
-interface ReadEntries {
+/**
+ * The entries of a torrc, and the first `%include` among them (parseTorrc refuses it; the
+ * include reader starts splicing there).
+ * @example const r: ReadEntries = { entries: [], include: undefined };
+ */
+export interface ReadEntries {
   readonly entries: ReadonlyArray<TorrcEntry>;
   readonly include: TorrcEntry | undefined;
 }
@@ -294,6 +298,19 @@ export function parseTorrcEntries(
 ): Either<TorrcError, ReadonlyArray<TorrcEntry>> {
   const read = readEntries(text, resolveParseOptions(options).file);
   return isLeft(read) ? read : right(read.right.entries);
+}
+
+/**
+ * parseTorrcEntries, with the first `%include` entry noted as the one pass went by: a reader
+ * that expands includes finds it without a second walk over every entry (a closure call per
+ * line, which a first, cold load runs in the interpreter).
+ * @example readTorrcEntries('A 1\n%include x\n') // right({ entries: [...], include: { key: '%include', line: 2, ... } })
+ */
+export function readTorrcEntries(
+  text: string,
+  options?: Partial<ParseOptions>,
+): Either<TorrcError, ReadEntries> {
+  return readEntries(text, resolveParseOptions(options).file);
 }
 
 /**

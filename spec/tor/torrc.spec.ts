@@ -5,6 +5,7 @@ import { readQuotedValue } from '../../lib/tor/quoted-value.js';
 import {
   parseTorrc,
   parseTorrcEntries,
+  readTorrcEntries,
   type TorrcEntry,
   type TorrcError,
 } from '../../lib/tor/torrc.js';
@@ -554,6 +555,39 @@ describe('parseTorrc properties', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('readTorrcEntries reads the entries parseTorrcEntries does, noting the first %include among them', () => {
+    const withIncludes = fc.oneof(
+      anyText,
+      fc
+        .array(fc.oneof(torrcish, fc.constantFrom('%include a\n', '+%include b\n', '%INCLUDE c\n')))
+        .map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(withIncludes, (text) => {
+        const read = readTorrcEntries(text, { file: 'torrc' });
+        const parsed = parseTorrcEntries(text, { file: 'torrc' });
+        if (isLeft(parsed)) return assert.deepEqual(read, parsed);
+        assert.ok(isRight(read));
+        assert.deepEqual(read.right.entries, parsed.right);
+        const first = parsed.right.find((e) => e.key === '%include');
+        assert.equal(
+          read.right.include,
+          first === undefined ? undefined : read.right.entries[parsed.right.indexOf(first)],
+        );
+      }),
+      { numRuns: 3000 },
+    );
+    const r = readTorrcEntries('A 1\n%include x\n+%include y\n');
+    assert.ok(isRight(r));
+    assert.deepEqual(r.right.include, {
+      key: '%include',
+      value: 'x',
+      op: 'set',
+      file: '<torrc>',
+      line: 2,
+    });
   });
 
   it('never pollutes Object.prototype, whatever the keys', () => {

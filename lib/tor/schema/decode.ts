@@ -251,19 +251,16 @@ export function decodeTorrc(
           break;
         }
         // Line lists come in runs of one key (thousands of Bridge lines, one after another): the
-        // run is read here in one loop, with one lookup of its key, its list and its reader.
-        let last = i;
-        for (;;) {
-          const next = entries[last + 1];
-          if (next === undefined || next.key !== entry.key || next.op === 'clear') break;
-          last++;
-        }
+        // run is read here in one loop, with one lookup of its key, its list and its reader, and
+        // it ends at the first entry of another key or a `/Key`.
         let list: unknown[] | undefined;
         let lastSet: TorrcEntry | undefined;
         const reader =
           binding.kind === 'lines' ? (itemReaders.get(field) as ItemReader) : undefined;
-        for (let k = i; k <= last; k++) {
+        let k = i;
+        for (; k < entries.length; k++) {
           const line = entries[k] as TorrcEntry;
+          if (k > i && (line.key !== entry.key || line.op === 'clear')) break;
           const { value } = line;
           if (value === '') {
             report('warning', line, `Linelist option '${key}' has no value. Skipping.`, field);
@@ -295,7 +292,7 @@ export function decodeTorrc(
           }
         }
         if (lastSet !== undefined) setBy.set(field, lastSet);
-        i = last;
+        i = k - 1;
         break;
       }
       case 'onion': {

@@ -37,7 +37,14 @@ const spaceRun = /[ \t\n\v\f\r]+/;
 // The words of a line, split on runs of isspace() (natively: this runs once per bridge line).
 function wordsOf(value: string): string[] {
   const words = otherSpace.test(value) ? value.split(spaceRun) : value.split(' ');
-  for (const w of words) if (w === '') return words.filter((x) => x !== '');
+  // Dropping the empty words (runs of blanks, as in Tor's grouped fingerprints) in place: no
+  // iterator and no second array.
+  let kept = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w !== '') words[kept++] = w;
+  }
+  words.length = kept;
   return words;
 }
 
@@ -182,60 +189,88 @@ export function formatBridgeLine(parts: BridgeLineParts): string {
   return line;
 }
 
-// A bridge line already in normal form, recognised by one regular expression and a few native
-// searches: the common case (bridges as bridges.torproject.org hands them out, and every line
-// hotrc writes), checked with no words split, no parts built and nothing allocated. Regular
-// expressions and indexOf run natively even in V8's interpreter, and a value is a slice of the
-// file's text, on which a JavaScript loop over charCodeAt is slow. Code checks only what the
-// expression cannot say (or says slowly: a counted repetition is slow in V8's regular
-// expressions, a run of one class is fast): that a bracketed IPv6 address is one, that the run
-// of hex digits after the address is 40 long, and the 510-byte limit, which only a line over 170
-// characters can pass (a character is at most 3 bytes, escaped or not). Anything else goes to
-// parseBridgeLine.
+// A bridge line already in normal form, recognised by one regular expression: the common case
+// (bridges as bridges.torproject.org hands them out, and every line hotrc writes), checked with
+// no words split, no parts built and nothing allocated. Regular expressions run natively even
+// in V8's interpreter, where a first (cold) load runs, and a value is a slice of the file's text,
+// on which a JavaScript loop over charCodeAt is slow; so the expression says all it can (a
+// fingerprint is 40 hex digits, k=v arguments only after a transport), and for a line with an
+// IPv4 address and at most 170 characters nothing else runs. Code checks only what the
+// expression cannot say: that a bracketed IPv6 address is one (a second expression, tried only
+// when the first fails), and the 510-byte limit, which only a longer line can pass (a character
+// is at most 3 bytes, escaped or not). Anything else goes to parseBridgeLine.
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-const ADDRESS = `(?:${OCTET}(?:\\.${OCTET}){3}|\\[[0-9A-Fa-f:.]+\\])`;
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+const BRACKETED = '\\[[0-9A-Fa-f:.]+\\]';
 // 1-65535 without leading zeros, as formatBridgeLine writes it.
 const PORT =
   '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
-const HEX_RUN = '[0-9A-Fa-f]+';
+const FINGERPRINT = '[0-9A-Fa-f]{40}';
 const KEY_VALUE = '[^ \\t\\n\\v\\f\\r=]+=[^ \\t\\n\\v\\f\\r]*';
-const normalLine = new RegExp(
-  `^(?:[A-Za-z_][A-Za-z0-9_]* )?${ADDRESS}:${PORT}(?: ${HEX_RUN})?(?: ${KEY_VALUE})*$`,
-);
+// `addr:port [fingerprint]`, or `transport addr:port [fingerprint] [k=v ...]`.
+const normalLineWith = (address: string): RegExp =>
+  new RegExp(
+    `^(?:${address}:${PORT}(?: ${FINGERPRINT})?|[A-Za-z_][A-Za-z0-9_]* ${address}:${PORT}(?: ${FINGERPRINT})?(?: ${KEY_VALUE})*)$`,
+  );
+const normalIPv4Line = normalLineWith(IPV4);
+const normalIPv6Line = normalLineWith(BRACKETED);
 const SHORT_LINE = MAX_SOCKS_ARGS_BYTES / 3;
-// Past this, arguments are not one byte a character: counted one by one.
-const notOneByte = /[^ -~]|[\\;]/g;
+// Past this, arguments are not one byte a character: counted one by one. One class (printable
+// ASCII but ';' and '\\', which Tor escapes), not an alternation of two: a single class scans
+// faster, and a snowflake line's arguments run to some 270 characters.
+const notOneByte = /[^ -:<-[\]-~]/g;
 
-function isNormalLine(text: string): boolean {
-  if (!normalLine.test(text)) return false;
+// For a line in normal form: whether its k=v arguments fit in Tor's 510 bytes.
+function argumentsFit(text: string): boolean {
+  if (text.length <= SHORT_LINE) return true;
   // The address is the first word, or the second after a transport (at > 0).
   const c = text.charCodeAt(0);
   const at = (c >= 48 && c <= 57) || c === 91 ? 0 : text.indexOf(' ') + 1;
-  if (text.charCodeAt(at) === 91 && !isIPv6At(text, at + 1, text.indexOf(']', at))) {
-    return false;
-  }
   const space = text.indexOf(' ', at);
   if (space < 0) return true;
   let end = text.indexOf(' ', space + 1);
   if (end < 0) end = text.length;
   let args = space + 1;
   const eq = text.indexOf('=', args);
-  if (eq < 0 || eq > end) {
-    // The word after the address is the run of hex digits: a fingerprint if 40 long.
-    if (end - args !== 40) return false;
-    args = end + 1;
-  }
+  // The word after the address is the fingerprint when it holds no '='.
+  if (eq < 0 || eq > end) args = end + 1;
   if (args >= text.length) return true;
-  // Arguments follow: only a transport takes them.
-  if (at === 0) return false;
-  if (text.length <= SHORT_LINE) return true;
   notOneByte.lastIndex = args;
   const bytes = notOneByte.test(text) ? socksBytes(text, args) : text.length - args;
   return bytes <= MAX_SOCKS_ARGS_BYTES;
 }
 
+function isNormalLine(text: string): boolean {
+  if (normalIPv4Line.test(text)) return argumentsFit(text);
+  if (!normalIPv6Line.test(text)) return false;
+  const at = text.charCodeAt(0) === 91 ? 0 : text.indexOf(' ') + 1;
+  return isIPv6At(text, at + 1, text.indexOf(']', at)) && argumentsFit(text);
+}
+
+// A bridge without a transport whose fingerprint is written in Tor's groups ("4C17 FB53 ..."),
+// between single or repeated spaces, its address and port already in normal form: normalised
+// by deleting the spaces inside the fingerprint, with no words split and no parts built. Any
+// other spelling goes to parseBridgeLine.
+const groupedFingerprint = new RegExp(
+  `^((?:${IPV4}|${BRACKETED}):${PORT}) +([0-9A-Fa-f][0-9A-Fa-f ]*[0-9A-Fa-f])$`,
+);
+
+function ungrouped(text: string): string | undefined {
+  const m = groupedFingerprint.exec(text);
+  if (m === null) return undefined;
+  const address = m[1] as string;
+  const fingerprint = (m[2] as string).replaceAll(' ', '');
+  if (fingerprint.length !== 40) return undefined;
+  if (address.charCodeAt(0) === 91 && !isIPv6At(address, 1, address.indexOf(']'))) {
+    return undefined;
+  }
+  return `${address} ${fingerprint}`;
+}
+
 function normalise(text: string): Either<string, string> {
   if (isNormalLine(text)) return right(text);
+  const grouped = ungrouped(text);
+  if (grouped !== undefined) return right(grouped);
   const parts = parseBridgeLine(text);
   return isLeft(parts) ? parts : right(formatBridgeLine(parts.right));
 }

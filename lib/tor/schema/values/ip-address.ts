@@ -137,16 +137,15 @@ export function isIPv6At(s: string, start: number, end: number): boolean {
  * @example ipv6At('[::1]', 1, 4); // [0, 0, 0, 0, 0, 0, 0, 1]
  */
 export function ipv6At(s: string, start: number, end: number): number[] | undefined {
-  if (!isIPv6At(s, start, end)) return undefined;
+  // The same tests as isIPv6At, on the groups as they are collected: one scan of each side, not
+  // one to check and another to collect (on a first, cold load each scan is interpreted).
   const gap = gapAt(s, start, end);
   const groups: number[] = [];
-  if (gap < 0) {
-    groupsAt(s, start, end, true, groups);
-    return groups;
-  }
+  if (gap < 0) return groupsAt(s, start, end, true, groups) === 8 ? groups : undefined;
   const tail: number[] = [];
-  groupsAt(s, start, gap, false, groups);
-  groupsAt(s, gap + 2, end, true, tail);
+  const head = groupsAt(s, start, gap, false, groups);
+  const after = groupsAt(s, gap + 2, end, true, tail);
+  if (head < 0 || after < 0 || head + after > 7) return undefined;
   for (let i = groups.length + tail.length; i < 8; i++) groups.push(0);
   for (const g of tail) groups.push(g);
   return groups;
@@ -168,7 +167,8 @@ export function parseIPv6(s: string): Either<string, ReadonlyArray<number>> {
  * @example isV4Mapped([0, 0, 0, 0, 0, 0xffff, 0x0102, 0x0304]); // true
  */
 export function isV4Mapped(groups: ReadonlyArray<number>): boolean {
-  return groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  for (let i = 0; i < 5; i++) if (groups[i] !== 0) return false;
+  return groups[5] === 0xffff;
 }
 
 /**

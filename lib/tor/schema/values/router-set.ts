@@ -16,7 +16,7 @@
 // never excludes anything).
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
 import { trimCSpace } from './c-string.js';
-import { isV4Mapped, parseAddressPort, parseIPv4, parseIPv6 } from './ip-address.js';
+import { ipv4At, ipv6At, isV4Mapped, parseIPv6, portAt } from './ip-address.js';
 import { valueCodec } from './value-codec.js';
 
 // The three kinds of names Tor reads, in one expression (one native match per entry, where three
@@ -45,10 +45,12 @@ function checkAddressPattern(entry: string): Either<string, void> {
     const close = rest.indexOf(']');
     if (close < 0) return left('no closing ] after the IPv6 address');
     const inner = rest.slice(1, close);
-    if (!isLeft(parseIPv4(inner))) return left('an IPv4 address takes no brackets');
-    const v6 = parseIPv6(inner);
-    if (isLeft(v6)) return left(`malformed IPv6 address ${inner}`);
-    v4mapped = isV4Mapped(v6.right);
+    // The scanners themselves, not parseIPv4/parseIPv6: their Left messages are built for
+    // nothing here, on every [IPv6] entry.
+    if (ipv4At(inner, 0, inner.length) >= 0) return left('an IPv4 address takes no brackets');
+    const v6 = ipv6At(inner, 0, inner.length);
+    if (v6 === undefined) return left(`malformed IPv6 address ${inner}`);
+    v4mapped = isV4Mapped(v6);
     maxBits = 128;
     rest = rest.slice(close + 1);
   } else if (rest.startsWith('*')) {
@@ -59,7 +61,7 @@ function checkAddressPattern(entry: string): Either<string, void> {
   } else {
     const end = rest.search(/[/:]/);
     const address = end < 0 ? rest : rest.slice(0, end);
-    if (isLeft(parseIPv4(address))) {
+    if (ipv4At(address, 0, address.length) < 0) {
       return /:.*:/.test(entry) && !isLeft(parseIPv6(entry.replace(/\/.*$/, '')))
         ? left('an IPv6 address goes in brackets, like [2001:db8::1]')
         : left(`malformed IP address ${address}`);
@@ -82,22 +84,24 @@ function checkAddressPattern(entry: string): Either<string, void> {
         return left(`a mask on a v4-mapped IPv6 address has at most 32 or at least 96 bits`);
       }
     } else {
-      const dotted = maxBits === 32 ? parseIPv4(mask) : left('no dotted masks on IPv6');
-      if (isLeft(dotted)) return left(`malformed mask /${mask}`);
+      const dotted = maxBits === 32 ? ipv4At(mask, 0, mask.length) : -1;
+      if (dotted < 0) return left(`malformed mask /${mask}`);
       // A prefix mask is ones then zeros: its complement plus one is a power of two.
-      const inverted = 0xffffffff - dotted.right;
+      const inverted = 0xffffffff - dotted;
       if ((inverted & (inverted + 1)) !== 0) return left(`mask ${mask} is not a prefix mask`);
     }
   }
   if (rest.startsWith(':')) {
     const ports = rest.slice(1);
     if (ports === '*') return right(undefined);
-    const range = /^([^-]*)-([^-]*)$/.exec(ports);
-    const low = parseAddressPort(range === null ? ports : (range[1] as string));
-    const high = range === null ? low : parseAddressPort(range[2] as string);
-    if (isLeft(low) || isLeft(high))
+    // LOW-HIGH when there is exactly one '-', else one port.
+    const dash = ports.indexOf('-');
+    const range = dash >= 0 && ports.indexOf('-', dash + 1) < 0;
+    const low = portAt(ports, 0, range ? dash : ports.length);
+    const high = range ? portAt(ports, dash + 1, ports.length) : low;
+    if (low < 0 || high < 0)
       return left(`ports are *, a port or a range of ports 1-65535, not ${ports}`);
-    if (low.right > high.right) return left(`port range ${ports} is reversed`);
+    if (low > high) return left(`port range ${ports} is reversed`);
     return right(undefined);
   }
   return rest === '' ? right(undefined) : left(`unexpected "${rest}" after the address`);
@@ -132,6 +136,10 @@ function entryProblem(entry: string): string | undefined {
   return reasons.nickname;
 }
 
+// Tor's "Entry 'X' is malformed", with the reason.
+const malformed = (entry: string, problem: string): string =>
+  `Entry '${entry}' is malformed: ${problem}`;
+
 /**
  * Checks one router set entry (already trimmed); Left is Tor's "Entry 'X' is malformed" with
  * the reason.
@@ -140,7 +148,7 @@ function entryProblem(entry: string): string | undefined {
  */
 export function parseRouterSetEntry(entry: string): Either<string, string> {
   const problem = entryProblem(entry);
-  return problem === undefined ? right(entry) : left(`Entry '${entry}' is malformed: ${problem}`);
+  return problem === undefined ? right(entry) : left(malformed(entry, problem));
 }
 
 /**
@@ -150,13 +158,15 @@ export function parseRouterSetEntry(entry: string): Either<string, string> {
  * // right(['{us}', '$ABCDEF0123456789ABCDEF0123456789ABCDEF01', 'badexit'])
  */
 export function parseRouterSet(value: string): Either<string, string[]> {
-  const entries = value
-    .split(',')
-    .map(trimCSpace)
-    .filter((item) => item !== '');
-  for (const entry of entries) {
-    const checked = parseRouterSetEntry(entry);
-    if (isLeft(checked)) return checked;
+  // One loop, not split().map().filter() and a check per item: no intermediate arrays, and no
+  // Either per entry (only a malformed one builds its message).
+  const entries: string[] = [];
+  for (const item of value.split(',')) {
+    const entry = trimCSpace(item);
+    if (entry === '') continue;
+    const problem = entryProblem(entry);
+    if (problem !== undefined) return left(malformed(entry, problem));
+    entries.push(entry);
   }
   return right(entries);
 }

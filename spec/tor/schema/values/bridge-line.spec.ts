@@ -256,14 +256,48 @@ describe('the bridge line scanner against the regex oracle', () => {
     );
   });
 
+  it('normalises a fingerprint written in groups of any size, between runs of spaces, as the oracle does', () => {
+    const grouped = fc
+      .tuple(
+        fc.constantFrom(
+          '192.0.2.1',
+          '10.0.0.254',
+          '[2001:db8::1]',
+          '[::ffff:1.2.3.4]',
+          '[1::2::3]',
+        ),
+        fc.constantFrom('443', '9001', '0443', '65535', '65536', ''),
+        fc.stringMatching(/^[0-9A-Fa-f]{38,42}$/),
+        fc.array(fc.integer({ min: 1, max: 41 }), { maxLength: 12 }),
+        fc.constantFrom(' ', '  ', '   '),
+      )
+      .map(([address, port, fp, cuts, gap]) => {
+        let groups = fp;
+        for (const cut of [...new Set(cuts)].sort((a, b) => b - a)) {
+          if (cut < groups.length) groups = `${groups.slice(0, cut)}${gap}${groups.slice(cut)}`;
+        }
+        return `${address}${port === '' ? '' : `:${port}`}${gap}${groups}`;
+      });
+    fc.assert(
+      fc.property(grouped, (s) => {
+        const oracle = oracleBridgeLine(s);
+        const decoded = BridgeLine.decode(s);
+        if (isLeft(oracle)) assert.ok(isLeft(decoded), s);
+        else assert.deepEqual(decoded, right(oracleFormatBridgeLine(oracle.right)), s);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('calls a line normal (kept as written, unparsed) only when the oracle reads it as itself', () => {
     fc.assert(
       fc.property(texts, (s) => {
         const oracle = oracleBridgeLine(s);
         const itself = !isLeft(oracle) && oracleFormatBridgeLine(oracle.right) === s;
         if (BridgeLine.isNormal(s)) assert.ok(itself, s);
-        // The fast check may send a normal line to the parser, but not the common ones.
-        if (itself && s.length <= 170 && !s.includes('[')) assert.ok(BridgeLine.isNormal(s), s);
+        // The fast check may send a normal line to the parser, but not the common ones: any
+        // up to 170 characters, IPv4 or bracketed IPv6.
+        if (itself && s.length <= 170) assert.ok(BridgeLine.isNormal(s), s);
       }),
       { numRuns: 5000 },
     );
