@@ -27,7 +27,7 @@ import {
 } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 import { fsWatch } from './fs-watch.js';
-import { localFs, onLocalDisk } from './local-fs.js';
+import { localFs, localSyncReadBytes, onLocalDisk } from './local-fs.js';
 import { readStable } from './read-stable.js';
 import { sharedTicks, statChanges } from './shared-poller.js';
 import { planWatch, type WatchPlan } from './watch-plan.js';
@@ -395,11 +395,24 @@ export function fileSource(
       };
     });
 
+  // A snapshot is read right after the look that took its fingerprint (loadLatest reads what a
+  // look just saw), so the read needs no stat before it (see readStable's statFirst). Through
+  // `localFs` a read of a config-sized file is over before anything could supersede it: it is
+  // given no AbortController (a signal and its listener cost more than the read itself).
   const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
     new Observable<ReadResult>((subscriber) => {
-      const controller = new AbortController();
+      const door = io;
+      const controller =
+        door === localFs && expected.size <= BigInt(localSyncReadBytes)
+          ? undefined
+          : new AbortController();
       let settled = false;
-      readStable(path, expected, policy, { signal: controller.signal, fs: io, now }).then(
+      readStable(path, expected, policy, {
+        signal: controller?.signal,
+        fs: door,
+        now,
+        statFirst: false,
+      }).then(
         (r) => {
           settled = true;
           if (r.kind === 'read') {
@@ -418,7 +431,7 @@ export function fileSource(
       );
       // Only a read still running is aborted: an abort builds a DOMException, with its stack.
       return () => {
-        if (!settled) controller.abort();
+        if (!settled) controller?.abort();
       };
     });
 

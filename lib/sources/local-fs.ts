@@ -80,10 +80,14 @@ function abortError(): Error {
 }
 
 /**
- * Files larger than this are read by nodeFs, asynchronously: a config is kilobytes, and however
- * large `maxBytes` is set, the event loop is never held for longer than a read of this size.
+ * Files up to this size (bytes) are read by `localFs` synchronously; larger ones by nodeFs,
+ * asynchronously: a config is kilobytes, and however large `maxBytes` is set, the event loop is
+ * never held for longer than a read of this size. A caller can tell from it whether a read
+ * through `localFs` can still be running when the caller next gets control (it cannot, up to it).
+ * @example const settlesAtOnce = fs === localFs && size <= localSyncReadBytes;
  */
-const syncReadBytes = 4 << 20;
+export const localSyncReadBytes = 4 << 20;
+const syncReadBytes = localSyncReadBytes;
 
 // undefined: too large to read here (see syncReadBytes).
 function readCappedSync(path: string, maxBytes: number): Buffer | undefined {
