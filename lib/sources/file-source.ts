@@ -113,6 +113,14 @@ function primed(fs: FsPort, seen: { readonly path: string; readonly stats: BigIn
   };
 }
 
+// Whether a stat shows the file as `f` describes it, without building a fingerprint for it.
+const sameStats = (s: BigIntStats, f: Fingerprint): boolean =>
+  s.ino === f.ino &&
+  s.mtimeNs === f.mtimeNs &&
+  s.ctimeNs === f.ctimeNs &&
+  s.size === f.size &&
+  s.dev === f.dev;
+
 const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.length === b.length && a.every((p, i) => p === b[i]);
 
@@ -181,8 +189,11 @@ export function fileSource(
       lastSeen.set(p, key);
     }
     // A look that began before a load changed `tracked` must not drop what the load recorded.
-    const current = new Set([...keys.map(([p]) => p), ...tracked]);
-    for (const p of lastSeen.keys()) if (!current.has(p)) lastSeen.delete(p);
+    // Every path of `keys` is in the map now: only a larger map holds any other.
+    if (lastSeen.size > keys.length) {
+      const current = new Set([...keys.map(([p]) => p), ...tracked]);
+      for (const p of lastSeen.keys()) if (!current.has(p)) lastSeen.delete(p);
+    }
     if (moved) generation++;
     return `${generation}:${keys[0]?.[1] ?? ''}`;
   };
@@ -245,8 +256,14 @@ export function fileSource(
   // One stat per tick (FIELD-NOTES row 17): while the fingerprint is the one last checked in full,
   // the realpath, root and directory-mode checks of statFile are not repeated. Any move (an edit,
   // a rename-save, a symlink swap: stat follows links) runs them all again before a read.
-  let verified: { readonly key: string; readonly state: FileState } | undefined;
-  const lookAtMain = async (): Promise<FileState> => {
+  let verified:
+    | { readonly key: string; readonly state: Extract<FileState, { kind: 'present' }> }
+    | undefined;
+  // The state, and its fingerprint's key when present (made once per fingerprint, not per look).
+  const lookAtMain = async (): Promise<{
+    readonly key: string | undefined;
+    readonly state: FileState;
+  }> => {
     // Read once: looks overlap (a poll and a settle look), and another may replace `verified`
     // while this one awaits its stat.
     // Asked once, before the first look; a look never waits for it again.
@@ -254,19 +271,21 @@ export function fileSource(
     const known = verified;
     const door = io;
     let seen: { readonly path: string; readonly stats: BigIntStats } | undefined;
-    if (known !== undefined && known.state.kind === 'present') {
+    if (known !== undefined) {
       const at = known.state.path;
       const stats = await door.stat(at).catch(() => undefined);
-      if (stats !== undefined && fingerprintKey(fingerprintOf(stats)) === known.key) {
-        return known.state;
-      }
+      if (stats !== undefined && sameStats(stats, known.state.fingerprint)) return known;
       if (stats !== undefined) seen = { path: at, stats };
     }
     const state = await statFile(path, policy, seen === undefined ? door : primed(door, seen));
-    if (state.kind === 'present') void chooseIo(state.realPath);
-    verified =
-      state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
-    return state;
+    if (state.kind !== 'present') {
+      verified = undefined;
+      return { key: undefined, state };
+    }
+    // The door depends on the real path only: a rename-save keeps it, and is not asked again.
+    if (state.realPath !== known?.state.realPath) void chooseIo(state.realPath);
+    verified = { key: fingerprintKey(state.fingerprint), state };
+    return verified;
   };
 
   // What the last look saw at each path, to tell a file that arrived whole from one changed in
@@ -300,7 +319,13 @@ export function fileSource(
     return wait;
   };
 
-  const snapshotOf = async (state: FileState): Promise<SourceState> => {
+  const snapshotOf = async ({
+    key: mainKey,
+    state,
+  }: {
+    readonly key: string | undefined;
+    readonly state: FileState;
+  }): Promise<SourceState> => {
     // An empty or oversized file is still where it was (a truncate-then-write): no new plan.
     if (state.kind === 'present') reshaped(state.realPath);
     else if (state.problem.kind !== 'empty' && state.problem.kind !== 'too-large') {
@@ -326,7 +351,7 @@ export function fileSource(
     const snapshot: SourceState = {
       kind: 'snapshot',
       version: versionFor([
-        [path, fingerprintKey(fingerprint)],
+        [path, mainKey ?? fingerprintKey(fingerprint)],
         ...watching.map((p, i): readonly [string, string] => [p, includes[i]?.key ?? '']),
       ]),
       racy:
