@@ -339,7 +339,9 @@ export function fileSource(
       return { kind: 'problem', rejection: rejectionOf(state.problem) };
     }
     const watching = tracked.filter((p) => p !== state.path && p !== state.realPath);
-    const includes = await Promise.all(watching.map((p) => includeKeyOf(p, fs)));
+    // Without includes (most configs) no promise is made: a save is live one hop sooner.
+    const includes =
+      watching.length === 0 ? [] : await Promise.all(watching.map((p) => includeKeyOf(p, fs)));
     const { fingerprint } = state;
     // A new file whose stat cannot show it arrived whole: the fast path may have seen it renamed
     // into place and not written since (includes go without: they wait for their quiet period).
