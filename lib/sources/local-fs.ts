@@ -112,9 +112,14 @@ function readCappedSync(path: string, maxBytes: number): Buffer | undefined {
         buffer.copy(grown, 0, 0, filled);
         buffer = grown;
       }
-      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, null);
+      const asked = buffer.length - filled;
+      const bytesRead = readSync(fd, buffer, filled, asked, null);
       if (bytesRead === 0) break;
       filled += bytesRead;
+      // A regular file on a local disk reads short only at its end: once a short read has brought
+      // exactly the size fstat gave, a further read would only say so (one syscall per save).
+      // Anything else (a size fstat got wrong, as /proc's 0) is read on until a read gives nothing.
+      if (bytesRead < asked && BigInt(filled) === info.size) break;
     }
     return buffer.subarray(0, filled);
   } finally {
