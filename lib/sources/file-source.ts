@@ -20,6 +20,7 @@ import {
   fingerprintKey,
   fingerprintOf,
   isRacy,
+  matchesStats,
   needsArrivalEvidence,
   nextSighting,
   type Sighting,
@@ -112,14 +113,6 @@ function primed(fs: FsPort, seen: { readonly path: string; readonly stats: BigIn
     readFile: (p, o) => fs.readFile(p, o),
   };
 }
-
-// Whether a stat shows the file as `f` describes it, without building a fingerprint for it.
-const sameStats = (s: BigIntStats, f: Fingerprint): boolean =>
-  s.ino === f.ino &&
-  s.mtimeNs === f.mtimeNs &&
-  s.ctimeNs === f.ctimeNs &&
-  s.size === f.size &&
-  s.dev === f.dev;
 
 const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.length === b.length && a.every((p, i) => p === b[i]);
@@ -274,7 +267,7 @@ export function fileSource(
     if (known !== undefined) {
       const at = known.state.path;
       const stats = await door.stat(at).catch(() => undefined);
-      if (stats !== undefined && sameStats(stats, known.state.fingerprint)) return known;
+      if (stats !== undefined && matchesStats(stats, known.state.fingerprint)) return known;
       if (stats !== undefined) seen = { path: at, stats };
     }
     const state = await statFile(path, policy, seen === undefined ? door : primed(door, seen));

@@ -3,7 +3,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { checkConfigPath, type FilePolicy } from './file-policy.js';
 import type { FileProblem } from './file-problem.js';
 import { isGone, problemFromError, sizeProblem } from './file-state.js';
-import { type Fingerprint, fingerprintOf, sameFingerprint } from './fingerprint.js';
+import { type Fingerprint, fingerprintOf, matchesStats } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 
 /**
@@ -57,8 +57,8 @@ async function statOrExplain(
   expected: Fingerprint,
 ): Promise<StableRead | undefined> {
   try {
-    const now = fingerprintOf(await fs.stat(path));
-    return sameFingerprint(now, expected) ? undefined : moved(now);
+    const stats = await fs.stat(path);
+    return matchesStats(stats, expected) ? undefined : moved(fingerprintOf(stats));
   } catch (error) {
     return fromError(path, error);
   }
