@@ -18,12 +18,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { asyncScheduler } from 'rxjs';
 import { logMessages } from '../lib/engine/log.js';
 import type { ReloadOptions } from '../lib/engine/reload-options.js';
 import type { ReloadStatus } from '../lib/engine/reloadable-config.js';
 import type { ConfigChange, Rejection } from '../lib/engine/types.js';
 import { ReloadableConfig } from '../lib/reloadable-config.js';
 import { type DirectoryWatch, type FsPort, nodeFs } from '../lib/sources/fs-port.js';
+import { statChanges } from '../lib/sources/shared-poller.js';
 import { loadFromFile } from '../lib/tor/config-file.js';
 import { defaultConfig, type TorConfig } from '../lib/tor/schema/tor-config.js';
 import { type LogSink, logSink } from './support/log-sink.js';
@@ -294,11 +296,21 @@ describe('the fs.watch fast path, on real files', function () {
   });
 
   it('with fsWatch: false, does not react to a save (polling only); reload() still does', async () => {
+    // The shared poller reports a path once after it is added (its worker's first stat, which
+    // may come long after the first look), and the poll that follows looks: a save before that
+    // report would be seen by it. Listening to the same path first, this test hears the one
+    // report the watcher's polls get, after them (their look has stat'ed the file by then).
+    let stop: () => void = () => {};
+    const reported = new Promise<void>((resolve) => {
+      stop = statChanges(path, MINUTE, asyncScheduler, resolve);
+    });
     const r = await watch({ fsWatch: false });
     assert.deepEqual([r.status().fastPath, r.status().fastPathReason], ['off', 'fsWatch: false']);
     // The first look's attempt must be over (the file is new, so it may wait for quiet and look
     // again): only then can nothing but a poll or reload() see the save.
     await eventually(() => r.status().lastSuccessAt !== undefined, 'the first look to end');
+    await reported;
+    stop();
     await renameSave(path, 'LogLevel debug\n');
     await sleep(400);
     assert.equal(r.get().LogLevel, 'info');

@@ -7,6 +7,7 @@ import {
   from,
   map,
   Observable,
+  of,
   type SchedulerLike,
   tap,
   throwError,
@@ -133,6 +134,8 @@ export function transaction<C>(
   newConfig: C,
   options: TransactionOptions,
 ): Observable<E.Either<Veto, true>> {
+  // Nobody to ask (the usual case): accepted, without building the chain that asks them.
+  if (callbacks.length === 0) return of<E.Either<Veto, true>>(E.right(true));
   return defer(() => {
     const accepted: Array<{ readonly index: number; readonly callback: ReloadCallback<C> }> = [];
     return from(callbacks.map((callback, index) => ({ callback, index }))).pipe(

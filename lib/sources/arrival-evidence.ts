@@ -91,7 +91,9 @@ export function arrivalEvidence(
     boundUnwritten: async (realPath) => {
       const dir = dirname(realPath);
       const name = basename(realPath);
-      if (![...open].some((r) => r.dir === dir)) return false;
+      let watched = false;
+      for (const r of open) if (r.dir === dir) watched = true;
+      if (!watched) return false;
       await pollPassed();
       let bound = false;
       for (const r of open) {

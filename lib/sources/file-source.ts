@@ -20,6 +20,7 @@ import {
   fingerprintKey,
   fingerprintOf,
   isRacy,
+  matchesStats,
   needsArrivalEvidence,
   nextSighting,
   type Sighting,
@@ -27,7 +28,7 @@ import {
 } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 import { fsWatch } from './fs-watch.js';
-import { localFs, onLocalDisk } from './local-fs.js';
+import { localFs, localSyncReadBytes, onLocalDisk } from './local-fs.js';
 import { readStable } from './read-stable.js';
 import { sharedTicks, statChanges } from './shared-poller.js';
 import { planWatch, type WatchPlan } from './watch-plan.js';
@@ -181,8 +182,11 @@ export function fileSource(
       lastSeen.set(p, key);
     }
     // A look that began before a load changed `tracked` must not drop what the load recorded.
-    const current = new Set([...keys.map(([p]) => p), ...tracked]);
-    for (const p of lastSeen.keys()) if (!current.has(p)) lastSeen.delete(p);
+    // Every path of `keys` is in the map now: only a larger map holds any other.
+    if (lastSeen.size > keys.length) {
+      const current = new Set([...keys.map(([p]) => p), ...tracked]);
+      for (const p of lastSeen.keys()) if (!current.has(p)) lastSeen.delete(p);
+    }
     if (moved) generation++;
     return `${generation}:${keys[0]?.[1] ?? ''}`;
   };
@@ -245,8 +249,14 @@ export function fileSource(
   // One stat per tick (FIELD-NOTES row 17): while the fingerprint is the one last checked in full,
   // the realpath, root and directory-mode checks of statFile are not repeated. Any move (an edit,
   // a rename-save, a symlink swap: stat follows links) runs them all again before a read.
-  let verified: { readonly key: string; readonly state: FileState } | undefined;
-  const lookAtMain = async (): Promise<FileState> => {
+  let verified:
+    | { readonly key: string; readonly state: Extract<FileState, { kind: 'present' }> }
+    | undefined;
+  // The state, and its fingerprint's key when present (made once per fingerprint, not per look).
+  const lookAtMain = async (): Promise<{
+    readonly key: string | undefined;
+    readonly state: FileState;
+  }> => {
     // Read once: looks overlap (a poll and a settle look), and another may replace `verified`
     // while this one awaits its stat.
     // Asked once, before the first look; a look never waits for it again.
@@ -254,19 +264,21 @@ export function fileSource(
     const known = verified;
     const door = io;
     let seen: { readonly path: string; readonly stats: BigIntStats } | undefined;
-    if (known !== undefined && known.state.kind === 'present') {
+    if (known !== undefined) {
       const at = known.state.path;
       const stats = await door.stat(at).catch(() => undefined);
-      if (stats !== undefined && fingerprintKey(fingerprintOf(stats)) === known.key) {
-        return known.state;
-      }
+      if (stats !== undefined && matchesStats(stats, known.state.fingerprint)) return known;
       if (stats !== undefined) seen = { path: at, stats };
     }
     const state = await statFile(path, policy, seen === undefined ? door : primed(door, seen));
-    if (state.kind === 'present') void chooseIo(state.realPath);
-    verified =
-      state.kind === 'present' ? { key: fingerprintKey(state.fingerprint), state } : undefined;
-    return state;
+    if (state.kind !== 'present') {
+      verified = undefined;
+      return { key: undefined, state };
+    }
+    // The door depends on the real path only: a rename-save keeps it, and is not asked again.
+    if (state.realPath !== known?.state.realPath) void chooseIo(state.realPath);
+    verified = { key: fingerprintKey(state.fingerprint), state };
+    return verified;
   };
 
   // What the last look saw at each path, to tell a file that arrived whole from one changed in
@@ -300,7 +312,13 @@ export function fileSource(
     return wait;
   };
 
-  const snapshotOf = async (state: FileState): Promise<SourceState> => {
+  const snapshotOf = async ({
+    key: mainKey,
+    state,
+  }: {
+    readonly key: string | undefined;
+    readonly state: FileState;
+  }): Promise<SourceState> => {
     // An empty or oversized file is still where it was (a truncate-then-write): no new plan.
     if (state.kind === 'present') reshaped(state.realPath);
     else if (state.problem.kind !== 'empty' && state.problem.kind !== 'too-large') {
@@ -314,7 +332,9 @@ export function fileSource(
       return { kind: 'problem', rejection: rejectionOf(state.problem) };
     }
     const watching = tracked.filter((p) => p !== state.path && p !== state.realPath);
-    const includes = await Promise.all(watching.map((p) => includeKeyOf(p, fs)));
+    // Without includes (most configs) no promise is made: a save is live one hop sooner.
+    const includes =
+      watching.length === 0 ? [] : await Promise.all(watching.map((p) => includeKeyOf(p, fs)));
     const { fingerprint } = state;
     // A new file whose stat cannot show it arrived whole: the fast path may have seen it renamed
     // into place and not written since (includes go without: they wait for their quiet period).
@@ -326,7 +346,7 @@ export function fileSource(
     const snapshot: SourceState = {
       kind: 'snapshot',
       version: versionFor([
-        [path, fingerprintKey(fingerprint)],
+        [path, mainKey ?? fingerprintKey(fingerprint)],
         ...watching.map((p, i): readonly [string, string] => [p, includes[i]?.key ?? '']),
       ]),
       racy:
@@ -395,11 +415,24 @@ export function fileSource(
       };
     });
 
+  // A snapshot is read right after the look that took its fingerprint (loadLatest reads what a
+  // look just saw), so the read needs no stat before it (see readStable's statFirst). Through
+  // `localFs` a read of a config-sized file is over before anything could supersede it: it is
+  // given no AbortController (a signal and its listener cost more than the read itself).
   const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
     new Observable<ReadResult>((subscriber) => {
-      const controller = new AbortController();
+      const door = io;
+      const controller =
+        door === localFs && expected.size <= BigInt(localSyncReadBytes)
+          ? undefined
+          : new AbortController();
       let settled = false;
-      readStable(path, expected, policy, { signal: controller.signal, fs: io, now }).then(
+      readStable(path, expected, policy, {
+        signal: controller?.signal,
+        fs: door,
+        now,
+        statFirst: false,
+      }).then(
         (r) => {
           settled = true;
           if (r.kind === 'read') {
@@ -418,7 +451,7 @@ export function fileSource(
       );
       // Only a read still running is aborted: an abort builds a DOMException, with its stack.
       return () => {
-        if (!settled) controller.abort();
+        if (!settled) controller?.abort();
       };
     });
 

@@ -54,6 +54,21 @@ export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
 }
 
 /**
+ * Whether a stat shows the file as `f` describes it (sameFingerprint against fingerprintOf(stats)),
+ * without building a fingerprint: the check a look and a read make on every save.
+ * @example matchesStats(await stat('/etc/tor/torrc', { bigint: true }), verified) // false after a save
+ */
+export function matchesStats(stats: BigIntStats, f: Fingerprint): boolean {
+  return (
+    stats.ino === f.ino &&
+    stats.mtimeNs === f.mtimeNs &&
+    stats.ctimeNs === f.ctimeNs &&
+    stats.size === f.size &&
+    stats.dev === f.dev
+  );
+}
+
+/**
  * Git's racy-clean window (ms): wider than any file system's timestamp granularity (FAT has 2 s).
  * @example isRacy(f, Date.now(), defaultRacyWindowMs)
  */

@@ -80,10 +80,14 @@ function abortError(): Error {
 }
 
 /**
- * Files larger than this are read by nodeFs, asynchronously: a config is kilobytes, and however
- * large `maxBytes` is set, the event loop is never held for longer than a read of this size.
+ * Files up to this size (bytes) are read by `localFs` synchronously; larger ones by nodeFs,
+ * asynchronously: a config is kilobytes, and however large `maxBytes` is set, the event loop is
+ * never held for longer than a read of this size. A caller can tell from it whether a read
+ * through `localFs` can still be running when the caller next gets control (it cannot, up to it).
+ * @example const settlesAtOnce = fs === localFs && size <= localSyncReadBytes;
  */
-const syncReadBytes = 4 << 20;
+export const localSyncReadBytes = 4 << 20;
+const syncReadBytes = localSyncReadBytes;
 
 // undefined: too large to read here (see syncReadBytes).
 function readCappedSync(path: string, maxBytes: number): Buffer | undefined {
@@ -108,9 +112,14 @@ function readCappedSync(path: string, maxBytes: number): Buffer | undefined {
         buffer.copy(grown, 0, 0, filled);
         buffer = grown;
       }
-      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, null);
+      const asked = buffer.length - filled;
+      const bytesRead = readSync(fd, buffer, filled, asked, null);
       if (bytesRead === 0) break;
       filled += bytesRead;
+      // A regular file on a local disk reads short only at its end: once a short read has brought
+      // exactly the size fstat gave, a further read would only say so (one syscall per save).
+      // Anything else (a size fstat got wrong, as /proc's 0) is read on until a read gives nothing.
+      if (bytesRead < asked && BigInt(filled) === info.size) break;
     }
     return buffer.subarray(0, filled);
   } finally {

@@ -3,7 +3,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { checkConfigPath, type FilePolicy } from './file-policy.js';
 import type { FileProblem } from './file-problem.js';
 import { isGone, problemFromError, sizeProblem } from './file-state.js';
-import { type Fingerprint, fingerprintOf, sameFingerprint } from './fingerprint.js';
+import { type Fingerprint, fingerprintOf, matchesStats } from './fingerprint.js';
 import { type FsPort, nodeFs } from './fs-port.js';
 
 /**
@@ -32,6 +32,14 @@ export interface ReadStableOptions {
   readonly signal?: AbortSignal | undefined;
   readonly fs?: FsPort | undefined;
   readonly now?: (() => number) | undefined;
+  /**
+   * Whether to stat before the read (default true). Pass false when `expected` comes from a stat
+   * made just before (a look followed at once by its read): the stat after the read is what
+   * proves the bytes are `expected`'s (a change at any time before it moves the fingerprint), so
+   * the one before only spares a read of a file that has already changed, and costs a round trip
+   * on every save.
+   */
+  readonly statFirst?: boolean | undefined;
 }
 
 const moved = (fingerprint: Fingerprint | undefined): StableRead =>
@@ -49,8 +57,8 @@ async function statOrExplain(
   expected: Fingerprint,
 ): Promise<StableRead | undefined> {
   try {
-    const now = fingerprintOf(await fs.stat(path));
-    return sameFingerprint(now, expected) ? undefined : moved(now);
+    const stats = await fs.stat(path);
+    return matchesStats(stats, expected) ? undefined : moved(fingerprintOf(stats));
   } catch (error) {
     return fromError(path, error);
   }
@@ -63,11 +71,14 @@ async function attempt(
   fs: FsPort,
   now: () => number,
   signal: AbortSignal | undefined,
+  statFirst: boolean,
 ): Promise<StableRead> {
   const readAtMs = now();
-  const before = await statOrExplain(fs, path, expected);
-  if (before !== undefined) return before;
-  // The stat equals `expected`, so its size is the file's: refuse before reading.
+  if (statFirst) {
+    const before = await statOrExplain(fs, path, expected);
+    if (before !== undefined) return before;
+  }
+  // `expected` is the file's as last stat'ed, so its size is the file's: refuse before reading.
   const sized = sizeProblem(path, expected.size, policy.maxBytes);
   if (sized !== undefined) return failed(sized);
   let bytes: Buffer;
@@ -85,9 +96,9 @@ async function attempt(
 }
 
 /**
- * Reads a config file only if it holds still: stat (must equal `expected`), read (at most
- * `policy.maxBytes + 1` bytes), stat again (must still equal), and the byte count must equal the
- * size; anything else is `moved` (FIELD-NOTES row 4). A file over the limit or empty is a
+ * Reads a config file only if it holds still: stat (must equal `expected`; left out with
+ * `statFirst: false`), read (at most `policy.maxBytes + 1` bytes), stat again (must still equal),
+ * and the byte count must equal the size; anything else is `moved` (FIELD-NOTES row 4). A file over the limit or empty is a
  * `problem` and is not read. Never rejects for I/O.
  *
  * Aborting `signal` settles the promise at once, even if the file system is stuck, as a `problem`
@@ -101,19 +112,19 @@ export function readStable(
   policy: FilePolicy,
   options: ReadStableOptions = {},
 ): Promise<StableRead> {
-  const { signal, fs = nodeFs, now = Date.now } = options;
+  const { signal, fs = nodeFs, now = Date.now, statFirst = true } = options;
   const checked = checkConfigPath(path);
   if (isLeft(checked)) return Promise.resolve(failed(checked.left));
   const abs = checked.right;
   const aborted = (): StableRead =>
     failed({ kind: 'io', path: abs, message: 'aborted', code: 'ABORT_ERR' });
-  if (signal === undefined) return attempt(abs, expected, policy, fs, now, undefined);
+  if (signal === undefined) return attempt(abs, expected, policy, fs, now, undefined, statFirst);
   if (signal.aborted) return Promise.resolve(aborted());
   return new Promise<StableRead>((resolve, reject) => {
     const onAbort = (): void => resolve(aborted());
     signal.addEventListener('abort', onAbort, { once: true });
     // Let go of the signal before settling: a long-lived signal must not collect listeners.
-    attempt(abs, expected, policy, fs, now, signal).then(
+    attempt(abs, expected, policy, fs, now, signal, statFirst).then(
       (result) => {
         signal.removeEventListener('abort', onAbort);
         resolve(result);

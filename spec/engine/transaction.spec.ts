@@ -116,6 +116,32 @@ describe('transaction', () => {
     assert.ok(E.isRight(await firstValueFrom(transaction([], before, after, options))));
   });
 
+  it('with no callbacks, accepts before subscribe returns, setting no deadline', () => {
+    const { options } = recorder();
+    let scheduled = 0;
+    const counting = {
+      ...options,
+      scheduler: {
+        now: () => asyncScheduler.now(),
+        schedule: (...args: Parameters<typeof asyncScheduler.schedule>) => {
+          scheduled++;
+          return asyncScheduler.schedule(...args);
+        },
+      },
+    };
+    const seen: Array<E.Either<unknown, true>> = [];
+    let completed = false;
+    transaction([], before, after, counting).subscribe({
+      next: (r) => seen.push(r),
+      complete: () => {
+        completed = true;
+      },
+    });
+    assert.deepEqual(seen, [E.right(true)]);
+    assert.ok(completed);
+    assert.equal(scheduled, 0);
+  });
+
   it('vetoes a callback that does not answer in time (virtual time)', () => {
     const ts = scheduler();
     ts.run(({ expectObservable }) => {

@@ -21,6 +21,7 @@ import {
   fingerprintKey,
   fingerprintOf,
   isRacy,
+  matchesStats,
   needsArrivalEvidence,
   nextSighting,
   sameFingerprint,
@@ -103,6 +104,40 @@ describe('sources/fingerprint', () => {
         }),
         { numRuns: 2000 },
       );
+    });
+  });
+
+  describe('matchesStats', () => {
+    it('agrees with sameFingerprint against fingerprintOf, field by field', () => {
+      const field = fc.bigInt({ min: -2n, max: 12n });
+      const fingerprint = fc.record({
+        dev: field,
+        ino: field,
+        size: field,
+        mtimeNs: field,
+        ctimeNs: field,
+      });
+      fc.assert(
+        fc.property(fingerprint, fingerprint, (a, b) => {
+          // Only these five fields of a BigIntStats are read.
+          const stats = a as unknown as Parameters<typeof matchesStats>[0];
+          assert.equal(matchesStats(stats, b), sameFingerprint(a, b));
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('tells a real file after a rename-save and after an in-place edit from its old stat', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const before = await fingerprintAt(file);
+      assert.ok(matchesStats(await stat(file, { bigint: true }), before));
+      await writeFile(`${file}.tmp`, 'SocksPort 9150\n');
+      await rename(`${file}.tmp`, file);
+      assert.ok(!matchesStats(await stat(file, { bigint: true }), before));
+      const renamed = await fingerprintAt(file);
+      await writeFile(file, 'SocksPort 9150\nNumEntryGuards 3\n');
+      assert.ok(!matchesStats(await stat(file, { bigint: true }), renamed));
     });
   });
 

@@ -94,6 +94,57 @@ describe('sources/read-stable', () => {
     assert.deepEqual(fs.reads, [], 'nothing read');
   });
 
+  it('with statFirst false, reads without a stat first and still sees a change made before', async () => {
+    await writeFile(torrc, 'SocksPort 9050\n');
+    const old = await fingerprintAt(torrc);
+    await writeFile(`${torrc}.tmp`, 'SocksPort 9150\n');
+    await rename(`${torrc}.tmp`, torrc);
+    const stats: string[] = [];
+    const fs = duringRead(async () => {});
+    const counting: FsPort = {
+      ...fs,
+      stat: (p) => {
+        stats.push(p);
+        return nodeFs.stat(p);
+      },
+    };
+    const r = movedOf(
+      await readStable(torrc, old, defaultFilePolicy, { fs: counting, statFirst: false }),
+    );
+    assert.deepEqual(r.fingerprint, await fingerprintAt(torrc));
+    assert.equal(fs.reads.length, 1, 'read, then found moved by the stat after');
+    assert.deepEqual(stats, [torrc], 'one stat, after the read');
+  });
+
+  it('with statFirst false, reads a file that holds still with one stat', async () => {
+    const text = 'SocksPort 9050\n';
+    await writeFile(torrc, text);
+    const expected = await fingerprintAt(torrc);
+    let stats = 0;
+    const fs: FsPort = {
+      ...nodeFs,
+      stat: (p) => {
+        stats++;
+        return nodeFs.stat(p);
+      },
+    };
+    const r = readOf(
+      await readStable(torrc, expected, defaultFilePolicy, { fs, statFirst: false }),
+    );
+    assert.equal(r.bytes.toString(), text);
+    assert.equal(stats, 1);
+  });
+
+  it('with statFirst false, is moved without a fingerprint when the file is gone', async () => {
+    await writeFile(torrc, 'SocksPort 9050\n');
+    const expected = await fingerprintAt(torrc);
+    await unlink(torrc);
+    assert.deepEqual(await readStable(torrc, expected, defaultFilePolicy, { statFirst: false }), {
+      kind: 'moved',
+      fingerprint: undefined,
+    });
+  });
+
   it('is moved when the file is rewritten in place during the read', async () => {
     await writeFile(torrc, 'SocksPort 9050\n');
     const expected = await fingerprintAt(torrc);
