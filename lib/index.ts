@@ -155,6 +155,7 @@ export {
   fingerprintOf,
   isRacy,
   nextSighting,
+  matchesStats,
   sameFingerprint,
   writeQuietWaitMs,
 } from './sources/fingerprint.js';
