@@ -154,8 +154,8 @@ export {
   fingerprintKey,
   fingerprintOf,
   isRacy,
-  nextSighting,
   matchesStats,
+  nextSighting,
   sameFingerprint,
   writeQuietWaitMs,
 } from './sources/fingerprint.js';
