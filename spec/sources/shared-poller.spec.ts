@@ -138,146 +138,167 @@ describe('watchdog', () => {
   });
 });
 
-describe('StatPoller, on real files', () => {
+// Every behaviour of the poller holds on both sides: paths on a local disk are stat'ed on the
+// event loop, the others (forced here: the files are real, the answer is not) by the worker.
+const sides = [
+  { side: 'on a local disk (main thread)', isLocal: () => Promise.resolve(true), worker: false },
+  { side: 'not on a local disk (worker)', isLocal: () => Promise.resolve(false), worker: true },
+] as const;
+
+/** Counts the reports of each path; `until` waits for a count (5 s at most). */
+function counter() {
+  const counts = new Map<string, number>();
+  const waiters: Array<() => void> = [];
+  return {
+    listener: (name: string) => () => {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      for (const w of waiters.splice(0)) w();
+    },
+    count: (name: string) => counts.get(name) ?? 0,
+    until: async (name: string, n: number) => {
+      const deadline = Date.now() + 5000;
+      while ((counts.get(name) ?? 0) < n) {
+        if (Date.now() > deadline) throw new Error(`${name}: ${counts.get(name) ?? 0} < ${n}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 50);
+        });
+      }
+    },
+  };
+}
+
+for (const { side, isLocal, worker } of sides)
+  describe(`StatPoller, paths ${side}, on real files`, () => {
+    let dir: string;
+    const stops: Array<() => void> = [];
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'hotrc-stat-poller-'));
+    });
+    afterEach(async () => {
+      for (const stop of stops.splice(0)) stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('refuses a period or a hang limit that is not a finite number of ms > 0', () => {
+      for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        assert.throws(() => new StatPoller(bad, asyncScheduler, () => {}), TypeError);
+        assert.throws(() => new StatPoller(100, asyncScheduler, () => {}, { hungStatMs: bad }), {
+          name: 'TypeError',
+          message: `StatPoller: hungStatMs must be a finite number of ms > 0, got ${bad}`,
+        });
+      }
+    });
+
+    it("schedules one action on the event loop: the period's shared tick, or the worker's watchdog", async () => {
+      const path = join(dir, 'torrc');
+      await writeFile(path, 'SocksPort 9050\n');
+      const ts = scheduler();
+      const c = counter();
+      const poller = new StatPoller(100, ts, () => {}, { hungStatMs: 3000, isLocal });
+      const stop = poller.add(path, c.listener('torrc'));
+      stops.push(stop);
+      // Its first stat is reported with no virtual time: once the answer comes (main thread) or
+      // by the worker's own timer.
+      await c.until('torrc', 1);
+      assert.deepEqual(
+        ts.actions.map((a) => a.delay),
+        [worker ? 1500 : 100],
+      );
+      stop();
+      assert.equal(ts.actions.length, 0);
+    });
+
+    it('takes a second call of a stop function as a no-op, even after the path is watched again', async () => {
+      const path = join(dir, 'torrc');
+      await writeFile(path, 'SocksPort 9050\n');
+      const c = counter();
+      const poller = new StatPoller(20, asyncScheduler, () => {}, { isLocal });
+      const stopA = poller.add(path, c.listener('a'));
+      await c.until('a', 1);
+      stopA();
+      stops.push(poller.add(path, c.listener('b')));
+      await c.until('b', 1);
+      stopA();
+      await chmod(path, 0o600);
+      await c.until('b', 2);
+      assert.equal(c.count('a'), 1);
+    });
+
+    it('reports changes no size or mtime shows: mtime set back, chmod, same-size rename', async () => {
+      const path = join(dir, 'torrc');
+      await writeFile(path, 'SocksPort 9050\n');
+      const before = await stat(path);
+      const c = counter();
+      const poller = new StatPoller(20, asyncScheduler, () => {}, { isLocal });
+      stops.push(poller.add(path, c.listener('torrc')));
+      await c.until('torrc', 1);
+      // Each step is seen (a tick may also catch a moment inside one), then three quiet ticks.
+      const seen = async (step: () => Promise<void>) => {
+        const was = c.count('torrc');
+        await step();
+        await c.until('torrc', was + 1);
+        await sleep(60);
+      };
+      // Same size, mtime put back where it was: only the ctime moved.
+      await seen(async () => {
+        await writeFile(path, 'SocksPort 9051\n');
+        await utimes(path, before.atime, before.mtime);
+      });
+      // Only the ctime shows a chmod, and it is one step.
+      const chmodded = c.count('torrc');
+      await seen(() => chmod(path, 0o600));
+      assert.equal(c.count('torrc'), chmodded + 1);
+      // A new inode of the same size with the same mtime, renamed over it: one step too.
+      const tmp = join(dir, 'tmp');
+      await writeFile(tmp, 'SocksPort 9052\n');
+      await utimes(tmp, before.atime, before.mtime);
+      const renamed = c.count('torrc');
+      await seen(() => rename(tmp, path));
+      await sleep(100);
+      assert.equal(c.count('torrc'), renamed + 1);
+    });
+
+    it('keeps every other path watched when paths in the middle stop', async () => {
+      const names = ['a', 'b', 'c', 'd', 'e'];
+      await Promise.all(names.map((n) => writeFile(join(dir, n), `${n}\n`)));
+      const c = counter();
+      const poller = new StatPoller(20, asyncScheduler, () => {}, { isLocal });
+      const stopOf = new Map(names.map((n) => [n, poller.add(join(dir, n), c.listener(n))]));
+      stops.push(...stopOf.values());
+      for (const n of names) await c.until(n, 1);
+      // The worker fills each gap with its last path: e stands where b was, then (e stopping
+      // too) d where e stood, and a gap at the end is just dropped.
+      stopOf.get('b')?.();
+      stopOf.get('e')?.();
+      stopOf.get('d')?.();
+      // chmod: one step each, so one report each.
+      for (const n of names) await chmod(join(dir, n), 0o600);
+      for (const n of ['a', 'c']) await c.until(n, 2);
+      await sleep(100);
+      assert.deepEqual(
+        names.map((n) => c.count(n)),
+        [2, 1, 2, 1, 1],
+      );
+      // A path added after the gaps were filled is stat'ed and reported like the others.
+      const f = join(dir, 'f');
+      await writeFile(f, 'f\n');
+      stops.push(poller.add(f, c.listener('f')));
+      await c.until('f', 1);
+      await chmod(f, 0o600);
+      await c.until('f', 2);
+    });
+  });
+
+describe('StatPoller, a stat that hangs in the worker (real files)', () => {
   let dir: string;
   const stops: Array<() => void> = [];
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hotrc-stat-poller-'));
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-stat-poller-hang-'));
   });
   afterEach(async () => {
     for (const stop of stops.splice(0)) stop();
     await rm(dir, { recursive: true, force: true });
-  });
-
-  /** Counts the reports of each path; `until` waits for a count (5 s at most). */
-  function counter() {
-    const counts = new Map<string, number>();
-    const waiters: Array<() => void> = [];
-    return {
-      listener: (name: string) => () => {
-        counts.set(name, (counts.get(name) ?? 0) + 1);
-        for (const w of waiters.splice(0)) w();
-      },
-      count: (name: string) => counts.get(name) ?? 0,
-      until: async (name: string, n: number) => {
-        const deadline = Date.now() + 5000;
-        while ((counts.get(name) ?? 0) < n) {
-          if (Date.now() > deadline) throw new Error(`${name}: ${counts.get(name) ?? 0} < ${n}`);
-          await new Promise<void>((r) => {
-            waiters.push(r);
-            setTimeout(r, 50);
-          });
-        }
-      },
-    };
-  }
-
-  it('refuses a period or a hang limit that is not a finite number of ms > 0', () => {
-    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.throws(() => new StatPoller(bad, asyncScheduler, () => {}), TypeError);
-      assert.throws(() => new StatPoller(100, asyncScheduler, () => {}, { hungStatMs: bad }), {
-        name: 'TypeError',
-        message: `StatPoller: hungStatMs must be a finite number of ms > 0, got ${bad}`,
-      });
-    }
-  });
-
-  it('schedules nothing on the event loop per tick: only its watchdog, every hungStatMs / 2', async () => {
-    const path = join(dir, 'torrc');
-    await writeFile(path, 'SocksPort 9050\n');
-    const ts = scheduler();
-    const c = counter();
-    const poller = new StatPoller(100, ts, () => {}, { hungStatMs: 3000 });
-    const stop = poller.add(path, c.listener('torrc'));
-    stops.push(stop);
-    // The worker's own timer drives the stats: the first one is reported with no virtual time.
-    await c.until('torrc', 1);
-    assert.deepEqual(
-      ts.actions.map((a) => a.delay),
-      [1500],
-    );
-    stop();
-    assert.equal(ts.actions.length, 0);
-  });
-
-  it('takes a second call of a stop function as a no-op, even after the path is watched again', async () => {
-    const path = join(dir, 'torrc');
-    await writeFile(path, 'SocksPort 9050\n');
-    const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {});
-    const stopA = poller.add(path, c.listener('a'));
-    await c.until('a', 1);
-    stopA();
-    stops.push(poller.add(path, c.listener('b')));
-    await c.until('b', 1);
-    stopA();
-    await chmod(path, 0o600);
-    await c.until('b', 2);
-    assert.equal(c.count('a'), 1);
-  });
-
-  it('reports changes no size or mtime shows: mtime set back, chmod, same-size rename', async () => {
-    const path = join(dir, 'torrc');
-    await writeFile(path, 'SocksPort 9050\n');
-    const before = await stat(path);
-    const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {});
-    stops.push(poller.add(path, c.listener('torrc')));
-    await c.until('torrc', 1);
-    // Each step is seen (a tick may also catch a moment inside one), then three quiet ticks.
-    const seen = async (step: () => Promise<void>) => {
-      const was = c.count('torrc');
-      await step();
-      await c.until('torrc', was + 1);
-      await sleep(60);
-    };
-    // Same size, mtime put back where it was: only the ctime moved.
-    await seen(async () => {
-      await writeFile(path, 'SocksPort 9051\n');
-      await utimes(path, before.atime, before.mtime);
-    });
-    // Only the ctime shows a chmod, and it is one step.
-    const chmodded = c.count('torrc');
-    await seen(() => chmod(path, 0o600));
-    assert.equal(c.count('torrc'), chmodded + 1);
-    // A new inode of the same size with the same mtime, renamed over it: one step too.
-    const tmp = join(dir, 'tmp');
-    await writeFile(tmp, 'SocksPort 9052\n');
-    await utimes(tmp, before.atime, before.mtime);
-    const renamed = c.count('torrc');
-    await seen(() => rename(tmp, path));
-    await sleep(100);
-    assert.equal(c.count('torrc'), renamed + 1);
-  });
-
-  it('keeps every other path watched when paths in the middle stop', async () => {
-    const names = ['a', 'b', 'c', 'd', 'e'];
-    await Promise.all(names.map((n) => writeFile(join(dir, n), `${n}\n`)));
-    const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {});
-    const stopOf = new Map(names.map((n) => [n, poller.add(join(dir, n), c.listener(n))]));
-    stops.push(...stopOf.values());
-    for (const n of names) await c.until(n, 1);
-    // The worker fills each gap with its last path: e stands where b was, then (e stopping
-    // too) d where e stood, and a gap at the end is just dropped.
-    stopOf.get('b')?.();
-    stopOf.get('e')?.();
-    stopOf.get('d')?.();
-    // chmod: one step each, so one report each.
-    for (const n of names) await chmod(join(dir, n), 0o600);
-    for (const n of ['a', 'c']) await c.until(n, 2);
-    await sleep(100);
-    assert.deepEqual(
-      names.map((n) => c.count(n)),
-      [2, 1, 2, 1, 1],
-    );
-    // A path added after the gaps were filled is stat'ed and reported like the others.
-    const f = join(dir, 'f');
-    await writeFile(f, 'f\n');
-    stops.push(poller.add(f, c.listener('f')));
-    await c.until('f', 1);
-    await chmod(f, 0o600);
-    await c.until('f', 2);
   });
 
   it('moves a path whose stat hangs to its own stat, and keeps the others and the event loop going', async function () {
@@ -302,6 +323,7 @@ describe('StatPoller, on real files', () => {
     const poller = new StatPoller(20, asyncScheduler, () => emptied++, {
       hungStatMs: 200,
       workerSource: hanging + statWorkerSource,
+      isLocal: () => Promise.resolve(false),
     });
     stops.push(poller.add(slow, c.listener('hangs')));
     stops.push(poller.add(other, c.listener('other')));
