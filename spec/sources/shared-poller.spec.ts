@@ -1,9 +1,22 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncScheduler, filter, firstValueFrom, merge, timeout } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
+import { onLocalDisk } from '../../lib/sources/local-fs.js';
 import { StatPoller, sharedTicks, statChanges, watchdog } from '../../lib/sources/shared-poller.js';
 import { statWorkerSource } from '../../lib/sources/stat-worker-source.js';
 import { loadFromFile } from '../../lib/tor/config-file.js';
@@ -343,6 +356,181 @@ describe('StatPoller, a stat that hangs in the worker (real files)', () => {
     }
     for (const stop of stops.splice(0)) stop();
     assert.equal(emptied, 1);
+  });
+});
+
+describe('StatPoller, which side stats a path (real files, virtual time)', () => {
+  let dir: string;
+  let shm: string | undefined;
+  const stops: Array<() => void> = [];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-stat-poller-side-'));
+  });
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) stop();
+    await rm(dir, { recursive: true, force: true });
+    if (shm !== undefined) await rm(shm, { recursive: true, force: true });
+    shm = undefined;
+  });
+
+  /** Runs the shared tick's virtual time `ms` on (a worker's timer and fs are real). */
+  const advance = (ts: TestScheduler, ms: number) => {
+    const to = ts.now() + ms;
+    ts.maxFrames = to;
+    ts.flush();
+    // flush leaves the clock at the last action it ran.
+    ts.frame = to;
+  };
+  /** In how long each scheduled action runs (virtual ms). */
+  const due = (ts: TestScheduler) => ts.actions.map((a) => a.delay - ts.now());
+  /** The real worker source, which first appends a line to `marker` each time a worker starts. */
+  const counted = (marker: string) =>
+    `require('node:fs').appendFileSync(${JSON.stringify(marker)}, 'started\\n');\n${statWorkerSource}`;
+  const starts = async (marker: string) =>
+    (await readFile(marker, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+
+  it('stats a path on a local disk at each shared tick: a move is told at the next tick, and only then', async () => {
+    const paths = Array.from({ length: 30 }, (_, i) => join(dir, `torrc-${i}`));
+    await Promise.all(paths.map((p) => writeFile(p, 'SocksPort 9050\n')));
+    const marker = join(dir, 'workers');
+    const ts = scheduler();
+    const c = counter();
+    const poller = new StatPoller(100, ts, () => {}, { workerSource: counted(marker) });
+    for (const [i, p] of paths.entries()) stops.push(poller.add(p, c.listener(`${i}`)));
+    // Asked with the real onLocalDisk: the temp directory is on a local disk.
+    assert.ok(await onLocalDisk(dir), `${dir} should be on a local disk`);
+    for (const i of paths.keys()) await c.until(`${i}`, 1);
+    // Thirty paths, one action: the period's tick. No worker, no watchdog.
+    assert.deepEqual(due(ts), [100]);
+    advance(ts, 300);
+    const counts = () => paths.map((_, i) => c.count(`${i}`));
+    assert.deepEqual(counts(), Array(30).fill(1));
+    for (const i of [0, 13, 29]) await chmod(paths[i] as string, 0o600);
+    // Nothing stats between ticks: the moves wait for the next one, which tells each once.
+    assert.deepEqual(counts(), Array(30).fill(1));
+    advance(ts, 100);
+    assert.deepEqual(
+      counts(),
+      paths.map((_, i) => ([0, 13, 29].includes(i) ? 2 : 1)),
+    );
+    advance(ts, 500);
+    assert.equal(
+      counts().reduce((a, b) => a + b),
+      33,
+    );
+    assert.equal(await starts(marker), 0);
+  });
+
+  it('gives a path whose answer is late to the worker after hungStatMs, then to the main thread when it comes', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'SocksPort 9050\n');
+    const marker = join(dir, 'workers');
+    let answer: (local: boolean) => void = () => {};
+    const late = new Promise<boolean>((resolve) => {
+      answer = resolve;
+    });
+    const asked: string[] = [];
+    const ts = scheduler();
+    const c = counter();
+    const poller = new StatPoller(100, ts, () => {}, {
+      hungStatMs: 1000,
+      workerSource: counted(marker),
+      isLocal: (p) => {
+        asked.push(p);
+        return late;
+      },
+    });
+    stops.push(poller.add(path, c.listener('torrc')));
+    await sleep(50);
+    // Not stat'ed anywhere while the question is open; the watchdog times it.
+    assert.equal(c.count('torrc'), 0);
+    assert.deepEqual(due(ts), [500]);
+    advance(ts, 999);
+    assert.equal(await starts(marker), 0);
+    advance(ts, 1);
+    await c.until('torrc', 1);
+    assert.equal(await starts(marker), 1);
+    // On the worker, a move is told by the worker's own timer.
+    await chmod(path, 0o600);
+    await c.until('torrc', 2);
+    answer(true);
+    // Local after all: stat'ed on the event loop from now on, told once more on the move, and
+    // the worker (its last path gone) ended with its watchdog.
+    await c.until('torrc', 3);
+    assert.deepEqual(due(ts), [100]);
+    await chmod(path, 0o644);
+    advance(ts, 100);
+    assert.equal(c.count('torrc'), 4);
+    assert.ok(asked.length >= 1 && asked.every((p) => p === path));
+  });
+
+  it('starts the worker with the first path not on a local disk and ends it with the last', async () => {
+    const local = join(dir, 'torrc');
+    const remote = join(dir, 'remote');
+    await writeFile(local, 'SocksPort 9050\n');
+    await writeFile(remote, 'SocksPort 9050\n');
+    const marker = join(dir, 'workers');
+    const ts = scheduler();
+    const c = counter();
+    const poller = new StatPoller(100, ts, () => {}, {
+      workerSource: counted(marker),
+      isLocal: (p) => Promise.resolve(!p.includes('remote')),
+    });
+    stops.push(poller.add(local, c.listener('local')));
+    await c.until('local', 1);
+    assert.equal(await starts(marker), 0);
+    const stopRemote = poller.add(remote, c.listener('remote'));
+    await c.until('remote', 1);
+    assert.equal(await starts(marker), 1);
+    assert.deepEqual(
+      due(ts).sort((a, b) => a - b),
+      [100, 1000],
+    );
+    await chmod(remote, 0o600);
+    await c.until('remote', 2);
+    stopRemote();
+    // The worker and its watchdog are gone; the local path goes on at the shared tick.
+    assert.deepEqual(due(ts), [100]);
+    await chmod(local, 0o600);
+    advance(ts, 100);
+    assert.equal(c.count('local'), 2);
+    const again = join(dir, 'remote-2');
+    await writeFile(again, 'SocksPort 9050\n');
+    stops.push(poller.add(again, c.listener('again')));
+    await c.until('again', 1);
+    assert.equal(await starts(marker), 2);
+  });
+
+  it('sends a path whose stat reaches another file system (a symlink retargeted) to the worker, and asks again', async () => {
+    shm = await mkdtemp(join('/dev/shm', 'hotrc-stat-poller-'));
+    const here = join(dir, 'real');
+    const there = join(shm, 'real');
+    await writeFile(here, 'SocksPort 9050\n');
+    await writeFile(there, 'SocksPort 9050\n');
+    assert.notEqual((await stat(here)).dev, (await stat(there)).dev, '/dev/shm and the temp dir');
+    const link = join(dir, 'torrc');
+    await symlink(here, link);
+    const marker = join(dir, 'workers');
+    const answers = [true, false];
+    const ts = scheduler();
+    const c = counter();
+    const poller = new StatPoller(100, ts, () => {}, {
+      workerSource: counted(marker),
+      isLocal: () => Promise.resolve(answers.shift() ?? false),
+    });
+    stops.push(poller.add(link, c.listener('torrc')));
+    await c.until('torrc', 1);
+    assert.equal(await starts(marker), 0);
+    await rm(link);
+    await symlink(there, link);
+    advance(ts, 100);
+    // Told at once, and off the event loop until the new file system's answer says local.
+    assert.equal(c.count('torrc'), 2);
+    await c.until('torrc', 3);
+    assert.equal(await starts(marker), 1);
+    assert.equal(answers.length, 0);
+    await writeFile(there, 'SocksPort 9051 # there\n');
+    await c.until('torrc', 4);
   });
 });
 
