@@ -520,11 +520,12 @@ const statGroups = new WeakMap<SchedulerLike, Map<number, StatPoller>>();
  * Calls `onMove` (on the event loop) when the stat of `path` (following symlinks: dev, ino,
  * size, mtime and ctime, or the errno) moved since the tick before, and once after it is added,
  * so a change between the caller's last look and the first stat here is never lost. Every path
- * of one period on one scheduler is stat'ed by one worker thread on its own timer (a StatPoller),
- * once per tick however many callers watch it: an idle tick wakes neither the event loop nor
- * anything else, and allocates nothing for a path that did not move. A stat that hangs longer
- * than `hungStatMs` blocks neither the event loop nor the other paths. Returns the function that
- * stops.
+ * of one period on one scheduler is stat'ed once per tick however many callers watch it, by one
+ * StatPoller: on the event loop at the period's one shared tick when it is on a local disk
+ * (onLocalDisk), by one worker thread on its own timer otherwise. Nothing is allocated for a path
+ * that did not move but the Stats object itself, and a stat that can hang (a network or FUSE
+ * mount) never runs on the event loop: one that hangs longer than `hungStatMs` holds up neither
+ * the event loop nor the other paths. Returns the function that stops.
  * @example const stop = statChanges('/etc/tor/torrc', 100, asyncScheduler, () => look());
  */
 export function statChanges(
