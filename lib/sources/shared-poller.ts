@@ -120,7 +120,8 @@ export interface StatPollerOptions {
   readonly workerSource: string;
   /**
    * Whether a synchronous stat of `path` can never hang (onLocalDisk): such paths are stat'ed on
-   * the event loop. Must never reject; a test may answer false to put every path on the worker.
+   * the event loop. A rejection counts as false; a test may answer false to put every path on
+   * the worker.
    */
   readonly isLocal: (path: string) => Promise<boolean>;
 }
@@ -241,11 +242,15 @@ export class StatPoller {
       this.#asking++;
       this.#watchdogFollow();
     }
-    void this.#options.isLocal(w.path).then((local) => {
-      if (w.asks !== asks || this.#byId.get(w.id) !== w) return;
-      if (local && w.side !== 'main' && w.side !== 'slow') this.#moveTo(w, 'main');
-      else if (!local && w.side === 'asking') this.#moveTo(w, 'worker');
-    });
+    // An answer that fails counts as "not local": the worker is always safe.
+    void this.#options
+      .isLocal(w.path)
+      .catch(() => false)
+      .then((local) => {
+        if (w.asks !== asks || this.#byId.get(w.id) !== w) return;
+        if (local && w.side !== 'main' && w.side !== 'slow') this.#moveTo(w, 'main');
+        else if (!local && w.side === 'asking') this.#moveTo(w, 'worker');
+      });
   }
 
   // Takes `w` from its side to `to`, where its first stat is made and then reported: whatever

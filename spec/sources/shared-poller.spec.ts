@@ -501,6 +501,23 @@ describe('StatPoller, which side stats a path (real files, virtual time)', () =>
     assert.equal(await starts(marker), 2);
   });
 
+  it('takes an answer that fails as "not local": the path goes to the worker', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'SocksPort 9050\n');
+    const marker = join(dir, 'workers');
+    const ts = scheduler();
+    const c = counter();
+    const poller = new StatPoller(100, ts, () => {}, {
+      workerSource: counted(marker),
+      isLocal: () => Promise.reject(new Error('statfs failed')),
+    });
+    stops.push(poller.add(path, c.listener('torrc')));
+    await c.until('torrc', 1);
+    assert.equal(await starts(marker), 1);
+    await chmod(path, 0o600);
+    await c.until('torrc', 2);
+  });
+
   it('sends a path whose stat reaches another file system (a symlink retargeted) to the worker, and asks again', async () => {
     shm = await mkdtemp(join('/dev/shm', 'hotrc-stat-poller-'));
     const here = join(dir, 'real');
