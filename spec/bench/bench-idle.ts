@@ -80,9 +80,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * (`process.cpuUsage`, every thread of the process) and RSS at the end of the window. The
  * baseline is the fastest plain way to do the same work: one `setInterval` and a
  * `statSync(f, { bigint: true })` of every file (and, as a reference, the same loop with plain
- * stats: what hotrc's poller makes, on the event loop for files on a local disk as these are).
- * Targets (issue 8): at N = 500 hotrc's CPU at most 1.2x the baseline and below `fs.watchFile`
- * and chokidar `usePolling`; RSS at the largest count at most 1.5x chokidar's.
+ * stats, which is what hotrc's stat worker makes). Targets (issue 8): at N = 500 hotrc's CPU at
+ * most 1.2x the baseline and below `fs.watchFile` and chokidar `usePolling`; RSS at the largest
+ * count at most 1.5x chokidar's.
  * @example const result = await benchIdle(dir, { counts: [1], repeats: 1 });
  */
 export async function benchIdle(
