@@ -180,6 +180,16 @@ export function watchDirectory(
 }
 
 /**
+ * The programmer error in a `readFile` cap, if any: every adapter refuses the same caps.
+ * @example const bad = badMaxBytes(options.maxBytes); if (bad !== undefined) return Promise.reject(bad);
+ */
+export function badMaxBytes(maxBytes: number): TypeError | undefined {
+  return Number.isSafeInteger(maxBytes) && maxBytes >= 0
+    ? undefined
+    : new TypeError(`readFile: maxBytes must be a non-negative integer, got ${maxBytes}`);
+}
+
+/**
  * The real adapter, over `node:fs/promises`.
  * `readFile` settles as soon as its signal aborts, even when the file system is stuck (a dead NFS
  * server): the read then finishes in the background, and its handle is closed when it does.
@@ -196,11 +206,8 @@ export const nodeFs: FsPort = Object.freeze({
     options: { readonly signal?: AbortSignal | undefined; readonly maxBytes: number },
   ): Promise<Buffer> {
     const { signal, maxBytes } = options;
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-      return Promise.reject(
-        new TypeError(`readFile: maxBytes must be a non-negative integer, got ${maxBytes}`),
-      );
-    }
+    const bad = badMaxBytes(maxBytes);
+    if (bad !== undefined) return Promise.reject(bad);
     if (signal === undefined) return readCapped(path, maxBytes, undefined);
     if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise<Buffer>((resolve, reject) => {

@@ -10,7 +10,7 @@ import {
   statSync,
 } from 'node:fs';
 import { readlink, statfs } from 'node:fs/promises';
-import { type FsPort, nodeFs, watchDirectory } from './fs-port.js';
+import { badMaxBytes, type FsPort, nodeFs, watchDirectory } from './fs-port.js';
 
 /**
  * Linux `statfs` magic numbers of file systems whose metadata and cached pages are served by
@@ -149,11 +149,8 @@ export const localFs: FsPort = Object.freeze({
     options: { readonly signal?: AbortSignal | undefined; readonly maxBytes: number },
   ): Promise<Buffer> {
     const { signal, maxBytes } = options;
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-      return Promise.reject(
-        new TypeError(`readFile: maxBytes must be a non-negative integer, got ${maxBytes}`),
-      );
-    }
+    const bad = badMaxBytes(maxBytes);
+    if (bad !== undefined) return Promise.reject(bad);
     if (signal?.aborted) return Promise.reject(abortError());
     return settled(() => readCappedSync(path, maxBytes)).then(
       (bytes) => bytes ?? nodeFs.readFile(path, options),
