@@ -6,8 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { type FleetStatus, fleetVerdict, readFleetStatus } from '../../lib/fleet/fleet-status.js';
 import { encodeHostReport, type HostReport, type Standing } from '../../lib/fleet/host-report.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
+import { withSharedEtcdKey, withUnreachableEtcd } from '../support/etcd.js';
 
 const report = (name: string, fields: Partial<HostReport>): HostReport => ({
   name,
@@ -61,11 +60,9 @@ describe('readFleetStatus (a real etcd)', function () {
   this.timeout(20_000);
   let client: Etcd3;
   let key: string;
-  withSharedEtcd((_, c) => {
+  withSharedEtcdKey('fleet-status', (c, k) => {
     client = c;
-  });
-  beforeEach(() => {
-    key = specKey('fleet-status');
+    key = k;
   });
   const put = (r: HostReport) =>
     client.put(fleetKeys(key).status(r.name)).value(encodeHostReport(r));
@@ -145,13 +142,10 @@ describe('readFleetStatus (a real etcd)', function () {
   it('a bad key is a TypeError; etcd out of reach is a Left of one line', async () => {
     await assert.rejects(readFleetStatus(client, '/k/'), TypeError);
     await assert.rejects(readFleetStatus(client, '/k\u0000'), TypeError);
-    const away = await connectEtcd({ hosts: `127.0.0.1:${await freePort()}`, callTimeoutMs: 300 });
-    try {
+    await withUnreachableEtcd(async (away) => {
       const s = await readFleetStatus(away, key);
       assert.ok(E.isLeft(s));
       assert.doesNotMatch(s.left, /\n/);
-    } finally {
-      away.close();
-    }
+    });
   });
 });

@@ -9,8 +9,7 @@ import { encodeHistoryEntry, type HistoryEntry } from '../../lib/fleet/history-e
 import { compareRevisions, listHistory } from '../../lib/fleet/history-list.js';
 import { sha256Hex } from '../../lib/fleet/push-read.js';
 import { encodePushRecord } from '../../lib/fleet/push-record.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
+import { withSharedEtcdKey, withUnreachableEtcd } from '../support/etcd.js';
 
 const entry = (revision: string, text: string, who: string | null = null): HistoryEntry => ({
   text,
@@ -40,11 +39,9 @@ describe('listHistory (a real etcd)', function () {
   this.timeout(20_000);
   let client: Etcd3;
   let key: string;
-  withSharedEtcd((_, c) => {
+  withSharedEtcdKey('history-list', (c, k) => {
     client = c;
-  });
-  beforeEach(() => {
-    key = specKey('history-list');
+    key = k;
   });
   const keys = () => fleetKeys(key);
   const list = async () => {
@@ -118,26 +115,24 @@ describe('listHistory (a real etcd)', function () {
 
   it('a bad key is a TypeError; etcd out of reach is a Left of one line', async () => {
     await assert.rejects(listHistory(client, ''), TypeError);
-    const away = await connectEtcd({ hosts: `127.0.0.1:${await freePort()}`, callTimeoutMs: 300 });
-    try {
+    await withUnreachableEtcd(async (away) => {
       const l = await listHistory(away, key);
       assert.ok(E.isLeft(l));
       assert.doesNotMatch(l.left, /\n/);
-    } finally {
-      away.close();
-    }
+    });
   });
 });
 
 describe('listHistory on a history entry whose revision is not a number', function () {
   this.timeout(20_000);
   let client: Etcd3;
-  withSharedEtcd((_, c) => {
+  let key: string;
+  withSharedEtcdKey('history-list-bad-revision', (c, k) => {
     client = c;
+    key = k;
   });
 
   it('lists it as unreadable (or at least does not reject): BigInt("abc") must not escape', async () => {
-    const key = specKey('history-list-bad-revision');
     const keys = fleetKeys(key);
     await client.put(keys.history('5')).value(encodeHistoryEntry(entry('5', 'ConnLimit 5\n')));
     // Passes the codec (revision is any string) but is no decimal revision.

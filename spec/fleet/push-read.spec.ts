@@ -8,8 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { readPublished, sha256Hex } from '../../lib/fleet/push-read.js';
 import { encodePushRecord } from '../../lib/fleet/push-record.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
+import { withSharedEtcdKey, withUnreachableEtcd } from '../support/etcd.js';
 
 const record = { id: 'p-1', who: 'ops@admin', time: '2026-12-01T10:00:00.000Z', sha256: 'ab' };
 
@@ -31,11 +30,9 @@ describe('readPublished (a real etcd)', function () {
   this.timeout(20_000);
   let client: Etcd3;
   let key: string;
-  withSharedEtcd((_, c) => {
+  withSharedEtcdKey('push-read', (c, k) => {
     client = c;
-  });
-  beforeEach(() => {
-    key = specKey('push-read');
+    key = k;
   });
   const keys = () => fleetKeys(key);
   const modRevision = async () => (await client.get(key).exec()).kvs[0]?.mod_revision;
@@ -94,14 +91,11 @@ describe('readPublished (a real etcd)', function () {
   });
 
   it('etcd out of reach is a Left of one line', async () => {
-    const away = await connectEtcd({ hosts: `127.0.0.1:${await freePort()}`, callTimeoutMs: 300 });
-    try {
+    await withUnreachableEtcd(async (away) => {
       const r = await readPublished(away, keys());
       assert.ok(E.isLeft(r));
       assert.doesNotMatch(r.left, /\n/);
       assert.notEqual(r.left, '');
-    } finally {
-      away.close();
-    }
+    });
   });
 });

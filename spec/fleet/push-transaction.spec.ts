@@ -16,8 +16,7 @@ import {
   publishTransaction,
   transactionBytes,
 } from '../../lib/fleet/push-transaction.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
-import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
+import { withSharedEtcdKey, withUnreachableEtcd } from '../support/etcd.js';
 
 const recordOf = (id: string, text: string) => ({
   id,
@@ -65,11 +64,9 @@ describe('publishTransaction (a real etcd)', function () {
   this.timeout(20_000);
   let client: Etcd3;
   let key: string;
-  withSharedEtcd((_, c) => {
+  withSharedEtcdKey('push-transaction', (c, k) => {
     client = c;
-  });
-  beforeEach(() => {
-    key = specKey('push-transaction');
+    key = k;
   });
   const keys = () => fleetKeys(key);
   const read = async () => {
@@ -172,8 +169,7 @@ describe('publishTransaction (a real etcd)', function () {
   });
 
   it('etcd out of reach, and the read-back too: unreachable, saying the push may have landed', async () => {
-    const away = await connectEtcd({ hosts: `127.0.0.1:${await freePort()}`, callTimeoutMs: 300 });
-    try {
+    await withUnreachableEtcd(async (away) => {
       const r = await publishTransaction(away, keys(), {
         bytes: Buffer.from('ConnLimit 1\n'),
         base: undefined,
@@ -185,8 +181,6 @@ describe('publishTransaction (a real etcd)', function () {
         r.kind === 'unreachable' ? r.message : '',
         /read back failed too .*: the push may have landed, see hotrc history$/,
       );
-    } finally {
-      away.close();
-    }
+    });
   });
 });

@@ -7,19 +7,16 @@ import { fleetKeys } from '../../lib/fleet/fleet-keys.js';
 import { encodeHistoryEntry } from '../../lib/fleet/history-entry.js';
 import { sha256Hex } from '../../lib/fleet/push-read.js';
 import { rollbackConfig } from '../../lib/fleet/rollback-config.js';
-import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
-import { freePort, specKey, withSharedEtcd } from '../support/etcd.js';
+import { withSharedEtcdKey, withUnreachableEtcd } from '../support/etcd.js';
 
 describe('rollbackConfig (a real etcd)', function () {
   this.timeout(20_000);
   let client: Etcd3;
   let key: string;
-  withSharedEtcd((_, c) => {
+  withSharedEtcdKey('rollback-config', (c, k) => {
     client = c;
-  });
-  beforeEach(() => {
-    key = specKey('rollback-config');
+    key = k;
   });
   const history = (revision: string, text: string, sha256 = sha256Hex(Buffer.from(text))) =>
     client
@@ -77,13 +74,10 @@ describe('rollbackConfig (a real etcd)', function () {
   });
 
   it('etcd out of reach is unreachable, never a rejection', async () => {
-    const away = await connectEtcd({ hosts: `127.0.0.1:${await freePort()}`, callTimeoutMs: 300 });
-    try {
+    await withUnreachableEtcd(async (away) => {
       const r = await rollbackConfig(away, torProfile, { key });
       assert.equal(r.kind, 'unreachable');
-    } finally {
-      away.close();
-    }
+    });
   });
 
   it('a bad key is a TypeError (a programmer error), thrown before etcd is asked', async () => {

@@ -236,3 +236,33 @@ export function withOwnEtcd(
     await server?.stop();
   });
 }
+
+/**
+ * withSharedEtcd plus a fresh key per test (specKey(name)), handed to `got` with the client
+ * before each test, so no test sees another's keys.
+ * @example let client: Etcd3; let key: string; withSharedEtcdKey('push-read', (c, k) => { client = c; key = k; });
+ */
+export function withSharedEtcdKey(name: string, got: (client: Etcd3, key: string) => void): void {
+  let client: Etcd3 | undefined;
+  withSharedEtcd((_, c) => {
+    client = c;
+  });
+  beforeEach(() => {
+    if (client === undefined) throw new Error('withSharedEtcdKey: no client (before hook failed)');
+    got(client, specKey(name));
+  });
+}
+
+/**
+ * Runs `use` with a client of an etcd that is not there (a free loopback port, calls time out
+ * after 300 ms), and closes it after, whatever `use` did.
+ * @example await withUnreachableEtcd(async (away) => assert.ok(E.isLeft(await listHistory(away, key))));
+ */
+export async function withUnreachableEtcd(use: (away: Etcd3) => Promise<void>): Promise<void> {
+  const away = await connectEtcd({ hosts: `127.0.0.1:${await freePort()}`, callTimeoutMs: 300 });
+  try {
+    await use(away);
+  } finally {
+    away.close();
+  }
+}
