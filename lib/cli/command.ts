@@ -25,7 +25,10 @@ export const exitCodes = Object.freeze({
   conflict: 75,
 } as const);
 
-/** Bad usage: the CLI prints the message in one line and exits 2. */
+/**
+ * Bad usage: the CLI prints the message in one line and exits 2.
+ * @example throw new UsageError('history takes no FILE');
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }

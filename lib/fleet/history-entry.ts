@@ -7,11 +7,6 @@ import { decodeJson } from './push-record.js';
 
 const Nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
-/**
- * A replaced value (JSON): its text, the revision it had, its sha256, and when and by whom it was
- * published (null when it was not published by hotrc, e.g. put with etcdctl).
- * @example HistoryEntry.is({ text: 'SocksPort 9050\n', revision: '41', sha256: 'ab12…', time: null, who: null })
- */
 // A revision as etcd gives it: a decimal int64 (an entry from elsewhere may hold anything).
 const Revision = new t.Type<string, string, unknown>(
   'Revision',
@@ -23,6 +18,11 @@ const Revision = new t.Type<string, string, unknown>(
   t.identity,
 );
 
+/**
+ * A replaced value (JSON): its text, the revision it had, its sha256, and when and by whom it was
+ * published (null when it was not published by hotrc, e.g. put with etcdctl).
+ * @example HistoryEntry.is({ text: 'SocksPort 9050\n', revision: '41', sha256: 'ab12…', time: null, who: null })
+ */
 export const HistoryEntry = t.type({
   text: t.string,
   revision: Revision,

@@ -25,7 +25,10 @@ export interface EtcdConnection {
   readonly callTimeoutMs?: number;
 }
 
-/** The default deadline of one etcd call (ms). */
+/**
+ * The default deadline of one etcd call (ms).
+ * @example await connectEtcd({ hosts: '127.0.0.1:2379', callTimeoutMs: defaultCallTimeoutMs * 2 });
+ */
 export const defaultCallTimeoutMs = 2000;
 
 let loading: Promise<typeof import('etcd3')> | undefined;
