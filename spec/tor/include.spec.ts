@@ -685,3 +685,17 @@ describe('resolveTorrcDocument, the main file as named', () => {
     assert.equal(f.line, 0);
   });
 });
+
+describe('readTorrcDocument, the main file on a local disk', () => {
+  it('reads a file larger than one synchronous read allows through the thread pool, the same', async () => {
+    const line = 'Nickname abc\n';
+    const count = Math.ceil((5 << 20) / line.length);
+    const main = await write('torrc', line.repeat(count));
+    const d = docOf(await readTorrc(main, { maxBytes: 6 << 20 }));
+    assert.equal(d.entries.length, count);
+    assert.equal(d.entries.at(-1)?.line, count);
+    const over = failureOf(await readTorrcDocument(main, { maxBytes: 5 << 20 }));
+    assert.equal(over.refused, 'too-large');
+    assert.match(over.message, /over the limit of 5242880 bytes per file/);
+  });
+});
