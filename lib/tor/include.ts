@@ -123,6 +123,7 @@ interface Context {
 }
 
 function resolveReadOptions(options: Partial<ReadOptions> | undefined): ReadOptions {
+  if (options === undefined) return defaultReadOptions;
   const o: ReadOptions = {
     root: options?.root ?? defaultReadOptions.root,
     maxBytes: options?.maxBytes ?? defaultReadOptions.maxBytes,

@@ -5,8 +5,7 @@ import { deepFreeze, isDeepFrozen } from '../../engine/freeze.js';
 import type { TorrcEntry } from '../torrc.js';
 import { nearest } from './suggest.js';
 import {
-  defaultConfig,
-  defaultDataDirectory,
+  currentDefaultConfig,
   type FieldKind,
   fieldCodecs,
   fieldNames,
@@ -163,20 +162,6 @@ function isTrustedBase(base: TorConfig): boolean {
   return true;
 }
 
-// defaultConfig() as decodeTorrc lays a file over it when no base is given: built again only when
-// its one input from the environment, the data directory, changed (so a changed XDG_DATA_HOME
-// or HOME still shows, as with a fresh defaultConfig() per call). The same frozen object in
-// between, vouched for: no config built, frozen and walked by the codec per load.
-let defaults: TorConfig | undefined;
-
-function defaultBase(): TorConfig {
-  const dataDirectory = defaultDataDirectory();
-  if (defaults === undefined || defaults.DataDirectory !== dataDirectory) {
-    defaults = vouchForConfig(defaultConfig());
-  }
-  return defaults;
-}
-
 const isEnumerable = Object.prototype.propertyIsEnumerable;
 
 // The config being built: a copy of the base's fields, which the file's lines then overwrite. A
@@ -207,7 +192,7 @@ export function decodeTorrc(
   entries: ReadonlyArray<TorrcEntry>,
   options?: Partial<DecodeOptions>,
 ): E.Either<ReadonlyArray<Problem>, Decoded> {
-  const base = options?.base ?? defaultBase();
+  const base = options?.base ?? currentDefaultConfig();
   const strict = options?.strict ?? false;
   const trusted = isTrustedBase(base);
   const problems: Problem[] = [];
