@@ -1,4 +1,5 @@
 import {
+  type BigIntStats,
   closeSync,
   constants,
   fstatSync,
@@ -13,7 +14,7 @@ import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
 import type { FilePolicy } from '../sources/file-policy.js';
 import type { RefusalKind } from '../sources/file-problem.js';
 import { insecureDirectory, insecurity, isInside } from '../sources/file-state.js';
-import { nodeFs } from '../sources/fs-port.js';
+import { type FsPort, nodeFs } from '../sources/fs-port.js';
 import { localFs, localSyncReadBytes, onLocalDisk } from '../sources/local-fs.js';
 import { compileGlobSegment, hasTorGlob } from './glob-segment.js';
 import {
@@ -270,6 +271,45 @@ async function insecureIncludedDirectory(
 }
 
 /**
+ * The file policy's verdict on an opened file, from its own fstat (so a file swapped in after a
+ * check is not the one read): its size, or why it is refused (not a regular file, anyone could
+ * rewrite it, over maxBytes). `fs` stats its directories: localFs on a local disk.
+ */
+async function admitted(
+  ctx: Context,
+  path: string,
+  shown: string,
+  real: string,
+  stats: BigIntStats,
+  fs: FsPort,
+): Promise<Either<Failure, number>> {
+  if (!stats.isFile()) {
+    const what = stats.isFIFO() ? 'a FIFO (Tor would block reading it)' : 'not a regular file';
+    return left({ aborted: false, message: `${path}: ${what}; hotrc refuses it` });
+  }
+  if (!ctx.options.allowInsecureMode) {
+    const insecure = await attempt(ctx, path, () => insecurity(shown, real, stats, fs));
+    if (isLeft(insecure)) return insecure;
+    if (insecure.right !== undefined) {
+      // Making the file or its directory safe is what fixes this: both are worth watching.
+      ctx.watched.add(cleanPath(dirname(shown)));
+      ctx.watched.add(cleanPath(dirname(real)));
+      return left({ aborted: false, message: insecure.right.message, refused: 'insecure' });
+    }
+  }
+  const size = Number(stats.size);
+  const { maxBytes } = ctx.options;
+  if (size > maxBytes) {
+    return left({
+      aborted: false,
+      message: `${path}: ${size} bytes, over the limit of ${maxBytes} bytes per file`,
+      refused: 'too-large',
+    });
+  }
+  return right(size);
+}
+
+/**
  * The bytes of the file `shown` (real path `real`, opened at `path`): refuses non-regular files,
  * and by the file policy, files anyone could rewrite (judged on the opened file's own fstat, so
  * a file swapped in after the check is not the one read) and files over maxBytes, without
@@ -292,31 +332,9 @@ async function readCapped(
   try {
     const info = await attempt(ctx, path, () => fh.stat({ bigint: true }));
     if (isLeft(info)) return info;
-    if (!info.right.isFile()) {
-      const what = info.right.isFIFO()
-        ? 'a FIFO (Tor would block reading it)'
-        : 'not a regular file';
-      return left({ aborted: false, message: `${path}: ${what}; hotrc refuses it` });
-    }
-    if (!ctx.options.allowInsecureMode) {
-      const stats = info.right;
-      const insecure = await attempt(ctx, path, () => insecurity(shown, real, stats, nodeFs));
-      if (isLeft(insecure)) return insecure;
-      if (insecure.right !== undefined) {
-        // Making the file or its directory safe is what fixes this: both are worth watching.
-        ctx.watched.add(cleanPath(dirname(shown)));
-        ctx.watched.add(cleanPath(dirname(real)));
-        return left({ aborted: false, message: insecure.right.message, refused: 'insecure' });
-      }
-    }
-    const size = Number(info.right.size);
-    if (size > maxBytes) {
-      return left({
-        aborted: false,
-        message: `${path}: ${size} bytes, over the limit of ${maxBytes} bytes per file`,
-        refused: 'too-large',
-      });
-    }
+    const checked = await admitted(ctx, path, shown, real, info.right, nodeFs);
+    if (isLeft(checked)) return checked;
+    const size = checked.right;
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -377,30 +395,9 @@ async function readCappedLocal(
   try {
     const info = attemptSync(ctx, path, () => fstatSync(fd, { bigint: true }));
     if (isLeft(info)) return info;
-    if (!info.right.isFile()) {
-      const what = info.right.isFIFO()
-        ? 'a FIFO (Tor would block reading it)'
-        : 'not a regular file';
-      return left({ aborted: false, message: `${path}: ${what}; hotrc refuses it` });
-    }
-    if (!ctx.options.allowInsecureMode) {
-      const stats = info.right;
-      const insecure = await attempt(ctx, path, () => insecurity(shown, real, stats, localFs));
-      if (isLeft(insecure)) return insecure;
-      if (insecure.right !== undefined) {
-        ctx.watched.add(cleanPath(dirname(shown)));
-        ctx.watched.add(cleanPath(dirname(real)));
-        return left({ aborted: false, message: insecure.right.message, refused: 'insecure' });
-      }
-    }
-    const size = Number(info.right.size);
-    if (size > maxBytes) {
-      return left({
-        aborted: false,
-        message: `${path}: ${size} bytes, over the limit of ${maxBytes} bytes per file`,
-        refused: 'too-large',
-      });
-    }
+    const checked = await admitted(ctx, path, shown, real, info.right, localFs);
+    if (isLeft(checked)) return checked;
+    const size = checked.right;
     if (size > localSyncReadBytes) return undefined;
     // The stat'ed length plus one, so a file that grew since the stat is noticed; a regular
     // file on a local disk reads short only at its end, so a short read that brought exactly the
@@ -659,7 +656,12 @@ async function include(
     for (const f of found.right) files.push(f); // no spread: a directory may hold many files
   }
   for (const file of files) {
-    const real = await attempt(ctx, file, () => realpath(file));
+    // As for the main file: synchronous calls for a file on a local disk.
+    const dir = dirname(file);
+    const local = await onLocalDisk(dir);
+    const real = local
+      ? attemptSync(ctx, file, () => realpathSync.native(file))
+      : await attempt(ctx, file, () => realpath(file));
     if (isLeft(real)) return fail(real.left);
     const loopStart = stack.findIndex((s) => s.real === real.right);
     if (loopStart !== -1) {
@@ -676,7 +678,11 @@ async function include(
     }
     ctx.files.add(file);
     const opened = ctx.realRoot === undefined ? file : real.right;
-    const bytes = await readCapped(ctx, opened, file, real.right);
+    const realDir = dirname(real.right);
+    const readLocally = local && (realDir === dir || (await onLocalDisk(realDir)));
+    const bytes =
+      (readLocally ? await readCappedLocal(ctx, opened, file, real.right) : undefined) ??
+      (await readCapped(ctx, opened, file, real.right));
     if (isLeft(bytes)) return fail(bytes.left);
     // Tor skips empty files without parsing them, so they count toward no nesting level.
     if (bytes.right.length === 0) continue;
