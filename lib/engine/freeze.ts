@@ -5,11 +5,20 @@ export type DeepReadonly<T> = T extends (infer U)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
-// The values deepFreeze froze all the way down (the roots it was handed, once the walk was
-// done). Nothing under a frozen plain-data value can change, so neither deepFreeze nor
-// isDeepFrozen walks one again: the engine freezes each config where it is made and checks it
-// where it is handed over, and for a config of 1 MiB each walk is not free.
+// The values known to be frozen all the way down: the roots deepFreeze and isDeepFrozen were
+// handed, once the walk was done, and the objects those hold directly (what a deep-frozen value
+// holds is deep-frozen too). Nothing under a frozen plain-data value can change, so neither
+// deepFreeze nor isDeepFrozen walks one again: the engine freezes each config where it is made
+// and checks it where it is handed over, and a config built over another (a torrc laid over its
+// base) shares the base's lists, which are then not walked again either.
 const frozenDeep = new WeakSet<object>();
+
+// Remembers `value`, whose walk found everything under it frozen, and `held`, the objects it
+// holds directly (collected by the walk: a getter is not read twice).
+function remember(value: object, held: ReadonlyArray<object>): void {
+  frozenDeep.add(value);
+  for (const child of held) frozenDeep.add(child);
+}
 
 /**
  * Freezes a plain-data value in place, all the way down, and returns it.
@@ -27,8 +36,11 @@ const frozenDeep = new WeakSet<object>();
  */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || frozenDeep.has(value)) return value;
-  const seen = new WeakSet<object>();
+  const seen = new Set<object>();
   const pending: unknown[] = [value];
+  // What a plain object at the root holds (a config's lists), remembered with it; an array's
+  // items are not (a list of thousands, seldom shared).
+  const held: object[] = [];
   let views = false;
   while (pending.length > 0) {
     const next = pending.pop();
@@ -40,14 +52,18 @@ export function deepFreeze<T>(value: T): T {
       views = true;
       continue;
     }
+    const root = next === value && !Array.isArray(next);
     // Object.values, not Object.keys and a lookup per key: the same own enumerable values, but an
     // array of thousands (a big torrc's bridge lines) is not turned into index strings and back.
     for (const child of Object.values(next)) {
-      if (typeof child === 'object' && child !== null) pending.push(child);
+      if (typeof child === 'object' && child !== null) {
+        pending.push(child);
+        if (root) held.push(child);
+      }
     }
     Object.freeze(next);
   }
-  if (!views) frozenDeep.add(value);
+  if (!views) remember(value, held);
   return value;
 }
 
@@ -60,8 +76,9 @@ export function deepFreeze<T>(value: T): T {
  */
 export function isDeepFrozen(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || frozenDeep.has(value)) return true;
-  const seen = new WeakSet<object>();
+  const seen = new Set<object>();
   const pending: unknown[] = [value];
+  const held: object[] = [];
   while (pending.length > 0) {
     const next = pending.pop();
     if (typeof next !== 'object' || next === null || seen.has(next) || frozenDeep.has(next)) {
@@ -69,10 +86,14 @@ export function isDeepFrozen(value: unknown): boolean {
     }
     if (ArrayBuffer.isView(next) || !Object.isFrozen(next)) return false;
     seen.add(next);
+    const root = next === value && !Array.isArray(next);
     for (const child of Object.values(next)) {
-      if (typeof child === 'object' && child !== null) pending.push(child);
+      if (typeof child === 'object' && child !== null) {
+        pending.push(child);
+        if (root) held.push(child);
+      }
     }
   }
-  frozenDeep.add(value);
+  remember(value, held);
   return true;
 }

@@ -14,7 +14,7 @@ import {
   type TorrcFailure,
 } from './include.js';
 import { decodeTorrc } from './schema/decode.js';
-import { defaultConfig, type TorConfig } from './schema/tor-config.js';
+import { currentDefaultConfig, type TorConfig } from './schema/tor-config.js';
 import type { TorrcError } from './torrc.js';
 
 /**
@@ -94,7 +94,7 @@ export async function loadTorrcText(
  */
 export async function loadFromFile(
   path: string,
-  base: TorConfig = defaultConfig(),
+  base: TorConfig = currentDefaultConfig(),
   options?: Partial<Omit<LoadOptions, 'base'>>,
 ): Promise<TorConfig> {
   const loaded = await loadTorrc(path, { ...options, base });

@@ -1,13 +1,29 @@
-import { constants, type Stats } from 'node:fs';
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  type Stats,
+} from 'node:fs';
 import { type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
 import type { FilePolicy } from '../sources/file-policy.js';
 import type { RefusalKind } from '../sources/file-problem.js';
 import { insecureDirectory, insecurity, isInside } from '../sources/file-state.js';
-import { nodeFs } from '../sources/fs-port.js';
+import { type FsPort, nodeFs } from '../sources/fs-port.js';
+import { localFs, localSyncReadBytes, onLocalDisk } from '../sources/local-fs.js';
 import { compileGlobSegment, hasTorGlob } from './glob-segment.js';
-import { includeKeyword, readTorrcEntries, type TorrcEntry, type TorrcError } from './torrc.js';
+import {
+  includeKeyword,
+  type ReadEntries,
+  readTorrcEntries,
+  type TorrcEntry,
+  type TorrcError,
+} from './torrc.js';
 import { decodeTorrcBytes } from './torrc-bytes.js';
 
 /**
@@ -108,6 +124,7 @@ interface Context {
 }
 
 function resolveReadOptions(options: Partial<ReadOptions> | undefined): ReadOptions {
+  if (options === undefined) return defaultReadOptions;
   const o: ReadOptions = {
     root: options?.root ?? defaultReadOptions.root,
     maxBytes: options?.maxBytes ?? defaultReadOptions.maxBytes,
@@ -185,10 +202,31 @@ async function attempt<T>(
   }
 }
 
+// Whether cleanPath would give `path` back: absolute, no empty or `.` segment.
+function isClean(path: string): boolean {
+  return (
+    path.charCodeAt(0) === 0x2f &&
+    !path.includes('//') &&
+    !path.includes('/./') &&
+    !path.endsWith('/.') &&
+    (path.length === 1 || !path.endsWith('/'))
+  );
+}
+
 /** Collapses `//` and `/./` (harmless to the kernel); keeps `..`, which symlinks make meaningful. */
 function cleanPath(path: string): string {
+  if (isClean(path)) return path;
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   return `/${parts.join('/')}`;
+}
+
+// The main file's absolute path, as every entry and error names it. A clean absolute POSIX path
+// with no `..` is its own resolve(): a save's load does no path work for it.
+function mainPath(file: string): string {
+  if (sep === '/' && isClean(file) && !file.includes('/../') && !file.endsWith('/..')) {
+    return file;
+  }
+  return cleanPath(resolve(file));
 }
 
 function joinPath(dir: string, name: string): string {
@@ -233,6 +271,45 @@ async function insecureIncludedDirectory(
 }
 
 /**
+ * The file policy's verdict on an opened file, from its own fstat (so a file swapped in after a
+ * check is not the one read): its size, or why it is refused (not a regular file, anyone could
+ * rewrite it, over maxBytes). `fs` stats its directories: localFs on a local disk.
+ */
+async function admitted(
+  ctx: Context,
+  path: string,
+  shown: string,
+  real: string,
+  stats: BigIntStats,
+  fs: FsPort,
+): Promise<Either<Failure, number>> {
+  if (!stats.isFile()) {
+    const what = stats.isFIFO() ? 'a FIFO (Tor would block reading it)' : 'not a regular file';
+    return left({ aborted: false, message: `${path}: ${what}; hotrc refuses it` });
+  }
+  if (!ctx.options.allowInsecureMode) {
+    const insecure = await attempt(ctx, path, () => insecurity(shown, real, stats, fs));
+    if (isLeft(insecure)) return insecure;
+    if (insecure.right !== undefined) {
+      // Making the file or its directory safe is what fixes this: both are worth watching.
+      ctx.watched.add(cleanPath(dirname(shown)));
+      ctx.watched.add(cleanPath(dirname(real)));
+      return left({ aborted: false, message: insecure.right.message, refused: 'insecure' });
+    }
+  }
+  const size = Number(stats.size);
+  const { maxBytes } = ctx.options;
+  if (size > maxBytes) {
+    return left({
+      aborted: false,
+      message: `${path}: ${size} bytes, over the limit of ${maxBytes} bytes per file`,
+      refused: 'too-large',
+    });
+  }
+  return right(size);
+}
+
+/**
  * The bytes of the file `shown` (real path `real`, opened at `path`): refuses non-regular files,
  * and by the file policy, files anyone could rewrite (judged on the opened file's own fstat, so
  * a file swapped in after the check is not the one read) and files over maxBytes, without
@@ -255,31 +332,9 @@ async function readCapped(
   try {
     const info = await attempt(ctx, path, () => fh.stat({ bigint: true }));
     if (isLeft(info)) return info;
-    if (!info.right.isFile()) {
-      const what = info.right.isFIFO()
-        ? 'a FIFO (Tor would block reading it)'
-        : 'not a regular file';
-      return left({ aborted: false, message: `${path}: ${what}; hotrc refuses it` });
-    }
-    if (!ctx.options.allowInsecureMode) {
-      const stats = info.right;
-      const insecure = await attempt(ctx, path, () => insecurity(shown, real, stats, nodeFs));
-      if (isLeft(insecure)) return insecure;
-      if (insecure.right !== undefined) {
-        // Making the file or its directory safe is what fixes this: both are worth watching.
-        ctx.watched.add(cleanPath(dirname(shown)));
-        ctx.watched.add(cleanPath(dirname(real)));
-        return left({ aborted: false, message: insecure.right.message, refused: 'insecure' });
-      }
-    }
-    const size = Number(info.right.size);
-    if (size > maxBytes) {
-      return left({
-        aborted: false,
-        message: `${path}: ${size} bytes, over the limit of ${maxBytes} bytes per file`,
-        refused: 'too-large',
-      });
-    }
+    const checked = await admitted(ctx, path, shown, real, info.right, nodeFs);
+    if (isLeft(checked)) return checked;
+    const size = checked.right;
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -307,6 +362,83 @@ async function readCapped(
     return right(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
   } finally {
     await fh.close().catch(() => undefined);
+  }
+}
+
+/** A synchronous call's value, or its error as a Failure naming the path (see attempt). */
+function attemptSync<T>(ctx: Context, path: string, run: () => T): Either<Failure, T> {
+  if (ctx.options.signal?.aborted) return left(aborted);
+  try {
+    return right(run());
+  } catch (err) {
+    return left(failureOf(path, err));
+  }
+}
+
+/**
+ * readCapped for a file on a local disk (see onLocalDisk), with synchronous calls: the same
+ * checks, errors and bytes, without six round trips through libuv's thread pool (open, fstat,
+ * the directory's stat, two reads, close), which cost a 1 MiB load more than reading it.
+ * Undefined for a file over localSyncReadBytes, which readCapped reads instead, so the event
+ * loop is never held for long.
+ */
+async function readCappedLocal(
+  ctx: Context,
+  path: string,
+  shown: string,
+  real: string,
+): Promise<Either<Failure, Uint8Array> | undefined> {
+  const { maxBytes } = ctx.options;
+  const opened = attemptSync(ctx, path, () => openSync(path, openFlags));
+  if (isLeft(opened)) return opened;
+  const fd = opened.right;
+  try {
+    const info = attemptSync(ctx, path, () => fstatSync(fd, { bigint: true }));
+    if (isLeft(info)) return info;
+    const checked = await admitted(ctx, path, shown, real, info.right, localFs);
+    if (isLeft(checked)) return checked;
+    const size = checked.right;
+    if (size > localSyncReadBytes) return undefined;
+    // The stat'ed length plus one, so a file that grew since the stat is noticed; a regular
+    // file on a local disk reads short only at its end, so a short read that brought exactly the
+    // stat'ed size is the end (no zero-byte read to say so). Anything else reads on in chunks.
+    let buffer = Buffer.allocUnsafe(Math.min(size + 1, maxBytes + 1));
+    let total = 0;
+    for (;;) {
+      if (total === buffer.length) {
+        if (total > maxBytes) {
+          return left({
+            aborted: false,
+            message: `${path}: grew past the limit of ${maxBytes} bytes per file while being read`,
+            refused: 'too-large',
+          });
+        }
+        const grown = Buffer.allocUnsafe(Math.min(total + chunkBytes, maxBytes + 1));
+        buffer.copy(grown, 0, 0, total);
+        buffer = grown;
+      }
+      const asked = buffer.length - total;
+      const at = total;
+      const got = attemptSync(ctx, path, () => readSync(fd, buffer, at, asked, null));
+      if (isLeft(got)) return got;
+      if (got.right === 0) break;
+      total += got.right;
+      if (got.right < asked && total === size) break;
+    }
+    if (total > maxBytes) {
+      return left({
+        aborted: false,
+        message: `${path}: grew past the limit of ${maxBytes} bytes per file while being read`,
+        refused: 'too-large',
+      });
+    }
+    return right(buffer.subarray(0, total));
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // As readCapped: a failed close loses nothing that was read.
+    }
   }
 }
 
@@ -454,7 +586,15 @@ async function expandText(
 ): Promise<Either<Fault, ReadonlyArray<TorrcEntry>>> {
   const parsed = readTorrcEntries(text, { file });
   if (isLeft(parsed)) return parsed;
-  const { entries, include: firstInclude } = parsed.right;
+  return expandEntries(ctx, parsed.right, including);
+}
+
+async function expandEntries(
+  ctx: Context,
+  parsed: ReadEntries,
+  including: ReadonlyArray<Stack> | (() => Promise<ReadonlyArray<Stack>>),
+): Promise<Either<Fault, ReadonlyArray<TorrcEntry>>> {
+  const { entries, include: firstInclude } = parsed;
   if (firstInclude === undefined) return right(entries);
   const first = entries.indexOf(firstInclude);
   // Only a file that includes another needs the real paths of the stack (to see a loop).
@@ -516,7 +656,12 @@ async function include(
     for (const f of found.right) files.push(f); // no spread: a directory may hold many files
   }
   for (const file of files) {
-    const real = await attempt(ctx, file, () => realpath(file));
+    // As for the main file: synchronous calls for a file on a local disk.
+    const dir = dirname(file);
+    const local = await onLocalDisk(dir);
+    const real = local
+      ? attemptSync(ctx, file, () => realpathSync.native(file))
+      : await attempt(ctx, file, () => realpath(file));
     if (isLeft(real)) return fail(real.left);
     const loopStart = stack.findIndex((s) => s.real === real.right);
     if (loopStart !== -1) {
@@ -533,7 +678,11 @@ async function include(
     }
     ctx.files.add(file);
     const opened = ctx.realRoot === undefined ? file : real.right;
-    const bytes = await readCapped(ctx, opened, file, real.right);
+    const realDir = dirname(real.right);
+    const readLocally = local && (realDir === dir || (await onLocalDisk(realDir)));
+    const bytes =
+      (readLocally ? await readCappedLocal(ctx, opened, file, real.right) : undefined) ??
+      (await readCapped(ctx, opened, file, real.right));
     if (isLeft(bytes)) return fail(bytes.left);
     // Tor skips empty files without parsing them, so they count toward no nesting level.
     if (bytes.right.length === 0) continue;
@@ -594,14 +743,21 @@ function errorOnly<T>(r: Either<TorrcFailure, T>): Either<TorrcError, T> {
 
 async function finish(
   ctx: Context,
-  text: string,
+  text: string | ReadEntries,
   real: string | (() => Promise<string>),
 ): Promise<Either<TorrcFailure, TorrcDocument>> {
   const main = ctx.main;
-  const done = await expandText(
+  let parsed: ReadEntries;
+  if (typeof text === 'string') {
+    const read = readTorrcEntries(text, { file: main });
+    if (isLeft(read)) return left(failure(read.left, ctx.watched));
+    parsed = read.right;
+  } else {
+    parsed = text;
+  }
+  const done = await expandEntries(
     ctx,
-    text,
-    main,
+    parsed,
     typeof real === 'string'
       ? [{ display: main, real }]
       : async () => [{ display: main, real: await real() }],
@@ -641,12 +797,23 @@ export async function resolveTorrcDocument(
   options?: Partial<ReadOptions>,
 ): Promise<Either<TorrcFailure, TorrcDocument>> {
   const resolved = resolveReadOptions(options);
-  const main = cleanPath(resolve(file));
+  const main = mainPath(file);
+  let parsed: string | ReadEntries = text;
+  // Without a root nothing is looked up before the text is read (a root is resolved first, and
+  // its failure comes first): a text with no %include, a save's usual text, is done here.
+  if (resolved.root === undefined) {
+    const read = readTorrcEntries(text, { file: main });
+    if (isLeft(read)) return left(failure(read.left, [main]));
+    if (read.right.include === undefined) {
+      return right({ entries: read.right.entries, files: [main], watched: [main] });
+    }
+    parsed = read.right;
+  }
   const ctx = await start(main, resolved);
   if (isLeft(ctx)) return left(failure(ctx.left, [main]));
   // Resolved only if the text has a %include (a save is live one round trip sooner without).
   // The main file may be gone by now, or never have been on disk: its path is then its identity.
-  return finish(ctx.right, text, () => realpath(main).catch(() => main));
+  return finish(ctx.right, parsed, () => realpath(main).catch(() => main));
 }
 
 /**
@@ -683,7 +850,7 @@ export async function readTorrcDocument(
   options?: Partial<ReadOptions>,
 ): Promise<Either<TorrcFailure, TorrcDocument>> {
   const resolved = resolveReadOptions(options);
-  const main = cleanPath(resolve(path));
+  const main = mainPath(path);
   const started = await start(main, resolved);
   if (isLeft(started)) return left(failure(started.left, [main]));
   const ctx = started.right;
@@ -704,7 +871,14 @@ export async function readTorrcDocument(
         ctx.watched,
       ),
     );
-  const real = await attempt(ctx, main, () => realpath(main));
+  // On a local disk (the file's directory as named, and its real one) the file is looked at and
+  // read with synchronous calls, as the watcher does; anywhere else (NFS, FUSE), where a call
+  // can hang, through the thread pool. Asked per directory at most every few seconds.
+  const dir = dirname(main);
+  const local = await onLocalDisk(dir);
+  const real = local
+    ? attemptSync(ctx, main, () => realpathSync.native(main))
+    : await attempt(ctx, main, () => realpath(main));
   if (isLeft(real)) return fail(real.left);
   if (ctx.realRoot !== undefined && !isInside(ctx.realRoot, real.right)) {
     const message = `${main} is really ${real.right}, outside the root ${resolved.root}`;
@@ -712,7 +886,11 @@ export async function readTorrcDocument(
   }
   // With a root, open the path that was checked, so a symlink swapped in meanwhile is not followed.
   const opened = ctx.realRoot === undefined ? main : real.right;
-  const bytes = await readCapped(ctx, opened, main, real.right);
+  const realDir = dirname(real.right);
+  const readLocally = local && (realDir === dir || (await onLocalDisk(realDir)));
+  const bytes =
+    (readLocally ? await readCappedLocal(ctx, opened, main, real.right) : undefined) ??
+    (await readCapped(ctx, opened, main, real.right));
   if (isLeft(bytes)) return fail(bytes.left);
   const text = decodeTorrcBytes(bytes.right, main);
   if (isLeft(text)) return left(failure(text.left, ctx.watched));

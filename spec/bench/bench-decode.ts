@@ -23,21 +23,40 @@ const MB = 1e6;
 // Results flow into this so no engine can prove the work unused and skip it.
 let sink = 0;
 
-const child = fileURLToPath(new URL('./cold-decode-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./cold-decode-child.mjs', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
-// One fresh process per sample: the call it times is the first of its kind there.
-function coldSample(what: 'load' | 'json', path: string): Promise<number> {
+/**
+ * Builds dist/ from this tree, which the cold children run (as users run hotrc).
+ * @example await buildDist();
+ */
+export function buildDist(): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', child, what, path],
-      { timeout: 60_000 },
-      (err, stdout, stderr) => {
-        if (err !== null) {
-          reject(new Error(`bench: cold ${what} child failed: ${err.message} ${stderr}`));
-        } else resolve((JSON.parse(stdout) as { ms: number }).ms);
-      },
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', root],
+      { timeout: 300_000 },
+      (err, stdout) =>
+        err === null ? resolve() : reject(new Error(`bench: build failed: ${stdout}`)),
     );
+  });
+}
+
+/**
+ * One fresh process, on dist/ (see buildDist), timing one first call (see cold-decode-child.mjs),
+ * in ms.
+ * @example const ms = await coldSample('load', '/tmp/torrc');
+ */
+export function coldSample(
+  what: 'load' | 'json' | 'text' | 'parse',
+  path: string,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [child, what, path], { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err !== null) {
+        reject(new Error(`bench: cold ${what} child failed: ${err.message} ${stderr}`));
+      } else resolve((JSON.parse(stdout) as { ms: number }).ms);
+    });
   });
 }
 
@@ -102,8 +121,8 @@ async function constructorCost(
  * bridge lines and 1,100 router set entries, each checked as Tor checks it) against `JSON.parse`
  * + `TorConfig.decode` of the same config as JSON, which checks every bridge line and router set
  * entry with the same value codecs but reads no file and no torrc syntax. Warm (medians of
- * batches) and cold (the first call in a fresh process, each side in its own processes, since a
- * reload is rare and mostly runs in V8's interpreter). Then what the value codecs leave: reading
+ * batches) and cold (the first call in a fresh process running dist/, as users do, each side in its own
+ * processes, since a reload is rare and mostly runs in V8's interpreter). Then what the value codecs leave: reading
  * the same file into entries (`readTorrcDocument`: the file policy's checks, the read, bytes to
  * text, Tor's line syntax) against `JSON.parse` alone. Last, the price of handing the loaded
  * config to `new ReloadableConfig`, against a tiny initial config: a config loadFromFile built
@@ -135,6 +154,7 @@ export async function benchDecode(options: Partial<DecodeBenchOptions> = {}): Pr
       throw new Error('bench: the JSON config does not decode to the same config');
     }
     const bytes = Buffer.byteLength(torrc.text);
+    await buildDist();
 
     const warm = await compareBatches(
       async (k) => {

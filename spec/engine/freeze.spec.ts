@@ -158,3 +158,26 @@ describe('deepFreeze and isDeepFrozen on a value deepFreeze froze', () => {
     assert.equal(reads, afterFirst + 1);
   });
 });
+
+describe('what a value deepFreeze froze holds', () => {
+  it('is known to be deep-frozen itself: a config laid over it walks none of it again', () => {
+    let reads = 0;
+    const list = [
+      {
+        get item() {
+          reads++;
+          return 1;
+        },
+      },
+    ];
+    deepFreeze({ list });
+    const afterFirst = reads;
+    assert.equal(afterFirst, 1);
+    assert.equal(isDeepFrozen(list), true);
+    deepFreeze({ list, more: [1] });
+    assert.equal(reads, afterFirst);
+    // A child it holds through an array is not remembered on its own: it is walked.
+    assert.equal(isDeepFrozen(list[0]), true);
+    assert.equal(reads, afterFirst + 1);
+  });
+});

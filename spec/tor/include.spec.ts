@@ -647,3 +647,55 @@ describe('resolveTorrc', () => {
     });
   });
 });
+
+describe('resolveTorrcDocument, the main file as named', () => {
+  it('names the main file by its clean absolute path however it was spelt, with or without %include', async () => {
+    const main = await write('etc/torrc', '');
+    await write('etc/b.conf', 'B 2\n');
+    const spellings = [
+      main,
+      `${dir}//etc/./torrc`,
+      `${dir}/etc/sub/../torrc`,
+      `${dir}/etc/torrc/.`,
+      relative(process.cwd(), main),
+    ];
+    for (const spelt of spellings) {
+      const plain = docOf(await resolveTorrc('A 1\n', spelt));
+      assert.deepEqual(
+        plain.entries.map((e) => e.file),
+        [main],
+        spelt,
+      );
+      assert.deepEqual([plain.files, plain.watched], [[main], [main]], spelt);
+      const included = docOf(await resolveTorrc('A 1\n%include b.conf\n', spelt));
+      assert.deepEqual(rows(included), [
+        ['A', '1', 'etc/torrc', 1],
+        ['B', '2', 'etc/b.conf', 1],
+      ]);
+      const broken = failureOf(await resolveTorrcDocument('A "x\n', spelt));
+      assert.deepEqual([broken.file, broken.line, broken.watched], [main, 1, [main]], spelt);
+    }
+  });
+
+  it('with a root, refuses an unresolvable root before it reads the text, as before', async () => {
+    const f = failureOf(
+      await resolveTorrcDocument('A "broken\n', at('torrc'), { root: at('missing') }),
+    );
+    assert.equal(f.refused, 'outside-root');
+    assert.equal(f.line, 0);
+  });
+});
+
+describe('readTorrcDocument, the main file on a local disk', () => {
+  it('reads a file larger than one synchronous read allows through the thread pool, the same', async () => {
+    const line = 'Nickname abc\n';
+    const count = Math.ceil((5 << 20) / line.length);
+    const main = await write('torrc', line.repeat(count));
+    const d = docOf(await readTorrc(main, { maxBytes: 6 << 20 }));
+    assert.equal(d.entries.length, count);
+    assert.equal(d.entries.at(-1)?.line, count);
+    const over = failureOf(await readTorrcDocument(main, { maxBytes: 5 << 20 }));
+    assert.equal(over.refused, 'too-large');
+    assert.match(over.message, /over the limit of 5242880 bytes per file/);
+  });
+});

@@ -1,12 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { Location, Problem } from '../../core/problem.js';
-import { errorsOf } from '../../core/problem.js';
-import { deepFreeze } from '../../engine/freeze.js';
+import { deepFreeze, isDeepFrozen } from '../../engine/freeze.js';
 import type { TorrcEntry } from '../torrc.js';
 import { nearest } from './suggest.js';
 import {
-  defaultConfig,
+  currentDefaultConfig,
   type FieldKind,
   fieldCodecs,
   fieldNames,
@@ -24,7 +23,7 @@ import { parseHiddenServicePort } from './values/onion-port.js';
 import { parseRouterSet } from './values/router-set.js';
 import { NonEmptyText } from './values/text.js';
 import { TextCodec } from './values/value-codec.js';
-import { vouchForConfig } from './vouched-config.js';
+import { isVouchedConfig, vouchForConfig } from './vouched-config.js';
 
 /** Options for turning torrc entries into a config. */
 export interface DecodeOptions {
@@ -50,6 +49,10 @@ interface Binding {
   readonly key: string;
   readonly kind: FieldKind;
   readonly part?: OnionPart;
+  /** The field's place in fieldNames. */
+  readonly index: number;
+  /** How one value is read: for a single-value field, its value; for a line list, one line. */
+  readonly reader: ItemReader | undefined;
 }
 
 const onionParts: Readonly<Record<string, OnionPart>> = {
@@ -58,39 +61,6 @@ const onionParts: Readonly<Record<string, OnionPart>> = {
   HiddenServiceMaxStreams: 'max-streams',
   HiddenServiceClientAuth: 'client-auth',
 };
-
-const canonicalBindings: ReadonlyArray<readonly [string, Binding]> = fieldNames.flatMap((field) =>
-  fields[field].keys.map((key): [string, Binding] => {
-    const part = onionParts[key];
-    const binding: Binding =
-      part === undefined
-        ? { field, key, kind: fields[field].kind }
-        : { field, key, kind: 'onion', part };
-    return [key, binding];
-  }),
-);
-// Lower-cased torrc key -> what it sets. Keys are case-insensitive in Tor.
-const bindings: ReadonlyMap<string, Binding> = new Map(
-  canonicalBindings.map(([key, binding]) => [key.toLowerCase(), binding]),
-);
-// The same for keys spelt as Tor spells them, as nearly every line is: no lower-casing needed.
-const spelledBindings: ReadonlyMap<string, Binding> = new Map(canonicalBindings);
-
-const torOptionsLower: ReadonlyMap<string, string> = new Map(
-  [...torOptionNames].map((name) => [name.toLowerCase(), name]),
-);
-const knownKeys: ReadonlyArray<string> = [...bindings.values()].map((b) => b.key);
-
-/** Unknown keys reported one by one before the rest are only counted. */
-const maxUnknownListed = 100;
-
-interface OnionGroup {
-  readonly dir: string;
-  readonly at: Location;
-  readonly ports: Array<{ VirtualPort: number; TargetAddr: string }>;
-  maxStreams: number;
-  readonly clientAuth: OnionClientAuth[];
-}
 
 function firstMessage(errors: t.Errors): string {
   return errors.find((e) => e.message !== undefined)?.message ?? 'invalid value';
@@ -121,12 +91,94 @@ function itemReader(codec: t.Mixed): ItemReader {
   };
 }
 
-// A line-list field's codec is an array codec; one torrc line decodes one item.
-const itemReaders: ReadonlyMap<TorConfigField, ItemReader> = new Map(
-  fieldNames
-    .filter((f) => fields[f].kind === 'lines')
-    .map((f) => [f, itemReader((fieldCodecs[f] as unknown as t.ReadonlyArrayType<t.Mixed>).type)]),
+// A single-value field's codec reads its value; a line-list field's codec is an array codec, and
+// one torrc line decodes one item. Router sets and onion services have readers of their own.
+function readerOf(field: TorConfigField, kind: FieldKind): ItemReader | undefined {
+  const codec = fieldCodecs[field] as unknown as t.Mixed;
+  if (kind === 'single') return itemReader(codec);
+  if (kind === 'lines') return itemReader((codec as unknown as t.ReadonlyArrayType<t.Mixed>).type);
+  return undefined;
+}
+
+const canonicalBindings: ReadonlyArray<readonly [string, Binding]> = fieldNames.flatMap(
+  (field, index) =>
+    fields[field].keys.map((key): [string, Binding] => {
+      const part = onionParts[key];
+      const kind = fields[field].kind;
+      const binding: Binding =
+        part === undefined
+          ? { field, key, kind, index, reader: readerOf(field, kind) }
+          : { field, key, kind: 'onion', part, index, reader: undefined };
+      return [key, binding];
+    }),
 );
+// Lower-cased torrc key -> what it sets. Keys are case-insensitive in Tor.
+const bindings: ReadonlyMap<string, Binding> = new Map(
+  canonicalBindings.map(([key, binding]) => [key.toLowerCase(), binding]),
+);
+// The same for keys spelt as Tor spells them, as nearly every line is: no lower-casing needed.
+const spelledBindings: ReadonlyMap<string, Binding> = new Map(canonicalBindings);
+
+const torOptionsLower: ReadonlyMap<string, string> = new Map(
+  [...torOptionNames].map((name) => [name.toLowerCase(), name]),
+);
+const knownKeys: ReadonlyArray<string> = [...bindings.values()].map((b) => b.key);
+
+/** Unknown keys reported one by one before the rest are only counted. */
+const maxUnknownListed = 100;
+
+interface OnionGroup {
+  readonly dir: string;
+  readonly at: Location;
+  readonly ports: Array<{ VirtualPort: number; TargetAddr: string }>;
+  maxStreams: number;
+  readonly clientAuth: OnionClientAuth[];
+}
+
+// A base that is a config exactly as decodeTorrc builds one (a plain object whose own properties
+// are the fields, in print order, each a data property) can be copied with one spread; any other
+// base is read field by field, as Object.assign reads it (own enumerable properties only).
+function isPlainConfig(base: object): boolean {
+  const proto = Object.getPrototypeOf(base);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const names = Object.getOwnPropertyNames(base);
+  if (names.length !== fieldNames.length) return false;
+  for (let f = 0; f < names.length; f++) {
+    if (names[f] !== fieldNames[f]) return false;
+    const d = Object.getOwnPropertyDescriptor(base, names[f] as string);
+    if (d === undefined || !('value' in d) || !d.enumerable) return false;
+  }
+  return Object.getOwnPropertySymbols(base).length === 0;
+}
+
+// A base the codec accepts, deep-frozen and plain, is vouched for once: every later load over it
+// (a watcher's every reload) then costs a WeakSet lookup, not a walk of the base by every codec.
+// Vouching it changes nothing TorConfig.decode gives for it (the same object, as for any plain
+// config it accepts).
+function isTrustedBase(base: TorConfig): boolean {
+  if (isVouchedConfig(base)) return true;
+  if (!isPlainConfig(base) || !isDeepFrozen(base) || !TorConfig.is(base)) return false;
+  vouchForConfig(base);
+  return true;
+}
+
+const isEnumerable = Object.prototype.propertyIsEnumerable;
+
+// The config being built: a copy of the base's fields, which the file's lines then overwrite. A
+// plain object with its fields in print order (no dictionary: one that later reads are fast on),
+// keyed only by names from the field table, so a hostile base cannot reach Object.prototype.
+function draftOf(base: TorConfig, trusted: boolean): Record<string, unknown> {
+  if (trusted) return { ...base };
+  const draft: Record<string, unknown> = {};
+  for (const name of fieldNames) {
+    draft[name] = isEnumerable.call(base, name)
+      ? (base as Record<string, unknown>)[name]
+      : undefined;
+  }
+  return draft;
+}
+
+const noFields: ReadonlySet<TorConfigField> = new Set();
 
 /**
  * Lays torrc entries over a base config (by default `defaultConfig()`), then validates the result.
@@ -140,52 +192,26 @@ export function decodeTorrc(
   entries: ReadonlyArray<TorrcEntry>,
   options?: Partial<DecodeOptions>,
 ): E.Either<ReadonlyArray<Problem>, Decoded> {
-  const base = options?.base ?? defaultConfig();
+  const base = options?.base ?? currentDefaultConfig();
   const strict = options?.strict ?? false;
+  const trusted = isTrustedBase(base);
   const problems: Problem[] = [];
   // The entry that last set each field; its Location is built once, at the end, not per line.
   const setBy = new Map<TorConfigField, TorrcEntry>();
-  const failed = new Set<TorConfigField>();
-  const repeated = new Set<TorConfigField>();
-  const replaced = new Set<TorConfigField>();
-  // A null-prototype record: keys come only from the field table, but values are laid over
-  // `base`, and a hostile base must not reach Object.prototype.
-  const draft: Record<string, unknown> = Object.assign(Object.create(null), base);
+  // Per field (by its index in fieldNames): a repeat was reported, the base's list was replaced.
+  const marks = new Uint8Array(fieldNames.length);
+  let failed: Set<TorConfigField> | undefined;
+  const draft = draftOf(base, trusted);
   const onion: { groups: OnionGroup[] | undefined } = { groups: undefined };
-  const unknown = new Set<string>();
+  let unknown: Set<string> | undefined;
   let unlisted = 0;
-
-  const report = (
-    severity: Problem['severity'],
-    entry: TorrcEntry,
-    message: string,
-    field?: TorConfigField,
-  ) =>
-    problems.push({
-      severity,
-      message,
-      file: entry.file,
-      line: entry.line,
-      ...(field === undefined ? {} : { field }),
-    });
-
-  const listFor = (b: Binding, entry: TorrcEntry): unknown[] => {
-    // The first plain line replaces the base list; `+Key` appends to it; `/Key` empties it.
-    if (entry.op === 'clear' || (entry.op === 'set' && !replaced.has(b.field))) {
-      draft[b.field] = [];
-      replaced.add(b.field);
-    } else if (!replaced.has(b.field)) {
-      draft[b.field] = [...(draft[b.field] as unknown[])];
-      replaced.add(b.field);
-    }
-    return draft[b.field] as unknown[];
-  };
 
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as TorrcEntry;
     const binding = spelledBindings.get(entry.key) ?? bindings.get(entry.key.toLowerCase());
     if (binding === undefined) {
       const lower = entry.key.toLowerCase();
+      unknown ??= new Set();
       // Each distinct key is reported once, at its first line, and only the first
       // `maxUnknownListed` of them: a file of garbage must not cost a suggestion search per line.
       if (unknown.has(lower)) continue;
@@ -196,11 +222,12 @@ export function decodeTorrc(
       }
       const torName = torOptionsLower.get(lower);
       if (torName !== undefined) {
-        report('info', entry, `Tor option '${torName}' is not used by hotrc; ignored.`);
+        report(problems, 'info', entry, `Tor option '${torName}' is not used by hotrc; ignored.`);
       } else {
         const guess = nearest(entry.key, knownKeys);
         const hint = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
-        report(strict ? 'error' : 'warning', entry, `Unknown option '${entry.key}'${hint}.`);
+        const severity = strict ? 'error' : 'warning';
+        report(problems, severity, entry, `Unknown option '${entry.key}'${hint}.`);
       }
       continue;
     }
@@ -212,9 +239,10 @@ export function decodeTorrc(
           setBy.delete(field);
           break;
         }
-        if (setBy.has(field) && !repeated.has(field)) {
-          repeated.add(field);
+        if (setBy.has(field) && ((marks[binding.index] as number) & REPEATED) === 0) {
+          marks[binding.index] = (marks[binding.index] as number) | REPEATED;
           report(
+            problems,
             'warning',
             entry,
             `Option '${key}' used more than once; all but the last value will be ignored.`,
@@ -226,28 +254,28 @@ export function decodeTorrc(
           // Tor: an empty value resets a single-value option to zero/empty, not to its default.
           const zero = fields[field].zero;
           if (zero === undefined) {
-            failed.add(field);
-            report('error', entry, `Could not parse ${key}: a value is required.`, field);
+            failed = (failed ?? new Set()).add(field);
+            report(problems, 'error', entry, `Could not parse ${key}: a value is required.`, field);
           } else {
             draft[field] = zero;
-            failed.delete(field);
+            failed?.delete(field);
           }
           break;
         }
-        const decoded = (fieldCodecs[field] as t.Mixed).decode(entry.value);
+        const decoded = (binding.reader as ItemReader).parse(entry.value);
         if (E.isLeft(decoded)) {
-          failed.add(field);
-          report('error', entry, `Could not parse ${key}: ${firstMessage(decoded.left)}`, field);
+          failed = (failed ?? new Set()).add(field);
+          report(problems, 'error', entry, `Could not parse ${key}: ${decoded.left}`, field);
         } else {
           draft[field] = decoded.right;
-          failed.delete(field);
+          failed?.delete(field);
         }
         break;
       }
       case 'lines':
       case 'router-set': {
         if (entry.op === 'clear') {
-          listFor(binding, entry);
+          listFor(draft, marks, binding, entry);
           break;
         }
         // Line lists come in runs of one key (thousands of Bridge lines, one after another): the
@@ -255,19 +283,24 @@ export function decodeTorrc(
         // it ends at the first entry of another key or a `/Key`.
         let list: unknown[] | undefined;
         let lastSet: TorrcEntry | undefined;
-        const reader =
-          binding.kind === 'lines' ? (itemReaders.get(field) as ItemReader) : undefined;
+        const reader = binding.reader;
         let k = i;
         for (; k < entries.length; k++) {
           const line = entries[k] as TorrcEntry;
           if (k > i && (line.key !== entry.key || line.op === 'clear')) break;
           const { value } = line;
           if (value === '') {
-            report('warning', line, `Linelist option '${key}' has no value. Skipping.`, field);
+            report(
+              problems,
+              'warning',
+              line,
+              `Linelist option '${key}' has no value. Skipping.`,
+              field,
+            );
             continue;
           }
           // The first line with a value replaces the base list or, for `+Key`, copies it.
-          list ??= listFor(binding, line);
+          list ??= listFor(draft, marks, binding, line);
           lastSet = line;
           if (reader !== undefined) {
             if (reader.isNormal(value)) {
@@ -276,8 +309,8 @@ export function decodeTorrc(
             }
             const item = reader.parse(value);
             if (E.isLeft(item)) {
-              failed.add(field);
-              report('error', line, `Could not parse ${key}: ${item.left}`, field);
+              failed = (failed ?? new Set()).add(field);
+              report(problems, 'error', line, `Could not parse ${key}: ${item.left}`, field);
             } else {
               list.push(item.right);
             }
@@ -285,8 +318,8 @@ export function decodeTorrc(
           }
           const items = parseRouterSet(value);
           if (E.isLeft(items)) {
-            failed.add(field);
-            report('error', line, `Could not parse ${key}: ${items.left}`, field);
+            failed = (failed ?? new Set()).add(field);
+            report(problems, 'error', line, `Could not parse ${key}: ${items.left}`, field);
           } else {
             for (const item of items.right) list.push(item);
           }
@@ -298,8 +331,8 @@ export function decodeTorrc(
       case 'onion': {
         const error = decodeOnionLine(binding.part ?? 'dir', key, entry, onion);
         if (error !== undefined) {
-          failed.add(field);
-          report('error', entry, error, field);
+          failed = (failed ?? new Set()).add(field);
+          report(problems, 'error', entry, error, field);
         } else if (binding.part === 'dir' && entry.op !== 'clear') {
           setBy.set(field, entry);
         }
@@ -319,7 +352,7 @@ export function decodeTorrc(
     const services: OnionService[] = [];
     for (const group of onion.groups) {
       if (group.ports.length === 0) {
-        failed.add('OnionServices');
+        failed = (failed ?? new Set()).add('OnionServices');
         problems.push({
           severity: 'error',
           message: `Hidden service ("${group.dir}") with no ports configured.`,
@@ -339,17 +372,55 @@ export function decodeTorrc(
     draft.OnionServices = services;
   }
 
-  const config = deepFreeze(
-    Object.fromEntries(fieldNames.map((f) => [f, draft[f]])) as unknown as TorConfig,
-  );
+  // What the draft shares with a vouched base is deep-frozen already (deepFreeze knows a frozen
+  // value's children): only what the file built is walked.
+  const config = deepFreeze(draft as unknown as TorConfig);
   const sources = new Map<TorConfigField, Location>();
   for (const [field, entry] of setBy) sources.set(field, { file: entry.file, line: entry.line });
-  problems.push(...validationProblems(config, { sources, skip: failed }));
-  if (errorsOf(problems).length > 0) return E.left(problems);
+  const checked = validationProblems(config, { sources, skip: failed ?? noFields });
+  for (const p of checked) problems.push(p);
+  for (const p of problems) if (p.severity === 'error') return E.left(problems);
   // Every value came from its field's codec or from the base: with a base the codec accepts,
   // the codec accepts the whole, and nothing needs to check it field by field again.
-  if (TorConfig.is(base)) vouchForConfig(config);
+  if (trusted || TorConfig.is(base)) vouchForConfig(config);
   return E.right({ config, warnings: problems, sources });
+}
+
+const REPEATED = 1;
+const REPLACED = 2;
+
+function report(
+  problems: Problem[],
+  severity: Problem['severity'],
+  entry: TorrcEntry,
+  message: string,
+  field?: TorConfigField,
+): void {
+  problems.push({
+    severity,
+    message,
+    file: entry.file,
+    line: entry.line,
+    ...(field === undefined ? {} : { field }),
+  });
+}
+
+// The list a line-list line adds to: the first plain line replaces the base list; `+Key` appends
+// to it (a copy, the first time); `/Key` empties it.
+function listFor(
+  draft: Record<string, unknown>,
+  marks: Uint8Array,
+  b: Binding,
+  entry: TorrcEntry,
+): unknown[] {
+  const replaced = ((marks[b.index] as number) & REPLACED) !== 0;
+  if (entry.op === 'clear' || (entry.op === 'set' && !replaced)) {
+    draft[b.field] = [];
+  } else if (!replaced) {
+    draft[b.field] = [...(draft[b.field] as unknown[])];
+  }
+  marks[b.index] = (marks[b.index] as number) | REPLACED;
+  return draft[b.field] as unknown[];
 }
 
 /**

@@ -12,7 +12,7 @@ import { TargetAddr, VirtualPort } from './values/onion-port.js';
 import { Port } from './values/port.js';
 import { RouterSetEntry } from './values/router-set.js';
 import { NonEmptyText, Text } from './values/text.js';
-import { isVouchedConfig } from './vouched-config.js';
+import { isVouchedConfig, vouchForConfig } from './vouched-config.js';
 
 /**
  * One client allowed to reach an onion service. `Key` is a secret: it never reaches a log. It is
@@ -304,4 +304,34 @@ export function defaultConfig(): TorConfig {
     IsolateClientPort: false,
     IsolateClientProtocol: false,
   });
+}
+
+// What defaultDataDirectory reads from the environment, as one string; undefined when the home
+// directory is not in the environment (homedir() then asks the system, every time).
+function environmentKey(): string | undefined {
+  const env = process.env;
+  const windows = process.platform === 'win32';
+  // libuv's homedir is HOME (USERPROFILE on Windows) whenever that is set.
+  const home = windows ? env.USERPROFILE : env.HOME;
+  if (home === undefined || home === '') return undefined;
+  const data = windows ? env.APPDATA : env.XDG_DATA_HOME;
+  // Unset and empty differ: an empty XDG_DATA_HOME is joined as it is.
+  return `${process.platform}\u0000${home}\u0000${data === undefined ? '' : `=${data}`}`;
+}
+
+let shared: { readonly key: string; readonly config: TorConfig } | undefined;
+
+/**
+ * defaultConfig() as the environment gives it now, vouched for: the same frozen object for as
+ * long as the variables the data directory comes from stay the same, a new one when they
+ * change. What a torrc is laid over when no base is given, once per save: no config built,
+ * frozen and walked by the codec each time.
+ * @example currentDefaultConfig().SocksPort // 9050
+ */
+export function currentDefaultConfig(): TorConfig {
+  const key = environmentKey();
+  if (key !== undefined && shared?.key === key) return shared.config;
+  const config = vouchForConfig(defaultConfig());
+  shared = key === undefined ? undefined : { key, config };
+  return config;
 }

@@ -165,7 +165,7 @@ export function validationProblems(
   const skip = context?.skip ?? new Set<TorConfigField>();
   const problems: Problem[] = [];
   for (const rule of rules) {
-    if (rule.fields.some((f) => skip.has(f))) continue;
+    if (skip.size > 0 && rule.fields.some((f) => skip.has(f))) continue;
     const message = rule.check(config);
     if (message === undefined) continue;
     const located = rule.fields

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Problem } from '../../../lib/core/problem.js';
+import { deepFreeze } from '../../../lib/engine/freeze.js';
 import { type Decoded, decodeTorrc } from '../../../lib/tor/schema/decode.js';
 import {
   defaultConfig,
@@ -13,6 +14,7 @@ import {
 import { isVouchedConfig } from '../../../lib/tor/schema/vouched-config.js';
 import { torProfile } from '../../../lib/tor/tor-profile.js';
 import { parseTorrc } from '../../../lib/tor/torrc.js';
+import { decodeTorrcOracle } from './decode-oracle.js';
 import { bridgeLineText, normalBridgeLineText, routerSetText } from './values/near-misses.js';
 
 const FILE = '/etc/tor/torrc';
@@ -434,5 +436,150 @@ describe('decodeTorrc', () => {
       // The property says something only if many files load.
       assert.ok(accepted > 100, `only ${accepted} of 600 generated files loaded`);
     });
+  });
+});
+
+describe('decodeTorrc against the field-by-field decoder (decode-oracle.ts)', () => {
+  // Every key spelling the decoder reads, in Tor's case and not, with each prefix.
+  const keys = [...fieldNames.flatMap((f) => fields[f].keys), 'HiddenServiceDir'];
+  const spelling = fc
+    .tuple(fc.constantFrom(...keys), fc.constantFrom('', '+', '/'), fc.boolean())
+    .map(([k, prefix, lower]) => `${prefix}${lower ? k.toLowerCase() : k}`);
+  const value = fc.oneof(
+    fc.constantFrom(
+      '',
+      '0',
+      '1',
+      '007',
+      'auto',
+      'AUTO',
+      '9150',
+      '65536',
+      '-1',
+      '60',
+      '1.5 hours',
+      '15 minutes',
+      '2 Hours',
+      '999999999 months',
+      '1000000000',
+      '1m30s',
+      'debug',
+      'DESTINATION',
+      'yes',
+      'maybe',
+      '/var/lib/tor x',
+      '80 127.0.0.1:8080',
+      '443',
+      'alice descriptor:x25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    ),
+    normalBridgeLineText,
+    bridgeLineText,
+    routerSetText,
+  );
+  const line = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc
+        .tuple(spelling, value)
+        .map(([k, v]) => `${k} ${v.replaceAll(/[\r\n#\\"]/g, ' ')}`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('Bogus 1', 'bogus 2', 'ClientOnly 1', 'SocksPolicy x'),
+    },
+  );
+  const bases: ReadonlyArray<readonly [string, () => TorConfig | undefined]> = [
+    ['no base (the defaults)', () => undefined],
+    ['a decoded config', () => decoded('Bridge 192.0.2.1:443\nLogLevel debug\n').config],
+    ['an open copy of the defaults', () => ({ ...defaultConfig() })],
+    [
+      'a frozen base with lists',
+      () =>
+        deepFreeze({
+          ...defaultConfig(),
+          BridgeAddresses: ['192.0.2.7:443'],
+          ExcludeNodes: ['{cn}'],
+        }),
+    ],
+    ['a base with a key the codec strips', () => deepFreeze({ ...defaultConfig(), Extra: 1 })],
+    [
+      'a null-prototype base',
+      () => Object.freeze(Object.assign(Object.create(null), defaultConfig())) as TorConfig,
+    ],
+    [
+      'a base whose field is inherited',
+      () => {
+        const { EnableBufferPooling: _, ...rest } = defaultConfig();
+        return Object.assign(Object.create({ EnableBufferPooling: false }), rest) as TorConfig;
+      },
+    ],
+    [
+      'a base the codec refuses',
+      () => ({ ...defaultConfig(), ExcludeExitNodes: ['not an entry!'] }) as TorConfig,
+    ],
+  ];
+  for (const [name, base] of bases) {
+    it(`gives the same config, problems and sources over ${name}`, () => {
+      let loaded = 0;
+      fc.assert(
+        fc.property(fc.array(line, { maxLength: 12 }), fc.boolean(), (lines, strict) => {
+          const parsed = parseTorrc(`${lines.join('\n')}\n`, { file: FILE });
+          if (E.isLeft(parsed)) return;
+          const b = base();
+          const options = b === undefined ? { strict } : { base: b, strict };
+          const got = decodeTorrc(parsed.right, options);
+          const want = decodeTorrcOracle(parsed.right, options);
+          assert.equal(got._tag, want._tag);
+          if (E.isLeft(got) || E.isLeft(want)) {
+            assert.deepStrictEqual(got, want);
+            return;
+          }
+          loaded++;
+          assert.deepStrictEqual(got.right.config, want.right.config);
+          assert.deepStrictEqual(Object.keys(got.right.config), Object.keys(want.right.config));
+          assert.deepStrictEqual(got.right.warnings, want.right.warnings);
+          assert.deepStrictEqual([...got.right.sources], [...want.right.sources]);
+          assert.ok(Object.isFrozen(got.right.config.BridgeAddresses));
+          assert.equal(isVouchedConfig(got.right.config), TorConfigCodec.is(b ?? defaultConfig()));
+        }),
+        { numRuns: 300 },
+      );
+      // Both sides of the comparison are exercised: many files load, and many do not.
+      assert.ok(loaded > 20 && loaded < 280, `${loaded} of 300 generated files loaded`);
+    });
+  }
+
+  it('lays a file over the defaults as the environment gives them at each call', () => {
+    const saved = process.env.XDG_DATA_HOME;
+    try {
+      process.env.XDG_DATA_HOME = '/srv/one';
+      const first = decoded('LogLevel debug\n').config;
+      process.env.XDG_DATA_HOME = '/srv/two';
+      const second = decoded('LogLevel debug\n').config;
+      if (process.platform !== 'win32' && process.platform !== 'darwin') {
+        assert.equal(first.DataDirectory, '/srv/one/go-tor');
+        assert.equal(second.DataDirectory, '/srv/two/go-tor');
+      }
+      assert.equal(second.DataDirectory, defaultConfig().DataDirectory);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_DATA_HOME;
+      else process.env.XDG_DATA_HOME = saved;
+    }
+  });
+
+  it('vouches for a plain, deep-frozen base the codec accepts, and for no other', () => {
+    const plain = deepFreeze({ ...defaultConfig(), SocksPort: 9150 });
+    decoded('LogLevel debug\n', { base: plain });
+    assert.equal(isVouchedConfig(plain), true);
+    const extra = deepFreeze({ ...defaultConfig(), Extra: 1 }) as TorConfig;
+    const over = decoded('LogLevel debug\n', { base: extra });
+    assert.equal(isVouchedConfig(extra), false);
+    // TorConfig still strips what it does not know from that base.
+    const stripped = TorConfigCodec.decode(extra);
+    assert.ok(E.isRight(stripped) && !('Extra' in stripped.right));
+    assert.equal(isVouchedConfig(over.config), true);
+    const open = { ...defaultConfig() };
+    decoded('LogLevel debug\n', { base: open });
+    assert.equal(isVouchedConfig(open), false);
   });
 });

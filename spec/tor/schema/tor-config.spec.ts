@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  currentDefaultConfig,
   defaultConfig,
   defaultDataDirectory,
   fieldNames,
@@ -9,6 +10,7 @@ import {
   reloadableFields,
   TorConfig,
 } from '../../../lib/tor/schema/tor-config.js';
+import { isVouchedConfig } from '../../../lib/tor/schema/vouched-config.js';
 import { validConfig } from '../../support/arbitraries.js';
 
 describe('TorConfig', () => {
@@ -110,5 +112,47 @@ describe('TorConfig', () => {
 
   it('names every field go-tor has', () => {
     assert.equal(fieldNames.length, 30);
+  });
+});
+
+describe('currentDefaultConfig', () => {
+  const names = ['HOME', 'XDG_DATA_HOME', 'USERPROFILE', 'APPDATA'] as const;
+  let saved: Record<string, string | undefined>;
+  beforeEach(() => {
+    saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+  });
+  afterEach(() => {
+    for (const n of names) {
+      if (saved[n] === undefined) delete process.env[n];
+      else process.env[n] = saved[n];
+    }
+  });
+
+  it('is defaultConfig() as the environment gives it, the same vouched object while that holds', () => {
+    const first = currentDefaultConfig();
+    assert.deepEqual(first, defaultConfig());
+    assert.equal(isVouchedConfig(first), true);
+    assert.equal(currentDefaultConfig(), first);
+  });
+
+  it('follows a change of the home directory or of XDG_DATA_HOME (set, empty, unset)', () => {
+    for (const [home, data] of [
+      ['/home/a', undefined],
+      ['/home/b', undefined],
+      ['/home/b', '/srv/x'],
+      ['/home/b', ''],
+      ['/home/b', undefined],
+      [undefined, undefined],
+      ['', '/srv/y'],
+    ] as const) {
+      for (const [n, v] of [
+        [process.platform === 'win32' ? 'USERPROFILE' : 'HOME', home],
+        [process.platform === 'win32' ? 'APPDATA' : 'XDG_DATA_HOME', data],
+      ] as const) {
+        if (v === undefined) delete process.env[n];
+        else process.env[n] = v;
+      }
+      assert.deepEqual(currentDefaultConfig(), defaultConfig(), `${home} ${data}`);
+    }
   });
 });

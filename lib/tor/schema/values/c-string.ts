@@ -9,8 +9,16 @@
  * @example asciiLower('MiNuTeS'); // 'minutes'
  */
 export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+  // Mostly a word with no capital (`minutes`, `1`) or plain ASCII, which toLowerCase lower-cases
+  // exactly as strcasecmp does (A-Z only): one native call, no callback per capital.
+  if (!upper.test(s)) return s;
+  if (!nonAscii.test(s)) return s.toLowerCase();
+  return s.replace(uppers, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
+
+const upper = /[A-Z]/;
+const uppers = /[A-Z]/g;
+const nonAscii = /[^\0-\x7f]/;
 
 // C's isspace() in the C locale.
 const leading = /^[ \t\n\v\f\r]+/;

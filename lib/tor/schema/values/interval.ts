@@ -54,6 +54,7 @@ const strtodPrefix =
   /^[+-]?(?:(\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)/i;
 const strtoullPrefix = /^([+-]?)(\d+)/;
 const DBL_MIN = 2.2250738585072014e-308;
+const DOT = 0x2e;
 
 /** C strtod on a matched prefix, with glibc's ERANGE cases folded into `undefined`. */
 function strtod(prefix: string, mantissa: string | undefined): number | undefined {
@@ -76,6 +77,16 @@ function parseTorSeconds(text: string): Either<string, number> {
   let integer: bigint | undefined;
   let rest = body;
   const u = strtoullPrefix.exec(body);
+  const whole = u === null ? '' : (u[2] as string);
+  if (u !== null && u[1] !== '-' && whole.length <= 9 && body.charCodeAt(u[0].length) !== DOT) {
+    // The common case (`60 seconds`): under 10^9 seconds times at most a month's 2629728 is
+    // below 2^53, so plain numbers give what the 64-bit arithmetic below gives.
+    const multiplier = torUnits.get(asciiLower(eatWhitespace(body.slice(u[0].length))));
+    if (multiplier === undefined) return left(`Unknown unit in ${text}`);
+    const seconds = Number(whole) * multiplier;
+    if (seconds > INT_MAX) return left(`Provided value ${text} is too large`);
+    return right(seconds + 0);
+  }
   if (u !== null) {
     // More than 20 significant digits is above UINT64_MAX; checking first keeps BigInt small.
     const significant = (u[2] as string).replace(/^0+(?=.)/, '');

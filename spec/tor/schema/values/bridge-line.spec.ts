@@ -7,8 +7,14 @@ import {
   formatBridgeLine,
   parseBridgeLine,
 } from '../../../../lib/tor/schema/values/bridge-line.js';
-import { bridgeLineText, normalBridgeLineText } from './near-misses.js';
-import { oracleBridgeLine, oracleFormatBridgeLine, oracleIsBridgeLine } from './regex-oracle.js';
+import { isIPv6At } from '../../../../lib/tor/schema/values/ip-address.js';
+import { bridgeLineText, ipv6Text, normalBridgeLineText } from './near-misses.js';
+import {
+  oracleBridgeLine,
+  oracleFormatBridgeLine,
+  oracleIPv6,
+  oracleIsBridgeLine,
+} from './regex-oracle.js';
 
 const FP = 'ABCDEF0123456789ABCDEF0123456789ABCDEF01';
 const SPACED = 'ABCD EF01 2345 6789 ABCD EF01 2345 6789 ABCD EF01';
@@ -298,6 +304,36 @@ describe('the bridge line scanner against the regex oracle', () => {
         // The fast check may send a normal line to the parser, but not the common ones: any
         // up to 170 characters, IPv4 or bracketed IPv6.
         if (itself && s.length <= 170) assert.ok(BridgeLine.isNormal(s), s);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('calls a bracketed address normal exactly when it is an IPv6 address (isIPv6At and the oracle)', () => {
+    const address = fc.oneof(
+      ipv6Text,
+      fc.constantFrom(
+        '::',
+        '::1',
+        '1::',
+        ':::',
+        '1:2:3:4:5:6:7::',
+        '::2:3:4:5:6:7:8',
+        '1:2:3:4:5:6:7:8:9',
+      ),
+      fc.constantFrom(
+        '::ffff:1.2.3.4',
+        '1:2:3:4:5:6:1.2.3.4',
+        '1:2:3:4:5:6:7:1.2.3.4',
+        '::01.2.3.4',
+      ),
+    );
+    fc.assert(
+      fc.property(address, fc.boolean(), (a, transport) => {
+        const line = `${transport ? 'webtunnel ' : ''}[${a}]:443`;
+        const valid = isIPv6At(a, 0, a.length);
+        assert.equal(valid, !isLeft(oracleIPv6(a)), a);
+        assert.equal(BridgeLine.isNormal(line), valid, line);
       }),
       { numRuns: 5000 },
     );

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   asciiLower,
   eatWhitespace,
@@ -11,6 +12,18 @@ describe('c-string helpers', () => {
   it('asciiLower folds A-Z only, like strcasecmp', () => {
     assert.equal(asciiLower('MiNuTeS'), 'minutes');
     assert.equal(asciiLower('\u212A\u0130\u00C9'), '\u212A\u0130\u00C9');
+    assert.equal(asciiLower('Ab\u212AC'), 'ab\u212Ac');
+  });
+
+  it('asciiLower changes A-Z and nothing else, in any text', () => {
+    const byCharacter = (s: string) =>
+      s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: fc.constantFrom('A', 'z', 'Q', '\u212A', '\u0130', 'ẞ', '\ud800', '1') }),
+    );
+    fc.assert(fc.property(text, (s) => assert.equal(asciiLower(s), byCharacter(s))));
   });
 
   it("skipCSpace and trimCSpace drop C's isspace characters", () => {

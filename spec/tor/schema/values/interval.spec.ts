@@ -112,6 +112,33 @@ describe('parseInterval', () => {
         ),
       );
     });
+
+    it('reads whole numbers of any length as 64-bit arithmetic does, across the 9-digit fast path', () => {
+      const units: ReadonlyArray<readonly [string, bigint]> = [
+        ['', 1n],
+        [' seconds', 1n],
+        [' minutes', 60n],
+        [' Hours', 3600n],
+        [' weeks', 604800n],
+        [' months', 2629728n],
+      ];
+      fc.assert(
+        fc.property(
+          fc.stringMatching(/^[0-9]{1,12}$/),
+          fc.constantFrom('', '+', ' ', ' +'),
+          fc.constantFrom(...units),
+          (digits, sign, [unit, size]) => {
+            const text = `${sign}${digits}${unit}`;
+            const seconds = BigInt(digits) * size;
+            const expected =
+              seconds <= 2147483647n
+                ? right(Number(seconds) * 1000)
+                : left(`Provided value ${text} is too large`);
+            assert.deepEqual(parseInterval(text), expected);
+          },
+        ),
+      );
+    });
   });
 
   describe("go-tor's syntax (Go durations and days)", () => {
