@@ -219,11 +219,17 @@ export class Reloadable<C> {
   readonly #interval = new BehaviorSubject<number | undefined>(undefined);
   /** Thrown by stop(): ends the pipeline, and a rebuilt one at once. */
   readonly #stop = new StopSwitch();
-  /** Aborted by stop(): cuts a running callback short and drops a waiting candidate. */
-  readonly #stopController = new AbortController();
+  /**
+   * Aborted by stop(): cuts a running callback short and drops a waiting candidate. Made only
+   * when an apply has callbacks to tell, or once stopped (see #stopSignal): an AbortSignal costs
+   * some 750 bytes, which a thousand watchers without callbacks need not keep.
+   */
+  #stopController: AbortController | undefined;
+  /** stop() was called. */
+  #stopped = false;
   readonly #callbacks: ReloadCallback<C>[] = [];
   readonly #subscription: Subscription;
-  readonly #health: Subscription;
+  readonly #health: Subscription | undefined;
   readonly #done: Promise<void>;
   readonly #requests = new RequestLedger<ReloadResult, ReloadError>();
   readonly #lines: OutcomeLog;
@@ -346,9 +352,8 @@ export class Reloadable<C> {
     });
     // Health is shown in status() for as long as this lives (an outage matters while stopped too).
     const health = source.health;
-    this.#health = (health === undefined ? EMPTY : health.call(source)).subscribe((h) =>
-      this.#setStatus({ source: h }),
-    );
+    this.#health = health?.call(source).subscribe((h) => this.#setStatus({ source: h }));
+    const engine = this;
     this.#subscription = lanes.looks$
       .pipe(
         distinctSnapshots(),
@@ -369,7 +374,10 @@ export class Reloadable<C> {
           restartRequired: o.restartRequired,
           timeoutMs: o.callbackTimeoutMs,
           scheduler: o.scheduler,
-          stopSignal: this.#stopController.signal,
+          // Read at every apply (see #stopSignal).
+          get stopSignal() {
+            return engine.#stopSignal();
+          },
           onRevertError: (index, err) =>
             this.#log.error(
               { path: this.path, callback: index + 1, err },
@@ -381,7 +389,7 @@ export class Reloadable<C> {
         retry({
           delay: (err: unknown) => {
             this.#pipelineFailed(err);
-            return this.#stopController.signal.aborted
+            return this.#stopped
               ? EMPTY
               : timer(restartDelayMs, o.scheduler).pipe(this.#stop.cut());
           },
@@ -508,11 +516,12 @@ export class Reloadable<C> {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.stopWatcher();
-      this.#stopController.abort();
+      this.#stopped = true;
+      this.#stopController?.abort();
       this.#stop.stop();
       await this.#done;
       this.#subscription.unsubscribe();
-      this.#health.unsubscribe();
+      this.#health?.unsubscribe();
       this.#requests.rejectAll(this.#stoppedError());
       this.#reload.close();
       this.#interval.complete();
@@ -522,6 +531,16 @@ export class Reloadable<C> {
       this.#status.complete();
     })();
     return this.#stopping;
+  }
+
+  // The stop signal applySerially and the callbacks are given: aborted once stopped. Undefined
+  // until either an apply has callbacks (each is handed the signal) or stop() was called.
+  #stopSignal(): AbortSignal | undefined {
+    if (this.#stopController === undefined && (this.#stopped || this.#callbacks.length > 0)) {
+      this.#stopController = new AbortController();
+      if (this.#stopped) this.#stopController.abort();
+    }
+    return this.#stopController?.signal;
   }
 
   #stoppedError(): ReloadError {
