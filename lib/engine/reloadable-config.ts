@@ -14,7 +14,7 @@ import {
 import { checkConfigPath } from '../sources/file-policy.js';
 import { fileSource } from '../sources/file-source.js';
 import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
-import { applySerially } from './apply-serially.js';
+import { type ApplyContext, applySerially } from './apply-serially.js';
 import { distinctSnapshots } from './distinct-snapshots.js';
 import { formatGoDuration } from './go-duration.js';
 import { guardSource, internalRejection } from './guard.js';
@@ -23,6 +23,7 @@ import { loadLatest } from './load-latest.js';
 import { logMessages } from './log.js';
 import { lookLanes } from './look-lanes.js';
 import { OutcomeLog } from './outcome-log.js';
+import type { Profile } from './profile.js';
 import {
   checkedConfig,
   type ReloadOptions,
@@ -245,6 +246,44 @@ export class Reloadable<C> {
   #fastPathOff: string | undefined;
 
   /**
+   * What applySerially reads and writes: this engine's state, through its private fields. One
+   * class for every engine, so a thousand watchers share its methods (an object literal would
+   * give each its own five closures).
+   */
+  static readonly #ApplyContext = class<C> implements ApplyContext<C> {
+    constructor(private readonly engine: Reloadable<C>) {}
+    get profile(): Profile<C> {
+      return this.engine.#options.profile;
+    }
+    get restartRequired(): 'keep' | 'reject' {
+      return this.engine.#options.restartRequired;
+    }
+    get timeoutMs(): number {
+      return this.engine.#options.callbackTimeoutMs;
+    }
+    get scheduler(): SchedulerLike {
+      return this.engine.#options.scheduler;
+    }
+    // Read at every apply (see #stopSignal).
+    get stopSignal(): AbortSignal | undefined {
+      return this.engine.#stopSignal();
+    }
+    current(): C {
+      return this.engine.#config.value;
+    }
+    commit(config: C): number {
+      return this.engine.#commit(config);
+    }
+    callbacks(): ReadonlyArray<ReloadCallback<C>> {
+      return [...this.engine.#callbacks];
+    }
+    onRevertError(index: number, err: unknown): void {
+      const engine = this.engine;
+      engine.#log.error({ path: engine.path, callback: index + 1, err }, logMessages.revertFailed);
+    }
+  };
+
+  /**
    * @param initial the config running now (`await loadConfig(path, profile)`); checked, frozen.
    * @param path the file to watch (or the source's name); a relative path may not contain `..`.
    * @param logger a pino logger; hotrc logs through `logger.child({ module: 'hotrc' })`.
@@ -353,7 +392,6 @@ export class Reloadable<C> {
     // Health is shown in status() for as long as this lives (an outage matters while stopped too).
     const health = source.health;
     this.#health = health?.call(source).subscribe((h) => this.#setStatus({ source: h }));
-    const engine = this;
     this.#subscription = lanes.looks$
       .pipe(
         distinctSnapshots(),
@@ -366,24 +404,7 @@ export class Reloadable<C> {
         // stop(): reads and settles in flight are aborted here; an apply in flight finishes,
         // its running callback cut short through stopSignal.
         this.#stop.cut(),
-        applySerially({
-          profile,
-          current: () => this.#config.value,
-          commit: (config) => this.#commit(config),
-          callbacks: () => [...this.#callbacks],
-          restartRequired: o.restartRequired,
-          timeoutMs: o.callbackTimeoutMs,
-          scheduler: o.scheduler,
-          // Read at every apply (see #stopSignal).
-          get stopSignal() {
-            return engine.#stopSignal();
-          },
-          onRevertError: (index, err) =>
-            this.#log.error(
-              { path: this.path, callback: index + 1, err },
-              logMessages.revertFailed,
-            ),
-        }),
+        applySerially(new Reloadable.#ApplyContext(this)),
         // The error-recovery operator of last resort: an error that got past every guard is
         // reported, and the pipeline is built again (after a pause) unless stop() was called.
         retry({
