@@ -105,7 +105,8 @@ class EvidenceWatch implements DirectoryWatch {
       // Something changed, we are not told what: nothing seen before counts now.
       this.last?.clear();
     } else {
-      const last = (this.last ??= new Map());
+      this.last ??= new Map();
+      const last = this.last;
       last.delete(name);
       last.set(name, kind);
       if (last.size > maxNames) {

@@ -4,13 +4,13 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as t from 'io-ts';
 import { asyncScheduler } from 'rxjs';
+import { defineProfile } from '../../lib/engine/profile.js';
 import {
   checkedConfig,
   type ReloadOptionsInput,
   reloadDefaults,
   resolveReloadOptions,
 } from '../../lib/engine/reload-options.js';
-import { defineProfile } from '../../lib/engine/profile.js';
 import { jsonFormat } from '../../lib/formats/json.js';
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
 import { defaultFilePolicy } from '../../lib/sources/file-policy.js';

@@ -1138,8 +1138,8 @@ describe('ReloadableConfig on real files', function () {
     assert.ok(err instanceof ReloadError);
     assert.deepEqual([err.rejection.kind, err.rejection.cause], ['vetoed', 'stopped']);
     await stopped;
-    assert.equal(signal?.aborted, true);
-    assert.equal((signal?.reason as Error).message, 'the reloadable config was stopped');
+    assert.ok(signal?.aborted === true && signal.reason instanceof Error);
+    assert.equal(signal.reason.message, 'the reloadable config was stopped');
     assert.equal(rc.get().LogLevel, 'info');
   });
 
