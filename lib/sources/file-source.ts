@@ -172,8 +172,9 @@ class PolledFile implements FileSource {
   // Whether the last look needs another at the next tick even if no stat moved (see polls).
   #lookAgain = true;
   // The polls running now, told when `lookAgain` turns on or the tracked paths change: an idle
-  // source costs its poller nothing per tick, not even a call. Almost always one.
-  readonly #pollers: Array<() => void> = [];
+  // source costs its poller nothing per tick, not even a call. Almost always one: copied on
+  // change with concat, which makes the array no longer than it is (a push makes room for 16).
+  #pollers: ReadonlyArray<() => void> = [];
 
   // The version moves only when a path already watched changed: a path newly tracked by a load
   // (its %includes) is recorded as the load finishes (see track), not counted, or the first look
@@ -223,7 +224,7 @@ class PolledFile implements FileSource {
   #setLookAgain(again: boolean): void {
     const was = this.#lookAgain;
     this.#lookAgain = again;
-    if (again && !was) for (const follow of [...this.#pollers]) follow();
+    if (again && !was) for (const follow of this.#pollers) follow();
   }
 
   #versionFor(keys: ReadonlyArray<readonly [string, string]>): string {
@@ -265,7 +266,7 @@ class PolledFile implements FileSource {
       if (moved) {
         this.#trackedVersion++;
         this.replan$.next();
-        for (const follow of [...this.#pollers]) follow();
+        for (const follow of this.#pollers) follow();
       }
     }
     const lastSeen = this.#lastSeen;
@@ -444,12 +445,11 @@ class PolledFile implements FileSource {
           }
         });
       };
-      this.#pollers.push(follow);
+      this.#pollers = this.#pollers.concat(follow);
       follow();
       if (this.#lookAgain) poll();
       return () => {
-        const i = this.#pollers.indexOf(follow);
-        if (i >= 0) this.#pollers.splice(i, 1);
+        this.#pollers = this.#pollers.filter((f) => f !== follow);
         ticks?.unsubscribe();
         ticks = undefined;
         for (const stop of stops) stop();
