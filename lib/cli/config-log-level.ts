@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pinoLib } from '../engine/log.js';
 
 const levelKeys = ['LogLevel', 'logLevel'] as const;
 
@@ -13,7 +13,11 @@ export function configLogLevel(config: unknown): string | undefined {
   if (typeof config !== 'object' || config === null) return undefined;
   for (const key of levelKeys) {
     const value = (config as Record<string, unknown>)[key];
-    if (typeof value === 'string' && value !== 'silent' && Object.hasOwn(pino.levels.values, value))
+    if (
+      typeof value === 'string' &&
+      value !== 'silent' &&
+      Object.hasOwn(pinoLib().levels.values, value)
+    )
       return value;
   }
   return undefined;

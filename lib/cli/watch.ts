@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { pino } from 'pino';
 import { formatProblem } from '../core/problem.js';
-import { bindLogLevel } from '../engine/log.js';
+import { bindLogLevel, pinoLib } from '../engine/log.js';
 import {
   type ReloadOptionsInput,
   reloadDefaults,
@@ -215,7 +214,7 @@ async function watchEtcdUntil(
   { options, pretty }: WatchSettings,
   io: CliIo,
 ): Promise<number> {
-  const logger = pino(
+  const logger = pinoLib()(
     { level: 'info' },
     { write: (line: string) => io.stdout(pretty ? `${prettyLine(line.trimEnd())}\n` : line) },
   );
@@ -266,7 +265,7 @@ async function watchUntil(
     for (const p of initial.left.problems) io.stderr(`${formatProblem(p)}\n`);
     return 1;
   }
-  const logger = pino(
+  const logger = pinoLib()(
     { level: configLogLevel(initial.right.config) ?? 'info' },
     { write: (line: string) => io.stdout(pretty ? `${prettyLine(line.trimEnd())}\n` : line) },
   );

@@ -1,5 +1,15 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { catchError, defer, map, Observable, type OperatorFunction, of, Subscription } from 'rxjs';
+import {
+  catchError,
+  defer,
+  map,
+  Observable,
+  type Observer,
+  type OperatorFunction,
+  of,
+  type Subscriber,
+  Subscription,
+} from 'rxjs';
 import { errorsOf, formatProblem } from '../core/problem.js';
 import { deepFreeze } from './freeze.js';
 import { describeError, internalRejection } from './guard.js';
@@ -149,57 +159,75 @@ export function applySerially<C>(
 ): OperatorFunction<Candidate<C> | FailedLoad, Outcome<C>> {
   return (source) =>
     new Observable<Outcome<C>>((subscriber) => {
-      let running: Subscription | undefined;
-      let waiting: Candidate<C> | undefined;
-      let inputDone = false;
-      let draining = false;
-      // Starts the waiting candidate when none runs. A loop, not recursion, so applies that end
-      // synchronously do not grow the stack; re-entrant calls (an outcome's subscriber causing a
-      // new candidate) leave the work to the loop already running.
-      const drain = (): void => {
-        if (draining) return;
-        draining = true;
-        try {
-          // Once stopped, nothing new starts: a candidate still waiting is dropped.
-          if (context.stopSignal?.aborted === true) waiting = undefined;
-          while (running === undefined && waiting !== undefined) {
-            const candidate = waiting;
-            waiting = undefined;
-            const current = new Subscription();
-            running = current;
-            current.add(
-              applyGuarded(candidate, context).subscribe({
-                next: (outcome) => subscriber.next(outcome),
-                complete: () => {
-                  if (running === current) running = undefined;
-                  drain();
-                },
-              }),
-            );
-          }
-        } finally {
-          draining = false;
-        }
-        if (inputDone && running === undefined && waiting === undefined) subscriber.complete();
-      };
-      const input = source.subscribe({
-        next: (item) => {
-          if (item.kind === 'failed') {
-            subscriber.next(rejectedOutcome(item));
-            return;
-          }
-          waiting = item; // the newest wins; the one it replaces was never started
-          drain();
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => {
-          inputDone = true;
-          drain();
-        },
-      });
+      const serial = new Serial(context, subscriber);
+      const input = source.subscribe(serial);
       return () => {
         input.unsubscribe();
-        running?.unsubscribe();
+        serial.running?.unsubscribe();
       };
     });
+}
+
+// One subscription's state, and the observer of its input: an object whose methods are on the
+// prototype, which a watcher keeps for as long as it runs (not a context and five closures).
+class Serial<C> implements Observer<Candidate<C> | FailedLoad> {
+  running: Subscription | undefined;
+  #waiting: Candidate<C> | undefined;
+  #inputDone = false;
+  #draining = false;
+
+  constructor(
+    private readonly context: ApplyContext<C>,
+    private readonly subscriber: Subscriber<Outcome<C>>,
+  ) {}
+
+  next(item: Candidate<C> | FailedLoad): void {
+    if (item.kind === 'failed') {
+      this.subscriber.next(rejectedOutcome(item));
+      return;
+    }
+    this.#waiting = item; // the newest wins; the one it replaces was never started
+    this.#drain();
+  }
+
+  error(err: unknown): void {
+    this.subscriber.error(err);
+  }
+
+  complete(): void {
+    this.#inputDone = true;
+    this.#drain();
+  }
+
+  // Starts the waiting candidate when none runs. A loop, not recursion, so applies that end
+  // synchronously do not grow the stack; re-entrant calls (an outcome's subscriber causing a
+  // new candidate) leave the work to the loop already running.
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      // Once stopped, nothing new starts: a candidate still waiting is dropped.
+      if (this.context.stopSignal?.aborted === true) this.#waiting = undefined;
+      while (this.running === undefined && this.#waiting !== undefined) {
+        const candidate = this.#waiting;
+        this.#waiting = undefined;
+        const current = new Subscription();
+        this.running = current;
+        current.add(
+          applyGuarded(candidate, this.context).subscribe({
+            next: (outcome) => this.subscriber.next(outcome),
+            complete: () => {
+              if (this.running === current) this.running = undefined;
+              this.#drain();
+            },
+          }),
+        );
+      }
+    } finally {
+      this.#draining = false;
+    }
+    if (this.#inputDone && this.running === undefined && this.#waiting === undefined) {
+      this.subscriber.complete();
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, type Observer, type Subscriber } from 'rxjs';
 import type { Observation, TriggerKind } from './types.js';
 
 function keyOf(o: Observation): string {
@@ -24,24 +24,33 @@ const deduplicated: ReadonlySet<TriggerKind> = new Set<TriggerKind>(['poll', 'wa
  */
 export function distinctSnapshots(): MonoTypeOperatorFunction<Observation> {
   return (source) =>
-    new Observable<Observation>((subscriber) => {
-      let previous: { readonly key: string; readonly racy: boolean } | undefined;
-      return source.subscribe({
-        next(observation) {
-          const key = keyOf(observation);
-          const racy = observation.state.kind === 'snapshot' && observation.state.racy;
-          const pass =
-            !deduplicated.has(observation.trigger) ||
-            previous === undefined ||
-            previous.key !== key ||
-            (previous.racy && !racy);
-          if (!pass) return;
-          // Update state before emitting: emitting can re-enter (a subscriber reloading).
-          previous = { key, racy };
-          subscriber.next(observation);
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-    });
+    new Observable<Observation>((subscriber) => source.subscribe(new DistinctObserver(subscriber)));
+}
+
+// The state and the observer in one object whose methods are on the prototype: a watcher keeps
+// one of these for as long as it runs, not a context and three closures.
+class DistinctObserver implements Observer<Observation> {
+  #previous: { readonly key: string; readonly racy: boolean } | undefined;
+  constructor(private readonly subscriber: Subscriber<Observation>) {}
+
+  next(observation: Observation): void {
+    const key = keyOf(observation);
+    const racy = observation.state.kind === 'snapshot' && observation.state.racy;
+    const previous = this.#previous;
+    const pass =
+      !deduplicated.has(observation.trigger) ||
+      previous === undefined ||
+      previous.key !== key ||
+      (previous.racy && !racy);
+    if (!pass) return;
+    // Update state before emitting: emitting can re-enter (a subscriber reloading).
+    this.#previous = { key, racy };
+    this.subscriber.next(observation);
+  }
+  error(err: unknown): void {
+    this.subscriber.error(err);
+  }
+  complete(): void {
+    this.subscriber.complete();
+  }
 }

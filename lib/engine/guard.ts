@@ -5,10 +5,11 @@ import {
   EMPTY,
   filter,
   from,
-  map,
   Observable,
-  of,
+  type ObservableInput,
+  type Observer,
   type SchedulerLike,
+  type Subscriber,
   type Subscription,
 } from 'rxjs';
 import type {
@@ -216,16 +217,8 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
     ...(typeof changeHints === 'function'
       ? {
           changeHints: (scheduler: SchedulerLike) =>
-            defer(() => changeHints.call(source, scheduler)).pipe(
-              map(checkedHint),
-              // Hints only ever speed polling up: a broken hint stream leaves polling alone.
-              catchError((err: unknown) =>
-                of<ChangeHint>({
-                  kind: 'unavailable',
-                  reason: internalRejection(name, 'changeHints', err).reason,
-                  error: err,
-                }),
-              ),
+            new Observable<ChangeHint>((subscriber) =>
+              guardedHints(name, () => changeHints.call(source, scheduler), subscriber),
             ),
         }
       : {}),
@@ -240,6 +233,67 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
         }
       : {}),
   };
+}
+
+// Hints only ever speed polling up: a stream of them that throws or errors ends as one
+// `unavailable` hint, and leaves polling alone. Written out (as defer, map and catchError would
+// behave) with one observer object: a watcher keeps its hint stream for as long as it runs.
+function guardedHints(
+  name: string,
+  hints: () => ObservableInput<ChangeHint>,
+  subscriber: Subscriber<ChangeHint>,
+): Subscription | undefined {
+  const failed = (err: unknown): void => {
+    subscriber.next({
+      kind: 'unavailable',
+      reason: internalRejection(name, 'changeHints', err).reason,
+      error: err,
+    });
+    subscriber.complete();
+  };
+  let stream: Observable<ChangeHint>;
+  try {
+    stream = from(hints());
+  } catch (err) {
+    failed(err);
+    return undefined;
+  }
+  try {
+    return stream.subscribe(new CheckedHints(subscriber, failed));
+  } catch (err) {
+    failed(err);
+    return undefined;
+  }
+}
+
+class CheckedHints implements Observer<unknown> {
+  #ended = false;
+  constructor(
+    private readonly subscriber: Subscriber<ChangeHint>,
+    private readonly failed: (err: unknown) => void,
+  ) {}
+  next(h: unknown): void {
+    if (this.#ended) return;
+    let hint: ChangeHint;
+    try {
+      hint = checkedHint(h);
+    } catch (err) {
+      // A hint whose shape throws when looked at (a Proxy): the stream is broken.
+      this.error(err);
+      return;
+    }
+    this.subscriber.next(hint);
+  }
+  error(err: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.failed(err);
+  }
+  complete(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.subscriber.complete();
+  }
 }
 
 function isHealth(h: unknown): h is SourceHealth {

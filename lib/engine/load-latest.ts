@@ -5,10 +5,12 @@ import {
   defer,
   map,
   Observable,
+  type Observer,
   type OperatorFunction,
   of,
   type SchedulerLike,
-  switchMap,
+  type Subscriber,
+  Subscription,
   timer,
 } from 'rxjs';
 import { internalRejection } from './guard.js';
@@ -60,7 +62,7 @@ function checkMs(name: string, value: number): void {
  * The read stage: for each observation, wait until the source holds still, read it safely, then
  * parse, decode and validate, giving a Candidate or a FailedLoad, never an error.
  *
- * It is a `switchMap`: a newer observation supersedes an older attempt, and the stale wait, read
+ * It behaves as a `switchMap`: a newer observation supersedes an older attempt, and the stale wait, read
  * or decode is unsubscribed (reads and decodes are aborted through their AbortSignal).
  *
  * Waiting (FIELD-NOTES row 4): a snapshot is read after its `waitMs` (the file source gives 0 for
@@ -93,113 +95,168 @@ export function loadLatest<C>(
     return wait;
   };
 
-  return (observations) =>
+  const attempt = (
+    run: Latest<C>,
+    observation: Observation,
+  ): Observable<Candidate<C> | FailedLoad> =>
     defer(() => {
-      // The run of states that could not be read yet: when it began, and the last state seen.
-      // It outlives a superseded attempt (every poll that sees a new version starts one), so a
-      // file that never holds still is given up on; any attempt that ends clears it.
-      let unsettled: { readonly since: number; readonly key: string } | undefined;
+      const trigger = observation.trigger;
+      // Requests made before this attempt started are answered by it: its read comes later.
+      const answers = options.requestNumber();
+      const startedAt = scheduler.now();
+      const fail = (
+        rejection: RejectionFields,
+        read?: { readonly sha256?: string; readonly version: string },
+      ): FailedLoad => ({
+        kind: 'failed',
+        rejection: {
+          ...rejection,
+          trigger,
+          ...(read === undefined ? {} : { version: read.version }),
+        },
+        answers,
+        startedAt,
+        ...(read === undefined ? {} : read),
+      });
 
-      const attempt = (observation: Observation): Observable<Candidate<C> | FailedLoad> =>
-        defer(() => {
-          const trigger = observation.trigger;
-          // Requests made before this attempt started are answered by it: its read comes later.
-          const answers = options.requestNumber();
-          const startedAt = scheduler.now();
-          const fail = (
-            rejection: RejectionFields,
-            read?: { readonly sha256?: string; readonly version: string },
-          ): FailedLoad => ({
-            kind: 'failed',
-            rejection: {
-              ...rejection,
-              trigger,
-              ...(read === undefined ? {} : { version: read.version }),
-            },
-            answers,
-            startedAt,
-            ...(read === undefined ? {} : read),
-          });
-
-          // One state seen: read it, wait for it, or give up on a source that keeps moving.
-          // `moved` says the source changed since the last state seen (a new key, or a read
-          // that saw it move).
-          const handle = (
-            state: SourceState,
-            moved: boolean,
-          ): Observable<Candidate<C> | FailedLoad> => {
-            const key = stateKey(state);
-            const now = scheduler.now();
-            const since = unsettled?.since ?? now;
-            unsettled = { since, key };
-            if (state.kind === 'snapshot' && waitOf(state) === 0) return read(state);
-            if (moved && now - since >= settleTimeoutMs) {
-              return of(
-                fail({
-                  kind: 'io',
-                  cause: 'unstable',
-                  reason: `${source.name} kept changing for ${now - since} ms (settleTimeoutMs ${settleTimeoutMs}); not read`,
-                  path: source.name,
-                  problems: [],
-                }),
-              );
-            }
-            const wait = state.kind === 'snapshot' ? waitOf(state) : settleMs;
-            return lookAfter(wait).pipe(
-              concatMap((next) => {
-                if (stateKey(next) !== key) return handle(next, true);
-                return next.kind === 'snapshot' ? read(next) : of(fail(next.rejection));
-              }),
-            );
-          };
-
-          const lookAfter = (ms: number): Observable<SourceState> =>
-            timer(ms, scheduler).pipe(concatMap(() => source.look()));
-
-          const read = (snapshot: Snapshot): Observable<Candidate<C> | FailedLoad> =>
-            snapshot.read().pipe(
-              concatMap((result) => {
-                if (result.kind === 'moved') {
-                  return lookAfter(settleMs).pipe(concatMap((next) => handle(next, true)));
-                }
-                // Refused on reading (too large, not allowed): that version was seen and refused.
-                if (result.kind === 'problem') {
-                  return of(fail(result.rejection, { version: snapshot.version }));
-                }
-                return loadAborting(load, result.bytes).pipe(
-                  map((decoded): Candidate<C> | FailedLoad =>
-                    E.isLeft(decoded)
-                      ? fail(decoded.left, { sha256: result.sha256, version: snapshot.version })
-                      : {
-                          kind: 'candidate',
-                          trigger,
-                          loaded: decoded.right,
-                          sha256: result.sha256,
-                          version: snapshot.version,
-                          answers,
-                          startedAt,
-                        },
-                  ),
-                );
-              }),
-            );
-
-          const state = observation.state;
-          const moved = unsettled !== undefined && unsettled.key !== stateKey(state);
-          // Deferred, so a source that throws while the attempt is being built is caught too.
-          return defer(() => handle(state, moved)).pipe(
-            // A bug below must not end polling: it becomes a rejection like any other failure.
-            catchError((err: unknown) => of(fail(internalRejection(source.name, 'load', err)))),
-            map((result) => {
-              // Update state before emitting: emitting can re-enter (a subscriber reloading).
-              unsettled = undefined;
-              return result;
+      // One state seen: read it, wait for it, or give up on a source that keeps moving.
+      // `moved` says the source changed since the last state seen (a new key, or a read
+      // that saw it move).
+      const handle = (
+        state: SourceState,
+        moved: boolean,
+      ): Observable<Candidate<C> | FailedLoad> => {
+        const key = stateKey(state);
+        const now = scheduler.now();
+        const since = run.unsettled?.since ?? now;
+        run.unsettled = { since, key };
+        if (state.kind === 'snapshot' && waitOf(state) === 0) return read(state);
+        if (moved && now - since >= settleTimeoutMs) {
+          return of(
+            fail({
+              kind: 'io',
+              cause: 'unstable',
+              reason: `${source.name} kept changing for ${now - since} ms (settleTimeoutMs ${settleTimeoutMs}); not read`,
+              path: source.name,
+              problems: [],
             }),
           );
-        });
+        }
+        const wait = state.kind === 'snapshot' ? waitOf(state) : settleMs;
+        return lookAfter(wait).pipe(
+          concatMap((next) => {
+            if (stateKey(next) !== key) return handle(next, true);
+            return next.kind === 'snapshot' ? read(next) : of(fail(next.rejection));
+          }),
+        );
+      };
 
-      return observations.pipe(switchMap(attempt));
+      const lookAfter = (ms: number): Observable<SourceState> =>
+        timer(ms, scheduler).pipe(concatMap(() => source.look()));
+
+      const read = (snapshot: Snapshot): Observable<Candidate<C> | FailedLoad> =>
+        snapshot.read().pipe(
+          concatMap((result) => {
+            if (result.kind === 'moved') {
+              return lookAfter(settleMs).pipe(concatMap((next) => handle(next, true)));
+            }
+            // Refused on reading (too large, not allowed): that version was seen and refused.
+            if (result.kind === 'problem') {
+              return of(fail(result.rejection, { version: snapshot.version }));
+            }
+            return loadAborting(load, result.bytes).pipe(
+              map((decoded): Candidate<C> | FailedLoad =>
+                E.isLeft(decoded)
+                  ? fail(decoded.left, { sha256: result.sha256, version: snapshot.version })
+                  : {
+                      kind: 'candidate',
+                      trigger,
+                      loaded: decoded.right,
+                      sha256: result.sha256,
+                      version: snapshot.version,
+                      answers,
+                      startedAt,
+                    },
+              ),
+            );
+          }),
+        );
+
+      const state = observation.state;
+      const moved = run.unsettled !== undefined && run.unsettled.key !== stateKey(state);
+      // Deferred, so a source that throws while the attempt is being built is caught too.
+      return defer(() => handle(state, moved)).pipe(
+        // A bug below must not end polling: it becomes a rejection like any other failure.
+        catchError((err: unknown) => of(fail(internalRejection(source.name, 'load', err)))),
+        map((result) => {
+          // Update state before emitting: emitting can re-enter (a subscriber reloading).
+          run.unsettled = undefined;
+          return result;
+        }),
+      );
     });
+
+  return (observations) =>
+    new Observable<Candidate<C> | FailedLoad>((subscriber) => {
+      const run = new Latest<C>(attempt, subscriber);
+      const input = observations.subscribe(run);
+      return () => {
+        input.unsubscribe();
+        run.close();
+      };
+    });
+}
+
+// One subscription: the attempt running now and the run of unsettled states, as switchMap
+// would keep them, in one object whose methods are on the prototype (a watcher keeps it for as
+// long as it runs). A newer observation unsubscribes the attempt running before it starts its
+// own; the output completes once the input has and no attempt runs.
+class Latest<C> implements Observer<Observation> {
+  // The run of states that could not be read yet: when it began, and the last state seen.
+  // It outlives a superseded attempt (every poll that sees a new version starts one), so a
+  // file that never holds still is given up on; any attempt that ends clears it.
+  unsettled: { readonly since: number; readonly key: string } | undefined;
+  #running: Subscription | undefined;
+  #inputDone = false;
+
+  constructor(
+    private readonly attempt: (
+      run: Latest<C>,
+      o: Observation,
+    ) => Observable<Candidate<C> | FailedLoad>,
+    private readonly subscriber: Subscriber<Candidate<C> | FailedLoad>,
+  ) {}
+
+  next(observation: Observation): void {
+    this.#running?.unsubscribe();
+    const inner = new Subscription();
+    this.#running = inner;
+    inner.add(
+      this.attempt(this, observation).subscribe({
+        next: (result) => this.subscriber.next(result),
+        error: (err: unknown) => this.subscriber.error(err),
+        complete: () => {
+          if (this.#running !== inner) return;
+          this.#running = undefined;
+          if (this.#inputDone) this.subscriber.complete();
+        },
+      }),
+    );
+  }
+
+  error(err: unknown): void {
+    this.subscriber.error(err);
+  }
+
+  complete(): void {
+    this.#inputDone = true;
+    if (this.#running === undefined) this.subscriber.complete();
+  }
+
+  close(): void {
+    this.#running?.unsubscribe();
+    this.#running = undefined;
+  }
 }
 
 // The load may read more files (a torrc's %includes); a superseded attempt aborts it.

@@ -1,5 +1,21 @@
-import { type Logger, pino } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
 import { distinctUntilChanged, map, type Observable, type Subscription } from 'rxjs';
+
+// pino and its dependencies cost some 7 MiB of RSS once loaded, which a watcher given no logger
+// never uses: it is loaded when a pino logger is first made. pino is CommonJS, so `require`
+// loads it synchronously at that moment.
+let pinoModule: typeof import('pino') | undefined;
+
+/**
+ * pino itself, loaded on first use (see above): `pinoLib()(options, stream)` makes a logger,
+ * `pinoLib().levels` is its level table.
+ * @example const logger = pinoLib()({ level: 'info' });
+ */
+export function pinoLib(): typeof import('pino').pino {
+  pinoModule ??= createRequire(import.meta.url)('pino') as typeof import('pino');
+  return pinoModule.pino;
+}
 
 /**
  * The fixed log messages, exactly as the design document shows them, so log searches and
@@ -30,7 +46,7 @@ export const logMessages = Object.freeze({
  * @example new ReloadableConfig(cfg, path) // logs nowhere
  */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return pinoLib()({ level: 'silent' });
 }
 
 /**

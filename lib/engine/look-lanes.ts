@@ -57,15 +57,12 @@ export function lookLanes(sources: LookLaneSources): LookLanes {
   const { period$, polls, trailingPolls, hints, onHint, signals, look } = sources;
   const manualLanes = new Set<Lane>();
   const looks$ = new Observable<Observation>((subscriber) => {
-    const lanes: Lane[] = [];
-    const lane = (mode: Mode): Lane => {
-      const l = new Lane(mode, look, subscriber);
-      lanes.push(l);
-      return l;
-    };
-    const pollLane = lane(trailingPolls ? 'trailing' : 'exhaust');
-    const hintLane = hints === undefined ? undefined : lane('trailing');
-    const manualLane = lane('queue');
+    const pollLane = new Lane(trailingPolls ? 'trailing' : 'exhaust', look, subscriber);
+    const hintLane = hints === undefined ? undefined : new Lane('trailing', look, subscriber);
+    const manualLane = new Lane('queue', look, subscriber);
+    // Made whole (a push would make room for sixteen): a watcher keeps it for as long as it runs.
+    const lanes =
+      hintLane === undefined ? [pollLane, manualLane] : [pollLane, hintLane, manualLane];
     manualLanes.add(manualLane);
 
     let period: number | undefined;

@@ -14,7 +14,7 @@ import {
 import { checkConfigPath } from '../sources/file-policy.js';
 import { fileSource } from '../sources/file-source.js';
 import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
-import { applySerially } from './apply-serially.js';
+import { type ApplyContext, applySerially } from './apply-serially.js';
 import { distinctSnapshots } from './distinct-snapshots.js';
 import { formatGoDuration } from './go-duration.js';
 import { guardSource, internalRejection } from './guard.js';
@@ -23,6 +23,7 @@ import { loadLatest } from './load-latest.js';
 import { logMessages } from './log.js';
 import { lookLanes } from './look-lanes.js';
 import { OutcomeLog } from './outcome-log.js';
+import type { Profile } from './profile.js';
 import {
   checkedConfig,
   type ReloadOptions,
@@ -219,11 +220,17 @@ export class Reloadable<C> {
   readonly #interval = new BehaviorSubject<number | undefined>(undefined);
   /** Thrown by stop(): ends the pipeline, and a rebuilt one at once. */
   readonly #stop = new StopSwitch();
-  /** Aborted by stop(): cuts a running callback short and drops a waiting candidate. */
-  readonly #stopController = new AbortController();
+  /**
+   * Aborted by stop(): cuts a running callback short and drops a waiting candidate. Made only
+   * when an apply has callbacks to tell, or once stopped (see #stopSignal): an AbortSignal costs
+   * some 750 bytes, which a thousand watchers without callbacks need not keep.
+   */
+  #stopController: AbortController | undefined;
+  /** stop() was called. */
+  #stopped = false;
   readonly #callbacks: ReloadCallback<C>[] = [];
   readonly #subscription: Subscription;
-  readonly #health: Subscription;
+  readonly #health: Subscription | undefined;
   readonly #done: Promise<void>;
   readonly #requests = new RequestLedger<ReloadResult, ReloadError>();
   readonly #lines: OutcomeLog;
@@ -237,6 +244,44 @@ export class Reloadable<C> {
   #start: StartTicket | undefined;
   /** Why there is no fast path whatever happens (`fsWatch: false`, no hints), else undefined. */
   #fastPathOff: string | undefined;
+
+  /**
+   * What applySerially reads and writes: this engine's state, through its private fields. One
+   * class for every engine, so a thousand watchers share its methods (an object literal would
+   * give each its own five closures).
+   */
+  static readonly #ApplyContext = class<C> implements ApplyContext<C> {
+    constructor(private readonly engine: Reloadable<C>) {}
+    get profile(): Profile<C> {
+      return this.engine.#options.profile;
+    }
+    get restartRequired(): 'keep' | 'reject' {
+      return this.engine.#options.restartRequired;
+    }
+    get timeoutMs(): number {
+      return this.engine.#options.callbackTimeoutMs;
+    }
+    get scheduler(): SchedulerLike {
+      return this.engine.#options.scheduler;
+    }
+    // Read at every apply (see #stopSignal).
+    get stopSignal(): AbortSignal | undefined {
+      return this.engine.#stopSignal();
+    }
+    current(): C {
+      return this.engine.#config.value;
+    }
+    commit(config: C): number {
+      return this.engine.#commit(config);
+    }
+    callbacks(): ReadonlyArray<ReloadCallback<C>> {
+      return [...this.engine.#callbacks];
+    }
+    onRevertError(index: number, err: unknown): void {
+      const engine = this.engine;
+      engine.#log.error({ path: engine.path, callback: index + 1, err }, logMessages.revertFailed);
+    }
+  };
 
   /**
    * @param initial the config running now (`await loadConfig(path, profile)`); checked, frozen.
@@ -346,9 +391,7 @@ export class Reloadable<C> {
     });
     // Health is shown in status() for as long as this lives (an outage matters while stopped too).
     const health = source.health;
-    this.#health = (health === undefined ? EMPTY : health.call(source)).subscribe((h) =>
-      this.#setStatus({ source: h }),
-    );
+    this.#health = health?.call(source).subscribe((h) => this.#setStatus({ source: h }));
     this.#subscription = lanes.looks$
       .pipe(
         distinctSnapshots(),
@@ -361,27 +404,13 @@ export class Reloadable<C> {
         // stop(): reads and settles in flight are aborted here; an apply in flight finishes,
         // its running callback cut short through stopSignal.
         this.#stop.cut(),
-        applySerially({
-          profile,
-          current: () => this.#config.value,
-          commit: (config) => this.#commit(config),
-          callbacks: () => [...this.#callbacks],
-          restartRequired: o.restartRequired,
-          timeoutMs: o.callbackTimeoutMs,
-          scheduler: o.scheduler,
-          stopSignal: this.#stopController.signal,
-          onRevertError: (index, err) =>
-            this.#log.error(
-              { path: this.path, callback: index + 1, err },
-              logMessages.revertFailed,
-            ),
-        }),
+        applySerially(new Reloadable.#ApplyContext(this)),
         // The error-recovery operator of last resort: an error that got past every guard is
         // reported, and the pipeline is built again (after a pause) unless stop() was called.
         retry({
           delay: (err: unknown) => {
             this.#pipelineFailed(err);
-            return this.#stopController.signal.aborted
+            return this.#stopped
               ? EMPTY
               : timer(restartDelayMs, o.scheduler).pipe(this.#stop.cut());
           },
@@ -508,11 +537,12 @@ export class Reloadable<C> {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.stopWatcher();
-      this.#stopController.abort();
+      this.#stopped = true;
+      this.#stopController?.abort();
       this.#stop.stop();
       await this.#done;
       this.#subscription.unsubscribe();
-      this.#health.unsubscribe();
+      this.#health?.unsubscribe();
       this.#requests.rejectAll(this.#stoppedError());
       this.#reload.close();
       this.#interval.complete();
@@ -522,6 +552,16 @@ export class Reloadable<C> {
       this.#status.complete();
     })();
     return this.#stopping;
+  }
+
+  // The stop signal applySerially and the callbacks are given: aborted once stopped. Undefined
+  // until either an apply has callbacks (each is handed the signal) or stop() was called.
+  #stopSignal(): AbortSignal | undefined {
+    if (this.#stopController === undefined && (this.#stopped || this.#callbacks.length > 0)) {
+      this.#stopController = new AbortController();
+      if (this.#stopped) this.#stopController.abort();
+    }
+    return this.#stopController?.signal;
   }
 
   #stoppedError(): ReloadError {

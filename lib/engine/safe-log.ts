@@ -41,18 +41,28 @@ class GuardedLog implements SafeLog {
   }
 }
 
+// What an engine given no logger logs through: nothing, as a silent pino logger would, without
+// loading pino (see pinoLib) for a logger that never writes.
+const dropAll: SafeLog = Object.freeze({
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+});
+
 /**
  * The caller's logger, bound with `child({ module: 'hotrc' })`, behind a guard: a logger (or one
  * of its serializers, hooks or streams) that throws can never break a reload or end watching.
- * What it threw goes to `onError` instead. A logger whose `child` throws is used unbound.
+ * What it threw goes to `onError` instead. A logger whose `child` throws is used unbound. Given
+ * no logger, every line is dropped (and pino is not loaded).
  * @example const log = safeLog(pino(), (err) => console.error('logger failed', err)); log.info({}, 'x');
  */
 export function safeLog(logger: Logger | undefined, onError: (error: unknown) => void): SafeLog {
+  if (logger === undefined) return dropAll;
   let bound: Logger;
   try {
     bound = moduleLogger(logger);
   } catch (error) {
-    if (logger === undefined) throw error;
     onError(error);
     bound = logger;
   }

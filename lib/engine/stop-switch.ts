@@ -11,7 +11,8 @@ import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
  */
 export class StopSwitch {
   #stopped = false;
-  readonly #cuts = new Set<() => void>();
+  // Copied on change: a watcher's switch holds one or two (a Set would cost some 150 bytes).
+  #cuts: ReadonlyArray<() => void> = [];
 
   /** Whether stop() was called. */
   get stopped(): boolean {
@@ -22,8 +23,8 @@ export class StopSwitch {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    const cuts = [...this.#cuts];
-    this.#cuts.clear();
+    const cuts = this.#cuts;
+    this.#cuts = [];
     for (const end of cuts) end();
   }
 
@@ -36,12 +37,12 @@ export class StopSwitch {
           return;
         }
         const end = () => subscriber.complete();
-        this.#cuts.add(end);
+        this.#cuts = this.#cuts.concat(end);
         // The subscriber itself goes upstream (no extra subscriber): its completion, error or
         // unsubscription tears the source down with it.
         source.subscribe(subscriber);
         return () => {
-          this.#cuts.delete(end);
+          this.#cuts = this.#cuts.filter((c) => c !== end);
         };
       });
   }

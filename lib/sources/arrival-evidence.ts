@@ -49,60 +49,76 @@ export function arrivalEvidence(
   if (platform !== 'linux') return { watch, boundUnwritten: () => Promise.resolve(false) };
   // One record per open watch: what it saw last on each entry. A watch that closed or died takes
   // its records with it, since whatever happened after was not seen.
-  const open = new Set<{ readonly dir: string; readonly last: Map<string, WatchEventKind> }>();
+  const open = new Set<EvidenceWatch>();
   return {
-    watch: (directory, onEvent, onError) => {
-      const record = { dir: directory, last: new Map<string, WatchEventKind>() };
-      open.add(record);
-      let handle: DirectoryWatch;
-      try {
-        handle = watch(
-          directory,
-          (name, kind) => {
-            if (name === null || kind === undefined) {
-              // Something changed, we are not told what: nothing seen before counts now.
-              record.last.clear();
-            } else {
-              record.last.delete(name);
-              record.last.set(name, kind);
-              if (record.last.size > maxNames) {
-                const oldest = record.last.keys().next().value;
-                if (oldest !== undefined) record.last.delete(oldest);
-              }
-            }
-            onEvent(name, kind);
-          },
-          (err) => {
-            open.delete(record);
-            onError(err);
-          },
-        );
-      } catch (err) {
-        open.delete(record);
-        throw err;
-      }
-      return {
-        close: () => {
-          open.delete(record);
-          handle.close();
-        },
-      };
-    },
+    watch: (directory, onEvent, onError) =>
+      new EvidenceWatch(open, watch, directory, onEvent, onError),
     boundUnwritten: async (realPath) => {
       const dir = dirname(realPath);
       const name = basename(realPath);
       let watched = false;
-      for (const r of open) if (r.dir === dir) watched = true;
+      for (const r of open) if (r.directory === dir) watched = true;
       if (!watched) return false;
       await pollPassed();
       let bound = false;
       for (const r of open) {
-        if (r.dir !== dir) continue;
-        const kind = r.last.get(name);
+        if (r.directory !== dir) continue;
+        const kind = r.last?.get(name);
         if (kind === 'change') return false;
         if (kind === 'rename') bound = true;
       }
       return bound;
     },
   };
+}
+
+// One open watch and what it saw last on each entry (made at its first event: most directories
+// of a watcher see none for hours). Open while in `open`.
+class EvidenceWatch implements DirectoryWatch {
+  last: Map<string, WatchEventKind> | undefined;
+  readonly #handle: DirectoryWatch;
+  constructor(
+    private readonly open: Set<EvidenceWatch>,
+    watch: NonNullable<FsPort['watch']>,
+    readonly directory: string,
+    private readonly onEvent: (name: string | null, kind?: WatchEventKind) => void,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    open.add(this);
+    try {
+      this.#handle = watch(
+        directory,
+        (name, kind) => this.#event(name, kind),
+        (err) => {
+          open.delete(this);
+          this.onError(err);
+        },
+      );
+    } catch (err) {
+      open.delete(this);
+      throw err;
+    }
+  }
+
+  #event(name: string | null, kind: WatchEventKind | undefined): void {
+    if (name === null || kind === undefined) {
+      // Something changed, we are not told what: nothing seen before counts now.
+      this.last?.clear();
+    } else {
+      this.last ??= new Map();
+      const last = this.last;
+      last.delete(name);
+      last.set(name, kind);
+      if (last.size > maxNames) {
+        const oldest = last.keys().next().value;
+        if (oldest !== undefined) last.delete(oldest);
+      }
+    }
+    this.onEvent(name, kind);
+  }
+
+  close(): void {
+    this.open.delete(this);
+    this.#handle.close();
+  }
 }

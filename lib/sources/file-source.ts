@@ -9,7 +9,7 @@ import type {
   SourceState,
   TriggerKind,
 } from '../core/source.js';
-import { arrivalEvidence } from './arrival-evidence.js';
+import { type ArrivalEvidence, arrivalEvidence } from './arrival-evidence.js';
 import type { FilePolicy } from './file-policy.js';
 import { type FileProblem, isRefusal } from './file-problem.js';
 import { type FileState, statFile } from './file-state.js';
@@ -147,34 +147,88 @@ export function fileSource(
   options: Partial<FileSourceOptions> & Pick<FileSourceOptions, 'policy'>,
 ): FileSource {
   const fs = options.fs ?? nodeFs;
-  const now = options.now ?? Date.now;
-  const racyWindowMs = options.racyWindowMs ?? defaultRacyWindowMs;
-  const writeQuietMs = options.writeQuietMs ?? defaultWriteQuietMs;
-  const { policy } = options;
-  // The fast path's watches, which also keep what they saw as evidence for nextSighting.
-  const evidence =
-    fs.watch === undefined || fs.readlink === undefined
-      ? undefined
-      : arrivalEvidence(fs.watch.bind(fs));
-  let tracked: ReadonlyArray<string> = [];
-  let trackedVersion = 0;
-  // Whether the last look needs another at the next tick even if no stat moved (see polls).
-  let lookAgain = true;
-  // The polls running now, told when `lookAgain` turns on or the tracked paths change: an idle
-  // source costs its poller nothing per tick, not even a call.
-  const pollers = new Set<() => void>();
-  const setLookAgain = (again: boolean): void => {
-    const was = lookAgain;
-    lookAgain = again;
-    if (again && !was) for (const follow of pollers) follow();
+  const resolved: FileSourceOptions = {
+    policy: options.policy,
+    fs,
+    now: options.now ?? Date.now,
+    racyWindowMs: options.racyWindowMs ?? defaultRacyWindowMs,
+    writeQuietMs: options.writeQuietMs ?? defaultWriteQuietMs,
   };
+  // The fast path's watches, which also keep what they saw as evidence for nextSighting.
+  return fs.watch === undefined || fs.readlink === undefined
+    ? new PolledFile(path, resolved, undefined)
+    : new WatchedFile(path, resolved, arrivalEvidence(fs.watch.bind(fs)));
+}
+
+type Present = Extract<FileState, { kind: 'present' }>;
+
+// The file source's state and steps, its methods on the prototype: a thousand watchers keep one
+// object each, not a context and twenty closures.
+class PolledFile implements FileSource {
+  readonly name: string;
+  readonly policy: FilePolicy;
+  #tracked: ReadonlyArray<string> = [];
+  #trackedVersion = 0;
+  // Whether the last look needs another at the next tick even if no stat moved (see polls).
+  #lookAgain = true;
+  // The polls running now, told when `lookAgain` turns on or the tracked paths change: an idle
+  // source costs its poller nothing per tick, not even a call. Almost always one: copied on
+  // change with concat, which makes the array no longer than it is (a push makes room for 16).
+  #pollers: ReadonlyArray<() => void> = [];
 
   // The version moves only when a path already watched changed: a path newly tracked by a load
   // (its %includes) is recorded as the load finishes (see track), not counted, or the first look
   // after every load would look like a change.
-  const lastSeen = new Map<string, string>();
-  let generation = 0;
-  const versionFor = (keys: ReadonlyArray<readonly [string, string]>): string => {
+  readonly #lastSeen = new Map<string, string>();
+  #generation = 0;
+
+  // Told to the fast path whenever the way to the file or its includes may have moved (other
+  // includes tracked, the file found at another real path or gone), so its watches follow.
+  protected readonly replan$ = new Subject<void>();
+  #shape = '';
+
+  // The door the main file is looked at and read through: `localFs` (synchronous, microseconds)
+  // once the directories its path goes through are known to be on a local disk, `nodeFs` until
+  // then and for anything else (a network or FUSE mount must never block the event loop).
+  // Decided before the first look (for the path as given) and again whenever a look finds the
+  // file at another real path. Includes stay on `fs`. Only for `nodeFs`: a test double is used
+  // as given.
+  #io: FsPort;
+  #ioFor: string | undefined;
+
+  // One stat per tick (FIELD-NOTES row 17): while the fingerprint is the one last checked in full,
+  // the realpath, root and directory-mode checks of statFile are not repeated. Any move (an edit,
+  // a rename-save, a symlink swap: stat follows links) runs them all again before a read.
+  // The state, and its fingerprint's key when present (made once per fingerprint, not per look).
+  #verified: { readonly key: string; readonly state: Present } | undefined;
+
+  // What the last look saw at each path, to tell a file that arrived whole from one changed in
+  // place (see nextSighting). A path without a file is forgotten, so whatever appears there next
+  // needs evidence that it arrived whole.
+  readonly #sightings = new Map<string, Sighting>();
+
+  constructor(
+    readonly path: string,
+    private readonly o: FileSourceOptions,
+    protected readonly evidence: ArrivalEvidence | undefined,
+  ) {
+    this.name = path;
+    this.policy = o.policy;
+    this.#io = o.fs;
+  }
+
+  tracked(): ReadonlyArray<string> {
+    return this.#tracked;
+  }
+
+  #setLookAgain(again: boolean): void {
+    const was = this.#lookAgain;
+    this.#lookAgain = again;
+    if (again && !was) for (const follow of this.#pollers) follow();
+  }
+
+  #versionFor(keys: ReadonlyArray<readonly [string, string]>): string {
+    const lastSeen = this.#lastSeen;
     let moved = false;
     for (const [p, key] of keys) {
       const before = lastSeen.get(p);
@@ -184,85 +238,66 @@ export function fileSource(
     // A look that began before a load changed `tracked` must not drop what the load recorded.
     // Every path of `keys` is in the map now: only a larger map holds any other.
     if (lastSeen.size > keys.length) {
-      const current = new Set([...keys.map(([p]) => p), ...tracked]);
+      const current = new Set([...keys.map(([p]) => p), ...this.#tracked]);
       for (const p of lastSeen.keys()) if (!current.has(p)) lastSeen.delete(p);
     }
-    if (moved) generation++;
-    return `${generation}:${keys[0]?.[1] ?? ''}`;
-  };
+    if (moved) this.#generation++;
+    return `${this.#generation}:${keys[0]?.[1] ?? ''}`;
+  }
 
-  // Told to the fast path whenever the way to the file or its includes may have moved (other
-  // includes tracked, the file found at another real path or gone), so its watches follow.
-  const replan$ = new Subject<void>();
-  let shape = '';
-  const reshaped = (next: string): void => {
-    if (next === shape) return;
-    shape = next;
-    replan$.next();
-  };
+  #reshaped(next: string): void {
+    if (next === this.#shape) return;
+    this.#shape = next;
+    this.replan$.next();
+  }
 
   // What a load looked at is watched from now on, and the state of each path new to us is
   // recorded at once: recorded only at the next look, an include created between the load and
   // that look (a poll interval later) would be taken for how things always were, and never
   // loaded. What changes between the load's read and this stat is still missed; it is
   // microseconds, against a whole interval.
-  const track = async (watched: ReadonlyArray<string>): Promise<void> => {
-    if (!sameList(watched, tracked)) {
+  async track(watched: ReadonlyArray<string>): Promise<void> {
+    const path = this.path;
+    if (!sameList(watched, this.#tracked)) {
       // The main file is polled and watched anyway: only other paths make a new plan.
       const others = (ps: ReadonlyArray<string>) => ps.filter((p) => p !== path);
-      const moved = !sameList(others(watched), others(tracked));
-      tracked = watched;
+      const moved = !sameList(others(watched), others(this.#tracked));
+      this.#tracked = watched;
       if (moved) {
-        trackedVersion++;
-        replan$.next();
-        for (const follow of pollers) follow();
+        this.#trackedVersion++;
+        this.replan$.next();
+        for (const follow of this.#pollers) follow();
       }
     }
+    const lastSeen = this.#lastSeen;
     const fresh = watched.filter((p) => p !== path && !lastSeen.has(p));
-    const keys = await Promise.all(fresh.map((p) => includeKeyOf(p, fs)));
+    const keys = await Promise.all(fresh.map((p) => includeKeyOf(p, this.o.fs)));
     for (const [i, p] of fresh.entries()) {
       if (!lastSeen.has(p)) lastSeen.set(p, keys[i]?.key ?? '');
     }
-  };
+  }
 
-  // The door the main file is looked at and read through: `localFs` (synchronous, microseconds)
-  // once the directories its path goes through are known to be on a local disk, `nodeFs` until
-  // then and for anything else (a network or FUSE mount must never block the event loop).
-  // Decided before the first look (for the path as given) and again whenever a look finds the
-  // file at another real path. Includes stay on `fs`. Only for `nodeFs`: a test double is used
-  // as given.
-  let io: FsPort = fs;
-  let ioFor: string | undefined;
-  const chooseIo = (realPath: string): Promise<void> | undefined => {
+  #chooseIo(realPath: string): Promise<void> | undefined {
+    const { fs, policy } = this.o;
     if (fs !== nodeFs) return undefined;
-    const dirs = [...new Set([dirname(path), dirname(realPath)])];
+    const dirs = [...new Set([dirname(this.path), dirname(realPath)])];
     if (policy.root !== undefined) dirs.push(policy.root);
     const key = dirs.join('\0');
-    if (key === ioFor) return undefined;
-    ioFor = key;
-    io = fs;
+    if (key === this.#ioFor) return undefined;
+    this.#ioFor = key;
+    this.#io = fs;
     return Promise.all(dirs.map(onLocalDisk)).then((local) => {
-      if (ioFor === key && local.every(Boolean)) io = localFs;
+      if (this.#ioFor === key && local.every(Boolean)) this.#io = localFs;
     });
-  };
+  }
 
-  // One stat per tick (FIELD-NOTES row 17): while the fingerprint is the one last checked in full,
-  // the realpath, root and directory-mode checks of statFile are not repeated. Any move (an edit,
-  // a rename-save, a symlink swap: stat follows links) runs them all again before a read.
-  let verified:
-    | { readonly key: string; readonly state: Extract<FileState, { kind: 'present' }> }
-    | undefined;
-  // The state, and its fingerprint's key when present (made once per fingerprint, not per look).
-  const lookAtMain = async (): Promise<{
-    readonly key: string | undefined;
-    readonly state: FileState;
-  }> => {
+  async #lookAtMain(): Promise<{ readonly key: string | undefined; readonly state: FileState }> {
+    // Asked once, before the first look; a look never waits for it again.
+    if (this.#ioFor === undefined) await this.#chooseIo(this.path);
     // Read once: looks overlap (a poll and a settle look), and another may replace `verified`
     // while this one awaits its stat.
-    // Asked once, before the first look; a look never waits for it again.
-    if (ioFor === undefined) await chooseIo(path);
-    const known = verified;
-    const door = io;
+    const known = this.#verified;
+    const door = this.#io;
     let seen: { readonly path: string; readonly stats: BigIntStats } | undefined;
     if (known !== undefined) {
       const at = known.state.path;
@@ -270,89 +305,95 @@ export function fileSource(
       if (stats !== undefined && matchesStats(stats, known.state.fingerprint)) return known;
       if (stats !== undefined) seen = { path: at, stats };
     }
-    const state = await statFile(path, policy, seen === undefined ? door : primed(door, seen));
+    const state = await statFile(
+      this.path,
+      this.o.policy,
+      seen === undefined ? door : primed(door, seen),
+    );
     if (state.kind !== 'present') {
-      verified = undefined;
+      this.#verified = undefined;
       return { key: undefined, state };
     }
     // The door depends on the real path only: a rename-save keeps it, and is not asked again.
-    if (state.realPath !== known?.state.realPath) void chooseIo(state.realPath);
-    verified = { key: fingerprintKey(state.fingerprint), state };
+    if (state.realPath !== known?.state.realPath) void this.#chooseIo(state.realPath);
+    const verified = { key: fingerprintKey(state.fingerprint), state };
+    this.#verified = verified;
     return verified;
-  };
+  }
 
-  // What the last look saw at each path, to tell a file that arrived whole from one changed in
-  // place (see nextSighting). A path without a file is forgotten, so whatever appears there next
-  // needs evidence that it arrived whole.
-  const sightings = new Map<string, Sighting>();
-  const sight = (p: string, fp: Fingerprint | undefined, bound = false): Sighting | undefined => {
+  #sight(p: string, fp: Fingerprint | undefined, bound = false): Sighting | undefined {
     if (fp === undefined) {
-      sightings.delete(p);
+      this.#sightings.delete(p);
       return undefined;
     }
-    const s = nextSighting(sightings.get(p), fp, bound);
-    sightings.set(p, s);
+    const s = nextSighting(this.#sightings.get(p), fp, bound);
+    this.#sightings.set(p, s);
     return s;
-  };
+  }
+
   // The longest wait over the file and its includes; paths no longer watched are forgotten.
-  const waitFor = (
+  #waitFor(
     watched: ReadonlyArray<readonly [string, Fingerprint | undefined]>,
     at: number,
     mainBound: boolean,
-  ): number => {
+  ): number {
     let wait = 0;
     for (const [p, fp] of watched) {
-      const s = sight(p, fp, mainBound && p === path);
-      if (s !== undefined) wait = Math.max(wait, writeQuietWaitMs(s, at, writeQuietMs));
+      const s = this.#sight(p, fp, mainBound && p === this.path);
+      if (s !== undefined) wait = Math.max(wait, writeQuietWaitMs(s, at, this.o.writeQuietMs));
     }
+    const sightings = this.#sightings;
     if (sightings.size > watched.length) {
       const current = new Set(watched.map(([p]) => p));
       for (const p of sightings.keys()) if (!current.has(p)) sightings.delete(p);
     }
     return wait;
-  };
+  }
 
-  const snapshotOf = async ({
+  async #snapshotOf({
     key: mainKey,
     state,
   }: {
     readonly key: string | undefined;
     readonly state: FileState;
-  }): Promise<SourceState> => {
+  }): Promise<SourceState> {
+    const path = this.path;
+    const { fs, racyWindowMs } = this.o;
     // An empty or oversized file is still where it was (a truncate-then-write): no new plan.
-    if (state.kind === 'present') reshaped(state.realPath);
+    if (state.kind === 'present') this.#reshaped(state.realPath);
     else if (state.problem.kind !== 'empty' && state.problem.kind !== 'too-large') {
-      reshaped(`!${state.problem.kind}`);
+      this.#reshaped(`!${state.problem.kind}`);
     }
     if (state.kind === 'problem') {
-      setLookAgain(true);
+      this.#setLookAgain(true);
       // A file that comes back later is a change, whatever its fingerprint.
-      lastSeen.set(path, `!${state.problem.kind}`);
-      sight(path, undefined);
+      this.#lastSeen.set(path, `!${state.problem.kind}`);
+      this.#sight(path, undefined);
       return { kind: 'problem', rejection: rejectionOf(state.problem) };
     }
-    const watching = tracked.filter((p) => p !== state.path && p !== state.realPath);
+    const watching = this.#tracked.filter((p) => p !== state.path && p !== state.realPath);
     // Without includes (most configs) no promise is made: a save is live one hop sooner.
     const includes =
       watching.length === 0 ? [] : await Promise.all(watching.map((p) => includeKeyOf(p, fs)));
     const { fingerprint } = state;
     // A new file whose stat cannot show it arrived whole: the fast path may have seen it renamed
     // into place and not written since (includes go without: they wait for their quiet period).
+    const evidence = this.evidence;
     const mainBound =
-      evidence !== undefined && needsArrivalEvidence(sightings.get(path), fingerprint)
+      evidence !== undefined && needsArrivalEvidence(this.#sightings.get(path), fingerprint)
         ? await evidence.boundUnwritten(state.realPath)
         : false;
-    const at = now();
+    const at = this.o.now();
     const snapshot: SourceState = {
       kind: 'snapshot',
-      version: versionFor([
+      version: this.#versionFor([
         [path, mainKey ?? fingerprintKey(fingerprint)],
         ...watching.map((p, i): readonly [string, string] => [p, includes[i]?.key ?? '']),
       ]),
       racy:
         isRacy(fingerprint, at, racyWindowMs) ||
         includes.some((v) => v.fp !== undefined && isRacy(v.fp, at, racyWindowMs)),
-      waitMs: waitFor(
+      waitMs: this.#waitFor(
         [
           [path, fingerprint],
           ...watching.map((p, i): readonly [string, Fingerprint | undefined] => [
@@ -363,32 +404,33 @@ export function fileSource(
         at,
         mainBound,
       ),
-      read: () => readOnce(fingerprint),
+      read: () => this.#readOnce(fingerprint),
     };
-    setLookAgain(snapshot.racy || (snapshot.waitMs ?? 0) > 0);
+    this.#setLookAgain(snapshot.racy || (snapshot.waitMs ?? 0) > 0);
     return snapshot;
-  };
+  }
 
-  const polls = (periodMs: number, scheduler: SchedulerLike): Observable<TriggerKind> =>
-    new Observable<TriggerKind>((subscriber) => {
+  polls(periodMs: number, scheduler: SchedulerLike): Observable<TriggerKind> {
+    return new Observable<TriggerKind>((subscriber) => {
       const poll = () => subscriber.next('poll');
-      if (fs !== nodeFs) return sharedTicks(periodMs, scheduler).subscribe(poll);
+      if (this.o.fs !== nodeFs) return sharedTicks(periodMs, scheduler).subscribe(poll);
+      const path = this.path;
       let stops: Array<() => void> = [];
       let registered = -1;
       // The ticks of the period, held only while the last look needs another.
       let ticks: Subscription | undefined;
       const follow = (): void => {
         // The paths follow what the last load tracked; a path newly added is reported once.
-        if (registered !== trackedVersion) {
-          registered = trackedVersion;
-          const paths = [path, ...tracked.filter((p) => p !== path)];
+        if (registered !== this.#trackedVersion) {
+          registered = this.#trackedVersion;
+          const paths = [path, ...this.#tracked.filter((p) => p !== path)];
           // A listener of its own per registration: the old one is let go after, and must not
           // take the new one with it.
           const next = paths.map((p) => statChanges(p, periodMs, scheduler, () => poll()));
           for (const stop of stops) stop();
           stops = next;
         }
-        if (!lookAgain || ticks !== undefined) return;
+        if (!this.#lookAgain || ticks !== undefined) return;
         let first = true;
         ticks = sharedTicks(periodMs, scheduler).subscribe(() => {
           // Its tick at once is skipped: the look that asked for it has just been made.
@@ -396,41 +438,42 @@ export function fileSource(
             first = false;
             return;
           }
-          if (lookAgain) poll();
+          if (this.#lookAgain) poll();
           else {
             ticks?.unsubscribe();
             ticks = undefined;
           }
         });
       };
-      pollers.add(follow);
+      this.#pollers = this.#pollers.concat(follow);
       follow();
-      if (lookAgain) poll();
+      if (this.#lookAgain) poll();
       return () => {
-        pollers.delete(follow);
+        this.#pollers = this.#pollers.filter((f) => f !== follow);
         ticks?.unsubscribe();
         ticks = undefined;
         for (const stop of stops) stop();
         stops = [];
       };
     });
+  }
 
   // A snapshot is read right after the look that took its fingerprint (loadLatest reads what a
   // look just saw), so the read needs no stat before it (see readStable's statFirst). Through
   // `localFs` a read of a config-sized file is over before anything could supersede it: it is
   // given no AbortController (a signal and its listener cost more than the read itself).
-  const readOnce = (expected: Fingerprint): Observable<ReadResult> =>
-    new Observable<ReadResult>((subscriber) => {
-      const door = io;
+  #readOnce(expected: Fingerprint): Observable<ReadResult> {
+    return new Observable<ReadResult>((subscriber) => {
+      const door = this.#io;
       const controller =
         door === localFs && expected.size <= BigInt(localSyncReadBytes)
           ? undefined
           : new AbortController();
       let settled = false;
-      readStable(path, expected, policy, {
+      readStable(this.path, expected, this.o.policy, {
         signal: controller?.signal,
         fs: door,
-        now,
+        now: this.o.now,
         statFirst: false,
       }).then(
         (r) => {
@@ -454,29 +497,32 @@ export function fileSource(
         if (!settled) controller?.abort();
       };
     });
+  }
 
-  const watchPlan = (): Promise<WatchPlan> => {
-    const includes = tracked.filter((p) => p !== path).map((p) => ({ path: p, contents: true }));
+  watchPlan(): Promise<WatchPlan> {
+    const path = this.path;
+    const includes = this.#tracked
+      .filter((p) => p !== path)
+      .map((p) => ({ path: p, contents: true }));
     // The main file's way alone is on the disk `io` was chosen for; includes may lie elsewhere.
-    return planWatch([{ path }, ...includes], includes.length === 0 ? io : fs);
-  };
-  const hints =
-    evidence === undefined
-      ? {}
-      : {
-          changeHints: (scheduler: SchedulerLike): Observable<ChangeHint> =>
-            fsWatch({ plan: watchPlan, watch: evidence.watch, replan$, scheduler }),
-        };
+    return planWatch([{ path }, ...includes], includes.length === 0 ? this.#io : this.o.fs);
+  }
 
-  return {
-    name: path,
-    tracked: () => tracked,
-    policy,
-    watchPlan,
-    polls,
-    ...hints,
-    // statFile never rejects, and neither do the include stats: a look is never an error.
-    look: () => defer(async () => snapshotOf(await lookAtMain())),
-    track,
-  };
+  // statFile never rejects, and neither do the include stats: a look is never an error.
+  look(): Observable<SourceState> {
+    return defer(async () => this.#snapshotOf(await this.#lookAtMain()));
+  }
+}
+
+// A file whose FsPort can watch: the fast path's hints too.
+class WatchedFile extends PolledFile {
+  changeHints(scheduler: SchedulerLike): Observable<ChangeHint> {
+    const evidence = this.evidence as ArrivalEvidence;
+    return fsWatch({
+      plan: () => this.watchPlan(),
+      watch: evidence.watch,
+      replan$: this.replan$,
+      scheduler,
+    });
+  }
 }

@@ -163,20 +163,31 @@ export function watchDirectory(
     sharedWatches.set(key, created);
     shared = created;
   }
-  const mine = shared;
-  const listener = { onEvent, onError };
-  mine.listeners.add(listener);
-  let open = true;
-  return {
-    close: () => {
-      if (!open) return;
-      open = false;
-      mine.listeners.delete(listener);
-      if (mine.listeners.size > 0) return;
-      if (sharedWatches.get(key) === mine) sharedWatches.delete(key);
-      mine.watcher.close();
-    },
-  };
+  return new SharedWatchListener(shared, key, onEvent, onError);
+}
+
+// One watcher's place on a shared watch, itself the handle it closes with (a class: a thousand
+// watchers of one directory keep one small object each, not a closure and its context).
+class SharedWatchListener implements DirectoryWatch {
+  #open = true;
+  constructor(
+    private readonly shared: SharedWatch,
+    private readonly key: string,
+    readonly onEvent: (name: string | null, kind: WatchEventKind) => void,
+    readonly onError: (error: unknown) => void,
+  ) {
+    shared.listeners.add(this);
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    const { shared, key } = this;
+    shared.listeners.delete(this);
+    if (shared.listeners.size > 0) return;
+    if (sharedWatches.get(key) === shared) sharedWatches.delete(key);
+    shared.watcher.close();
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { ChangeHint } from '../core/source.js';
 import type { DirectoryWatch, FsPort } from './fs-port.js';
 import { judgeEvent, type WatchedDirectory, type WatchPlan } from './watch-plan.js';
@@ -20,11 +20,6 @@ export interface FsWatchOptions {
   readonly retryMs?: number;
   /** The longest wait between two retries (ms). Default 10000. */
   readonly maxRetryMs?: number;
-}
-
-interface Armed {
-  dir: WatchedDirectory;
-  readonly handle: DirectoryWatch;
 }
 
 /** Plans made again at once when a directory vanished between planning and watching it. */
@@ -55,141 +50,194 @@ const describe = (err: unknown): string => {
  * @example fsWatch({ plan, watch: nodeFs.watch!, replan$, scheduler }).subscribe((h) => h.kind === 'changed' && look());
  */
 export function fsWatch(options: FsWatchOptions): Observable<ChangeHint> {
-  const { plan, watch, scheduler } = options;
-  const firstRetryMs = options.retryMs ?? 100;
-  const maxRetryMs = options.maxRetryMs ?? 10_000;
+  const resolved: Resolved = {
+    plan: options.plan,
+    watch: options.watch,
+    replan$: options.replan$,
+    scheduler: options.scheduler,
+    firstRetryMs: options.retryMs ?? 100,
+    maxRetryMs: options.maxRetryMs ?? 10_000,
+  };
   return new Observable<ChangeHint>((subscriber) => {
-    const armed = new Map<string, Armed>();
-    let closed = false;
-    let state: 'starting' | 'armed' | 'unavailable' = 'starting';
-    let retryMs = firstRetryMs;
-    let retry: Subscription | undefined;
-    let planning = false;
-    let again = false;
-    let vanished = 0;
-
-    const hint = (h: ChangeHint): void => {
-      if (!closed) subscriber.next(h);
-    };
-
-    const fail = (path: string, err: unknown): void => {
-      if (state !== 'unavailable') {
-        state = 'unavailable';
-        hint({ kind: 'unavailable', reason: `cannot watch ${path}: ${describe(err)}`, error: err });
-      }
-      if (retry === undefined && !closed) {
-        retry = scheduler.schedule(() => {
-          retry = undefined;
-          replan();
-        }, retryMs);
-        retryMs = Math.min(retryMs * 2, maxRetryMs);
-      }
-    };
-
-    const onEvent = (entry: Armed, name: string | null): void => {
-      // A watch closed or replaced may still deliver what was queued before.
-      if (closed || armed.get(entry.dir.path) !== entry) return;
-      const verdict = judgeEvent(entry.dir, name);
-      if (verdict === 'ignore') return;
-      // The look first: it is what the saver waits for; the plan can follow.
-      hint({ kind: 'changed' });
-      if (verdict === 'replan') replan();
-    };
-
-    const onError = (entry: Armed, err: unknown): void => {
-      if (closed || armed.get(entry.dir.path) !== entry) return;
-      entry.handle.close();
-      armed.delete(entry.dir.path);
-      // It may have died on a change it never reported.
-      hint({ kind: 'changed' });
-      fail(entry.dir.path, err);
-    };
-
-    const arm = (wanted: WatchPlan): void => {
-      const byPath = new Map(wanted.map((d) => [d.path, d]));
-      for (const [path, a] of armed) {
-        const next = byPath.get(path);
-        if (next === undefined || next.id !== a.dir.id) {
-          a.handle.close();
-          armed.delete(path);
-        }
-      }
-      let opened = false;
-      let failed: { path: string; err: unknown } | undefined;
-      let gone: { path: string; err: unknown } | undefined;
-      for (const dir of wanted) {
-        const present = armed.get(dir.path);
-        if (present !== undefined) {
-          present.dir = dir;
-          continue;
-        }
-        try {
-          const entry: { dir: WatchedDirectory; handle?: DirectoryWatch } = { dir };
-          const handle = watch(
-            dir.path,
-            (name) => onEvent(entry as Armed, name),
-            (err) => onError(entry as Armed, err),
-          );
-          entry.handle = handle;
-          armed.set(dir.path, entry as Armed);
-          opened = true;
-        } catch (err) {
-          const code = codeOf(err);
-          if (code === 'ENOENT' || code === 'ENOTDIR') gone ??= { path: dir.path, err };
-          else failed ??= { path: dir.path, err };
-        }
-      }
-      // A directory deleted since it was planned is no failure: the next plan watches its parent.
-      if (gone !== undefined && failed === undefined && vanished < vanishedReplans) {
-        vanished++;
-        again = true;
-        if (opened) hint({ kind: 'changed' });
-        return;
-      }
-      failed ??= gone;
-      vanished = 0;
-      if (failed !== undefined) fail(failed.path, failed.err);
-      else if (state !== 'armed') {
-        state = 'armed';
-        retryMs = firstRetryMs;
-        hint({ kind: 'armed' });
-      }
-      if (opened) hint({ kind: 'changed' });
-    };
-
-    // One plan at a time; asked for while one runs, one more runs after it (the last word wins).
-    const replan = (): void => {
-      if (planning) {
-        again = true;
-        return;
-      }
-      planning = true;
-      void (async () => {
-        do {
-          again = false;
-          let wanted: WatchPlan;
-          try {
-            wanted = await plan();
-          } catch (err) {
-            if (closed) break;
-            fail('(planning)', err);
-            continue;
-          }
-          if (closed) break;
-          arm(wanted);
-        } while (again && !closed);
-        planning = false;
-      })();
-    };
-
-    const nudges = options.replan$.subscribe(() => replan());
-    replan();
-    return () => {
-      closed = true;
-      nudges.unsubscribe();
-      retry?.unsubscribe();
-      for (const a of armed.values()) a.handle.close();
-      armed.clear();
-    };
+    const run = new WatchRun(resolved, subscriber);
+    return () => run.close();
   });
+}
+
+interface Resolved {
+  readonly plan: FsWatchOptions['plan'];
+  readonly watch: FsWatchOptions['watch'];
+  readonly replan$: Observable<void>;
+  readonly scheduler: SchedulerLike;
+  readonly firstRetryMs: number;
+  readonly maxRetryMs: number;
+}
+
+// One subscription's watches and state, its methods on the prototype: a thousand watchers each
+// keep one object, not a context and a closure per step.
+class WatchRun {
+  readonly #armed = new Map<string, Armed>();
+  #closed = false;
+  #state: 'starting' | 'armed' | 'unavailable' = 'starting';
+  #retryMs: number;
+  #retry: Subscription | undefined;
+  #planning = false;
+  #again = false;
+  #vanished = 0;
+  readonly #nudges: Subscription;
+
+  constructor(
+    private readonly o: Resolved,
+    private readonly subscriber: Subscriber<ChangeHint>,
+  ) {
+    this.#retryMs = o.firstRetryMs;
+    this.#nudges = o.replan$.subscribe(new Nudges(this));
+    this.replan();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#nudges.unsubscribe();
+    this.#retry?.unsubscribe();
+    for (const a of this.#armed.values()) a.handle.close();
+    this.#armed.clear();
+  }
+
+  #hint(h: ChangeHint): void {
+    if (!this.#closed) this.subscriber.next(h);
+  }
+
+  #fail(path: string, err: unknown): void {
+    if (this.#state !== 'unavailable') {
+      this.#state = 'unavailable';
+      this.#hint({
+        kind: 'unavailable',
+        reason: `cannot watch ${path}: ${describe(err)}`,
+        error: err,
+      });
+    }
+    if (this.#retry === undefined && !this.#closed) {
+      this.#retry = this.o.scheduler.schedule(() => {
+        this.#retry = undefined;
+        this.replan();
+      }, this.#retryMs);
+      this.#retryMs = Math.min(this.#retryMs * 2, this.o.maxRetryMs);
+    }
+  }
+
+  onEvent(entry: Armed, name: string | null): void {
+    // A watch closed or replaced may still deliver what was queued before.
+    if (this.#closed || this.#armed.get(entry.dir.path) !== entry) return;
+    const verdict = judgeEvent(entry.dir, name);
+    if (verdict === 'ignore') return;
+    // The look first: it is what the saver waits for; the plan can follow.
+    this.#hint({ kind: 'changed' });
+    if (verdict === 'replan') this.replan();
+  }
+
+  onError(entry: Armed, err: unknown): void {
+    if (this.#closed || this.#armed.get(entry.dir.path) !== entry) return;
+    entry.handle.close();
+    this.#armed.delete(entry.dir.path);
+    // It may have died on a change it never reported.
+    this.#hint({ kind: 'changed' });
+    this.#fail(entry.dir.path, err);
+  }
+
+  #arm(wanted: WatchPlan): void {
+    const armed = this.#armed;
+    const byPath = new Map(wanted.map((d) => [d.path, d]));
+    for (const [path, a] of armed) {
+      const next = byPath.get(path);
+      if (next === undefined || next.id !== a.dir.id) {
+        a.handle.close();
+        armed.delete(path);
+      }
+    }
+    let opened = false;
+    let failed: { path: string; err: unknown } | undefined;
+    let gone: { path: string; err: unknown } | undefined;
+    for (const dir of wanted) {
+      const present = armed.get(dir.path);
+      if (present !== undefined) {
+        present.dir = dir;
+        continue;
+      }
+      try {
+        armed.set(dir.path, new Armed(this, dir, this.o.watch));
+        opened = true;
+      } catch (err) {
+        const code = codeOf(err);
+        if (code === 'ENOENT' || code === 'ENOTDIR') gone ??= { path: dir.path, err };
+        else failed ??= { path: dir.path, err };
+      }
+    }
+    // A directory deleted since it was planned is no failure: the next plan watches its parent.
+    if (gone !== undefined && failed === undefined && this.#vanished < vanishedReplans) {
+      this.#vanished++;
+      this.#again = true;
+      if (opened) this.#hint({ kind: 'changed' });
+      return;
+    }
+    failed ??= gone;
+    this.#vanished = 0;
+    if (failed !== undefined) this.#fail(failed.path, failed.err);
+    else if (this.#state !== 'armed') {
+      this.#state = 'armed';
+      this.#retryMs = this.o.firstRetryMs;
+      this.#hint({ kind: 'armed' });
+    }
+    if (opened) this.#hint({ kind: 'changed' });
+  }
+
+  // One plan at a time; asked for while one runs, one more runs after it (the last word wins).
+  replan(): void {
+    if (this.#planning) {
+      this.#again = true;
+      return;
+    }
+    this.#planning = true;
+    void this.#planLoop();
+  }
+
+  async #planLoop(): Promise<void> {
+    do {
+      this.#again = false;
+      let wanted: WatchPlan;
+      try {
+        wanted = await this.o.plan();
+      } catch (err) {
+        if (this.#closed) break;
+        this.#fail('(planning)', err);
+        continue;
+      }
+      if (this.#closed) break;
+      this.#arm(wanted);
+    } while (this.#again && !this.#closed);
+    this.#planning = false;
+  }
+}
+
+// The owner's words on replan$, each a plan.
+class Nudges {
+  constructor(private readonly run: WatchRun) {}
+  next(): void {
+    this.run.replan();
+  }
+}
+
+// One open watch: the directory as last planned, and its handle.
+class Armed {
+  readonly handle: DirectoryWatch;
+  constructor(
+    run: WatchRun,
+    public dir: WatchedDirectory,
+    watch: Resolved['watch'],
+  ) {
+    this.handle = watch(
+      dir.path,
+      (name) => run.onEvent(this, name),
+      (err) => run.onError(this, err),
+    );
+  }
 }

@@ -52,7 +52,8 @@ export function sharedTicks(periodMs: number, scheduler: SchedulerLike): Observa
 interface Watched {
   readonly id: number;
   readonly path: string;
-  readonly listeners: Set<() => void>;
+  /** Copied on change (a watched path almost always has one; a Set would cost some 150 bytes). */
+  listeners: ReadonlyArray<() => void>;
 }
 
 /**
@@ -149,13 +150,15 @@ export class StatPoller {
   add(path: string, listener: () => void): () => void {
     let w = this.#byPath.get(path);
     if (w === undefined) {
-      w = { id: this.#nextId++, path, listeners: new Set() };
+      w = { id: this.#nextId++, path, listeners: [] };
       this.#byPath.set(path, w);
       this.#byId.set(w.id, w);
       this.#ensureWorker().postMessage({ add: [[w.id, path]] });
     }
     const watched = w;
-    watched.listeners.add(listener);
+    // As a Set would: a listener added twice is told once, and taken off by either stop.
+    if (!watched.listeners.includes(listener))
+      watched.listeners = watched.listeners.concat(listener);
     // Also what keeps the process alive while anyone polls: the worker is unref'd.
     this.#watchdog ??= sharedTicks(
       Math.max(1, this.#options.hungStatMs / 2),
@@ -166,8 +169,8 @@ export class StatPoller {
       // Safe to call twice: the second call must not stop a later watcher of the same path.
       if (stopped) return;
       stopped = true;
-      watched.listeners.delete(listener);
-      if (watched.listeners.size > 0) return;
+      watched.listeners = watched.listeners.filter((l) => l !== listener);
+      if (watched.listeners.length > 0) return;
       this.#byPath.delete(path);
       this.#byId.delete(watched.id);
       if (this.#slow.delete(path)) this.#slowTicksFollow();

@@ -251,6 +251,19 @@ describe('guardSource', () => {
         throw boom;
       },
       () => throwError(() => boom),
+      // A hint whose shape throws when it is looked at: the stream is broken from there.
+      () =>
+        of(
+          new Proxy(
+            {},
+            {
+              get() {
+                throw boom;
+              },
+            },
+          ) as ChangeHint,
+          { kind: 'changed' } as ChangeHint,
+        ),
     ]) {
       const hints = guardSource(source({ changeHints: bad })).changeHints?.(asyncScheduler);
       const all = await firstValueFrom((hints ?? EMPTY).pipe(toArray()));

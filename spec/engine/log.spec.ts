@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Subject } from 'rxjs';
-import { bindLogLevel, logMessages, moduleLogger, silentLogger } from '../../lib/engine/log.js';
+import {
+  bindLogLevel,
+  logMessages,
+  moduleLogger,
+  pinoLib,
+  silentLogger,
+} from '../../lib/engine/log.js';
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
+import { tsxLoader } from '../support/cli.js';
 import { logSink } from '../support/log-sink.js';
 import { scheduler } from '../support/marbles.js';
 
@@ -76,6 +88,58 @@ describe('moduleLogger', () => {
     assert.equal(moduleLogger(undefined), moduleLogger(undefined));
     const sink = logSink();
     assert.notEqual(moduleLogger(sink.logger), moduleLogger(sink.logger));
+  });
+});
+
+describe('pinoLib', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-pino-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is pino itself', () => {
+    assert.equal(typeof pinoLib(), 'function');
+    assert.equal(pinoLib().levels.values.warn, 40);
+    assert.equal(pinoLib()({ level: 'warn' }).level, 'warn');
+  });
+
+  it('is not loaded by importing hotrc and running a watcher given no logger, only when a pino logger is made', async () => {
+    // A child process, whose module cache shows what it loaded (pino is CommonJS).
+    const lib = (p: string) => pathToFileURL(join(import.meta.dirname, '../../lib', p)).href;
+    const torrc = join(dir, 'torrc');
+    await writeFile(torrc, 'SocksPort 9050\n');
+    await writeFile(
+      join(dir, 'main.mjs'),
+      `import { createRequire } from 'node:module';
+const cache = createRequire(import.meta.url).cache;
+const pinoLoaded = () => Object.keys(cache).some((p) => p.includes('/node_modules/pino/'));
+const { loadFromFile, ReloadableConfig } = await import(${JSON.stringify(lib('index.ts'))});
+const { silentLogger } = await import(${JSON.stringify(lib('engine/log.ts'))});
+const rc = new ReloadableConfig(await loadFromFile(${JSON.stringify(torrc)}), ${JSON.stringify(torrc)});
+rc.startWatcher(100);
+const result = await rc.reload();
+const watched = { status: result.status, sha256: rc.status().sha256 !== undefined, pino: pinoLoaded() };
+await rc.stop();
+const level = silentLogger().level;
+console.log(JSON.stringify({ watched, level, after: pinoLoaded() }));
+`,
+    );
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', tsxLoader, join(dir, 'main.mjs')],
+        { timeout: 20_000 },
+        (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr))),
+      );
+    });
+    assert.deepEqual(JSON.parse(out), {
+      watched: { status: 'unchanged', sha256: true, pino: false },
+      level: 'silent',
+      after: true,
+    });
   });
 });
 

@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as t from 'io-ts';
 import { asyncScheduler } from 'rxjs';
+import { defineProfile } from '../../lib/engine/profile.js';
 import {
   checkedConfig,
   type ReloadOptionsInput,
   reloadDefaults,
   resolveReloadOptions,
 } from '../../lib/engine/reload-options.js';
+import { jsonFormat } from '../../lib/formats/json.js';
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
 import { defaultFilePolicy } from '../../lib/sources/file-policy.js';
 import { nodeFs } from '../../lib/sources/fs-port.js';
@@ -39,6 +42,26 @@ describe('reload-options', () => {
       assert.equal(o.fs, nodeFs);
       assert.equal(o.fsWatch, true, 'the fast path is on by default');
       assert.equal(resolve({ fsWatch: false }).fsWatch, false);
+    });
+
+    it('gives every config given only its profile one shared resolution, and any other options their own', () => {
+      const o = resolveReloadOptions({ profile: torProfile });
+      assert.equal(resolveReloadOptions({ profile: torProfile }), o);
+      const other = resolve({ settleMs: undefined });
+      assert.notEqual(other, o);
+      assert.deepEqual({ ...other }, { ...o });
+      assert.equal(resolve({ settleMs: 80 }).settleMs, 80);
+      assert.equal(resolveReloadOptions({ profile: torProfile }).settleMs, 50);
+      const app = defineProfile({
+        name: 'app',
+        format: jsonFormat,
+        codec: t.type({ a: t.number }),
+        defaults: { a: 1 },
+      });
+      const forApp = resolveReloadOptions({ profile: app });
+      assert.notEqual(forApp as unknown, o);
+      assert.equal(forApp.profile, app);
+      assert.deepEqual(forApp.base, { a: 1 });
     });
 
     it('keeps what is given and ignores options given as undefined', () => {

@@ -1117,6 +1117,32 @@ describe('ReloadableConfig on real files', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('a callback registered after an apply without callbacks is still cut short by stop()', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+    rc = new ReloadableConfig(await loadFromFile(path), path, undefined, {
+      callbackTimeoutMs: 600_000,
+    });
+    const stopping = rc;
+    assert.equal((await rc.reload()).status, 'unchanged');
+    let signal: AbortSignal | undefined;
+    let stopped: Promise<void> | undefined;
+    rc.onReload(async (_o, _n, s) => {
+      signal = s;
+      assert.equal(s.aborted, false, 'not stopped yet');
+      stopped = stopping.stop();
+      await stopped;
+    });
+    await writeFile(path, 'LogLevel debug\n');
+    const err = await rc.reload().catch((e: unknown) => e);
+    assert.ok(err instanceof ReloadError);
+    assert.deepEqual([err.rejection.kind, err.rejection.cause], ['vetoed', 'stopped']);
+    await stopped;
+    assert.ok(signal?.aborted === true && signal.reason instanceof Error);
+    assert.equal(signal.reason.message, 'the reloadable config was stopped');
+    assert.equal(rc.get().LogLevel, 'info');
+  });
+
   it('forty watchers started in a loop: the first look of each unchanged file sets its hash and applies nothing', async () => {
     const text = 'SocksPort 9050\nLogLevel warn\n';
     const paths = Array.from({ length: 40 }, (_, i) => join(dir, `torrc-${i}`));
