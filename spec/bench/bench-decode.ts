@@ -14,6 +14,7 @@ import {
 } from '../../lib/index.js';
 import { type BenchResult, target } from './bench-result.js';
 import { bridgeHeavyTorrc } from './bridge-heavy-torrc.js';
+import { buildDist } from './build-dist.js';
 import { compareBatches } from './compare-batches.js';
 import { type Summary, summarize } from './summarize.js';
 
@@ -24,23 +25,6 @@ const MB = 1e6;
 let sink = 0;
 
 const child = fileURLToPath(new URL('./cold-decode-child.mjs', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * Builds dist/ from this tree, which the cold children run (as users run hotrc).
- * @example await buildDist();
- */
-export function buildDist(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [join(root, 'node_modules/typescript/bin/tsc'), '-p', root],
-      { timeout: 300_000 },
-      (err, stdout) =>
-        err === null ? resolve() : reject(new Error(`bench: build failed: ${stdout}`)),
-    );
-  });
-}
 
 /**
  * One fresh process, on dist/ (see buildDist), timing one first call (see cold-decode-child.mjs),

@@ -3,24 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchResult, type Row, target } from './bench-result.js';
+import { buildDist } from './build-dist.js';
 import { type Summary, summarize } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
 
 const child = fileURLToPath(new URL('./idle-child.mjs', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-// The children run hotrc from dist/, as users do: build it from this tree first.
-function build(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [join(root, 'node_modules/typescript/bin/tsc'), '-p', root],
-      { timeout: 300_000 },
-      (err, stdout) =>
-        err === null ? resolve() : reject(new Error(`bench: build failed: ${stdout}`)),
-    );
-  });
-}
 
 /**
  * The ways of watching compared, the baseline first. `statSyncPlain` is the same loop with plain
@@ -90,7 +77,7 @@ export async function benchIdle(
   options: Partial<IdleOptions> = {},
 ): Promise<BenchResult> {
   const o: IdleOptions = { ...defaults, ...options };
-  await build();
+  await buildDist();
   const most = Math.max(...o.counts);
   const text = typicalTorrc();
   const paths = Array.from({ length: most }, (_, i) =>
