@@ -135,7 +135,11 @@ export type {
 export { ReloadableConfig } from './reloadable-config.js';
 // A fleet on etcd: the source, the start-up, the host's report, publishing and its history.
 export type { EtcdConnection } from './sources/etcd-connect.js';
-export { defaultCallTimeoutMs, defaultMaxValueBytes } from './sources/etcd-connect.js';
+export {
+  connectEtcd,
+  defaultCallTimeoutMs,
+  defaultMaxValueBytes,
+} from './sources/etcd-connect.js';
 export type { EtcdSource, EtcdSourceInput, EtcdSourceOptions } from './sources/etcd-source.js';
 export { etcdSource, etcdSourceDefaults, resolveEtcdSourceOptions } from './sources/etcd-source.js';
 export type { FilePolicy } from './sources/file-policy.js';
