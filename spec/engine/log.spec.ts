@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import {
   silentLogger,
 } from '../../lib/engine/log.js';
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
-import { tsxLoader } from '../support/cli.js';
+import { tsxScriptOutput } from '../support/cli.js';
 import { logSink } from '../support/log-sink.js';
 import { scheduler } from '../support/marbles.js';
 
@@ -127,14 +126,7 @@ const level = silentLogger().level;
 console.log(JSON.stringify({ watched, level, after: pinoLoaded() }));
 `,
     );
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--import', tsxLoader, join(dir, 'main.mjs')],
-        { timeout: 20_000 },
-        (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr))),
-      );
-    });
+    const out = await tsxScriptOutput(join(dir, 'main.mjs'));
     assert.deepEqual(JSON.parse(out), {
       watched: { status: 'unchanged', sha256: true, pino: false },
       level: 'silent',

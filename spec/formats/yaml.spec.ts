@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import fc from 'fast-check';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { maxProblems } from '../../lib/formats/cap-problems.js';
 import { createYamlFormat, yamlFormat } from '../../lib/formats/yaml.js';
-import { tsxLoader } from '../support/cli.js';
+import { tsxScriptOutput } from '../support/cli.js';
 import {
   holdsRefusedKey,
   offsetAt,
@@ -399,14 +398,7 @@ console.log(JSON.stringify({ before, after: { yaml: yamlLoaded() }, value: y.rig
 port1.close();
 `,
     );
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--import', tsxLoader, join(dir, 'main.mjs')],
-        { timeout: 20_000 },
-        (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr))),
-      );
-    });
+    const out = await tsxScriptOutput(join(dir, 'main.mjs'));
     assert.deepEqual(JSON.parse(out), {
       before: { yaml: false, json: true },
       after: { yaml: true },

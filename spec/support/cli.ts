@@ -33,6 +33,21 @@ export const cliMain = fileURLToPath(new URL('../../lib/cli/main.ts', import.met
  */
 export const tsxLoader = import.meta.resolve('tsx');
 
+/**
+ * The stdout of `script` (a .mjs or .ts file) run through tsx in a fresh process: for a spec that
+ * must see what a new process loads. Rejects with its stderr if it fails or takes 20 s.
+ */
+export function tsxScriptOutput(script: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', tsxLoader, script],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr))),
+    );
+  });
+}
+
 /** `hotrc ...argv` as a child process. */
 export function cliProcess(...argv: string[]): Promise<CliResult> {
   return cliProcessIn(process.cwd(), ...argv);
