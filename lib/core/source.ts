@@ -80,6 +80,13 @@ export type SourceState =
        * version then holds still for `settleMs`.
        */
       readonly waitMs?: number;
+      /**
+       * True when `read()` answers `moved` for any change since this look (a file without
+       * includes: the stat after the read proves the bytes are this version). After a wait the
+       * engine then reads at once instead of looking first; without it, it looks, and reads
+       * only if the version held.
+       */
+      readonly readVerifies?: boolean;
       readonly read: () => Observable<ReadResult>;
     }
   | { readonly kind: 'problem'; readonly rejection: RejectionFields };

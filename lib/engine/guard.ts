@@ -77,6 +77,8 @@ function badState(s: unknown): string | undefined {
   const wait = s.waitMs;
   if (wait !== undefined && (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0))
     return 'a snapshot whose waitMs is not a number >= 0';
+  if (s.readVerifies !== undefined && typeof s.readVerifies !== 'boolean')
+    return 'a snapshot whose readVerifies is not a boolean';
   return undefined;
 }
 

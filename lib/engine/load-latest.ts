@@ -143,6 +143,12 @@ export function loadLatest<C>(
           );
         }
         const wait = state.kind === 'snapshot' ? waitOf(state) : settleMs;
+        // A read that says `moved` for any change since the look needs no look before it: one
+        // fs round trip (stats, realpath, the arrival evidence) less once an in-place save's
+        // quiet period is over. A move it finds is looked at at once, as a look would have.
+        if (state.kind === 'snapshot' && state.readVerifies === true) {
+          return timer(wait, scheduler).pipe(concatMap(() => read(state, 0)));
+        }
         return lookAfter(wait).pipe(
           concatMap((next) => {
             if (stateKey(next) !== key) return handle(next, true);
@@ -154,11 +160,17 @@ export function loadLatest<C>(
       const lookAfter = (ms: number): Observable<SourceState> =>
         timer(ms, scheduler).pipe(concatMap(() => source.look()));
 
-      const read = (snapshot: Snapshot): Observable<Candidate<C> | FailedLoad> =>
+      // A read that saw the source move looks again after `movedWaitMs` (settleMs: a read that
+      // raced a writer; 0: a version that changed during its wait).
+      const read = (
+        snapshot: Snapshot,
+        movedWaitMs = settleMs,
+      ): Observable<Candidate<C> | FailedLoad> =>
         snapshot.read().pipe(
           concatMap((result) => {
             if (result.kind === 'moved') {
-              return lookAfter(settleMs).pipe(concatMap((next) => handle(next, true)));
+              const next$ = movedWaitMs === 0 ? source.look() : lookAfter(movedWaitMs);
+              return next$.pipe(concatMap((next) => handle(next, true)));
             }
             // Refused on reading (too large, not allowed): that version was seen and refused.
             if (result.kind === 'problem') {

@@ -404,6 +404,8 @@ class PolledFile implements FileSource {
         at,
         mainBound,
       ),
+      // The read checks the main file's fingerprint after reading; includes are not checked.
+      readVerifies: watching.length === 0,
       read: () => this.#readOnce(fingerprint),
     };
     this.#setLookAgain(snapshot.racy || (snapshot.waitMs ?? 0) > 0);

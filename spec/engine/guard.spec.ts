@@ -57,6 +57,17 @@ describe('guardSource', () => {
       () => of({ kind: 'snapshot', racy: false, read: () => EMPTY } as unknown as SourceState),
     ],
     [
+      'emits a snapshot whose readVerifies is not a boolean',
+      () =>
+        of({
+          kind: 'snapshot',
+          version: 'v1',
+          racy: false,
+          readVerifies: 'yes',
+          read: () => EMPTY,
+        } as unknown as SourceState),
+    ],
+    [
       'emits a problem without a rejection',
       () => of({ kind: 'problem' } as unknown as SourceState),
     ],
@@ -84,7 +95,13 @@ describe('guardSource', () => {
   });
 
   it('takes only the first state of a look() that emits several, and passes good states through', async () => {
-    const good: SourceState = { kind: 'snapshot', version: 'v1', racy: true, read: () => EMPTY };
+    const good: SourceState = {
+      kind: 'snapshot',
+      version: 'v1',
+      racy: true,
+      readVerifies: true,
+      read: () => EMPTY,
+    };
     const states = await firstValueFrom(
       guardSource(source({ look: () => of(good, good) }))
         .look()
@@ -92,7 +109,10 @@ describe('guardSource', () => {
     );
     assert.equal(states.length, 1);
     assert.ok(states[0]?.kind === 'snapshot');
-    assert.deepEqual([states[0].version, states[0].racy], ['v1', true]);
+    assert.deepEqual(
+      [states[0].version, states[0].racy, states[0].readVerifies],
+      ['v1', true, true],
+    );
   });
 
   const reads: Array<[string, () => Observable<ReadResult>]> = [

@@ -28,8 +28,14 @@ const summary = map((r: Candidate<TorConfig> | FailedLoad) =>
     : `fail:${r.rejection.cause}`,
 );
 
-/** A fake file entry, and the `waitMs` its snapshots carry (as the file source gives them). */
-type Entry = readonly [number, FakeFile & { readonly waitMs?: number }];
+/**
+ * A fake file entry, and the `waitMs` and `readVerifies` its snapshots carry (as the file source
+ * gives them; the fake's read answers `moved` whenever the file moved since the look).
+ */
+type Entry = readonly [
+  number,
+  FakeFile & { readonly waitMs?: number; readonly readVerifies?: boolean },
+];
 
 /** The FakeSource over `timeline`, its snapshots carrying each entry's `waitMs`. */
 function waitingSource(
@@ -40,7 +46,12 @@ function waitingSource(
     if (s.kind !== 'snapshot') return s;
     const entry = timeline[Number(s.version.slice(1))]?.[1];
     const waitMs = entry !== undefined && 'waitMs' in entry ? entry.waitMs : undefined;
-    return waitMs === undefined ? s : { ...s, waitMs };
+    const readVerifies = entry !== undefined && 'readVerifies' in entry && entry.readVerifies;
+    return {
+      ...s,
+      ...(waitMs === undefined ? {} : { waitMs }),
+      ...(readVerifies === true ? { readVerifies } : {}),
+    };
   };
   return {
     name: fake.name,
@@ -113,6 +124,40 @@ describe('loadLatest', () => {
     run([[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25 }]], 'a', '25ms a', {
       a: 'ok:warn@0',
     });
+  });
+
+  it('after the wait, reads a snapshot whose read verifies its version with no look first', () => {
+    run(
+      [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25, readVerifies: true }]],
+      'a',
+      '25ms a',
+      { a: 'ok:warn@0' },
+      { check: (s) => assert.deepEqual([s.log.looks, s.log.reads], [0, 1]) },
+    );
+  });
+
+  it('looks at once when such a read finds the version moved during its wait, and waits anew', () => {
+    run(
+      [
+        [0, { text: 'LogLevel debug\n', waitMs: 20, readVerifies: true }],
+        [10, { text: 'LogLevel error\n', waitMs: 20, readVerifies: true }],
+      ],
+      'a',
+      // Read at 20 says moved; the look then (at 20) sees the new version, read at 40.
+      '40ms a',
+      { a: 'ok:error@0' },
+      { check: (s) => assert.deepEqual([s.log.looks, s.log.reads], [1, 2]) },
+    );
+  });
+
+  it('without readVerifies, looks after the wait and reads only a version that held', () => {
+    run(
+      [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25 }]],
+      'a',
+      '25ms a',
+      { a: 'ok:warn@0' },
+      { check: (s) => assert.deepEqual([s.log.looks, s.log.reads], [1, 1]) },
+    );
   });
 
   it('reads a snapshot whose source says waitMs 0 at once, racy or not (a rename-save)', () => {

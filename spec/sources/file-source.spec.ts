@@ -147,6 +147,19 @@ describe('sources/file-source', () => {
       );
     });
 
+    it('says its read verifies the version only while no include is tracked: the read checks the main file alone', async () => {
+      const s = source();
+      const alone = snapshot(await look(s));
+      assert.equal(alone.readVerifies, true);
+      // Changed since the look: the read answers moved, which is what readVerifies promises.
+      await writeFile(path, 'LogLevel debug\n# longer\n');
+      assert.deepEqual(await readAll(alone), [{ kind: 'moved' }]);
+      const inc = join(dir, 'pools.conf');
+      await writeFile(inc, 'CircuitPoolMaxSize 12\n');
+      loaded(await decode(s, `%include ${inc}\n`));
+      assert.equal(snapshot(await look(s)).readVerifies, false);
+    });
+
     it('tracks what a load included: an edit to an included file moves the version', async () => {
       const inc = join(dir, 'pools.conf');
       await writeFile(inc, 'CircuitPoolMaxSize 12\n');
