@@ -351,11 +351,7 @@ async function readCapped(
       chunks.push(buffer.subarray(0, bytesRead));
       total += bytesRead;
       if (total > maxBytes) {
-        return left({
-          aborted: false,
-          message: `${path}: grew past the limit of ${maxBytes} bytes per file while being read`,
-          refused: 'too-large',
-        });
+        return left(grewPast(path, maxBytes));
       }
     }
     // Mostly one chunk, which needs no copy.
@@ -363,6 +359,15 @@ async function readCapped(
   } finally {
     await fh.close().catch(() => undefined);
   }
+}
+
+// A file that grew over maxBytes between its fstat and the end of its read.
+function grewPast(path: string, maxBytes: number): Failure {
+  return {
+    aborted: false,
+    message: `${path}: grew past the limit of ${maxBytes} bytes per file while being read`,
+    refused: 'too-large',
+  };
 }
 
 /** A synchronous call's value, or its error as a Failure naming the path (see attempt). */
@@ -373,6 +378,42 @@ function attemptSync<T>(ctx: Context, path: string, run: () => T): Either<Failur
   } catch (err) {
     return left(failureOf(path, err));
   }
+}
+
+/**
+ * The real path of `path`, and whether its directory is on a local disk (see onLocalDisk): there
+ * with a synchronous realpath, as the watcher does; anywhere else (NFS, FUSE), where a call can
+ * hang, through the thread pool. The disk is asked per directory at most every few seconds.
+ */
+async function realPathOf(
+  ctx: Context,
+  path: string,
+): Promise<{ readonly local: boolean; readonly real: Either<Failure, string> }> {
+  const local = await onLocalDisk(dirname(path));
+  const real = local
+    ? attemptSync(ctx, path, () => realpathSync.native(path))
+    : await attempt(ctx, path, () => realpath(path));
+  return { local, real };
+}
+
+/**
+ * The bytes of `opened` (named `shown`, really `real`) under the file policy: read with
+ * synchronous calls when its directory as named (`local`, from realPathOf) and its real one are
+ * both on a local disk and it is not too large for that, else through the thread pool.
+ */
+async function readUnderPolicy(
+  ctx: Context,
+  opened: string,
+  shown: string,
+  real: string,
+  local: boolean,
+): Promise<Either<Failure, Uint8Array>> {
+  const realDir = dirname(real);
+  const readLocally = local && (realDir === dirname(shown) || (await onLocalDisk(realDir)));
+  return (
+    (readLocally ? await readCappedLocal(ctx, opened, shown, real) : undefined) ??
+    readCapped(ctx, opened, shown, real)
+  );
 }
 
 /**
@@ -407,11 +448,7 @@ async function readCappedLocal(
     for (;;) {
       if (total === buffer.length) {
         if (total > maxBytes) {
-          return left({
-            aborted: false,
-            message: `${path}: grew past the limit of ${maxBytes} bytes per file while being read`,
-            refused: 'too-large',
-          });
+          return left(grewPast(path, maxBytes));
         }
         const grown = Buffer.allocUnsafe(Math.min(total + chunkBytes, maxBytes + 1));
         buffer.copy(grown, 0, 0, total);
@@ -426,11 +463,7 @@ async function readCappedLocal(
       if (got.right < asked && total === size) break;
     }
     if (total > maxBytes) {
-      return left({
-        aborted: false,
-        message: `${path}: grew past the limit of ${maxBytes} bytes per file while being read`,
-        refused: 'too-large',
-      });
+      return left(grewPast(path, maxBytes));
     }
     return right(buffer.subarray(0, total));
   } finally {
@@ -656,12 +689,7 @@ async function include(
     for (const f of found.right) files.push(f); // no spread: a directory may hold many files
   }
   for (const file of files) {
-    // As for the main file: synchronous calls for a file on a local disk.
-    const dir = dirname(file);
-    const local = await onLocalDisk(dir);
-    const real = local
-      ? attemptSync(ctx, file, () => realpathSync.native(file))
-      : await attempt(ctx, file, () => realpath(file));
+    const { local, real } = await realPathOf(ctx, file);
     if (isLeft(real)) return fail(real.left);
     const loopStart = stack.findIndex((s) => s.real === real.right);
     if (loopStart !== -1) {
@@ -678,11 +706,7 @@ async function include(
     }
     ctx.files.add(file);
     const opened = ctx.realRoot === undefined ? file : real.right;
-    const realDir = dirname(real.right);
-    const readLocally = local && (realDir === dir || (await onLocalDisk(realDir)));
-    const bytes =
-      (readLocally ? await readCappedLocal(ctx, opened, file, real.right) : undefined) ??
-      (await readCapped(ctx, opened, file, real.right));
+    const bytes = await readUnderPolicy(ctx, opened, file, real.right, local);
     if (isLeft(bytes)) return fail(bytes.left);
     // Tor skips empty files without parsing them, so they count toward no nesting level.
     if (bytes.right.length === 0) continue;
@@ -871,14 +895,7 @@ export async function readTorrcDocument(
         ctx.watched,
       ),
     );
-  // On a local disk (the file's directory as named, and its real one) the file is looked at and
-  // read with synchronous calls, as the watcher does; anywhere else (NFS, FUSE), where a call
-  // can hang, through the thread pool. Asked per directory at most every few seconds.
-  const dir = dirname(main);
-  const local = await onLocalDisk(dir);
-  const real = local
-    ? attemptSync(ctx, main, () => realpathSync.native(main))
-    : await attempt(ctx, main, () => realpath(main));
+  const { local, real } = await realPathOf(ctx, main);
   if (isLeft(real)) return fail(real.left);
   if (ctx.realRoot !== undefined && !isInside(ctx.realRoot, real.right)) {
     const message = `${main} is really ${real.right}, outside the root ${resolved.root}`;
@@ -886,11 +903,7 @@ export async function readTorrcDocument(
   }
   // With a root, open the path that was checked, so a symlink swapped in meanwhile is not followed.
   const opened = ctx.realRoot === undefined ? main : real.right;
-  const realDir = dirname(real.right);
-  const readLocally = local && (realDir === dir || (await onLocalDisk(realDir)));
-  const bytes =
-    (readLocally ? await readCappedLocal(ctx, opened, main, real.right) : undefined) ??
-    (await readCapped(ctx, opened, main, real.right));
+  const bytes = await readUnderPolicy(ctx, opened, main, real.right, local);
   if (isLeft(bytes)) return fail(bytes.left);
   const text = decodeTorrcBytes(bytes.right, main);
   if (isLeft(text)) return left(failure(text.left, ctx.watched));
