@@ -47,12 +47,23 @@ export function onLocalDisk(path: string): Promise<boolean> {
   const known = verdicts.get(path);
   if (known !== undefined && now - known.at < verdictMs) return known.local;
   if (verdicts.size >= 1024) verdicts.clear();
-  const local = statfs(path).then(
+  const local = onLocalDiskNow(path);
+  verdicts.set(path, { at: now, local });
+  return local;
+}
+
+/**
+ * onLocalDisk asked afresh (one `statfs`, no verdict kept or reused): for a caller that asks
+ * because the answer may just have changed, such as a stat that found the path on another
+ * device. Never rejects.
+ * @example if (stats.dev !== lastDev) local = await onLocalDiskNow('/etc/tor/torrc');
+ */
+export function onLocalDiskNow(path: string): Promise<boolean> {
+  if (process.platform !== 'linux') return Promise.resolve(false);
+  return statfs(path).then(
     ({ type }) => localMagic.has(type >>> 0),
     () => false,
   );
-  verdicts.set(path, { at: now, local });
-  return local;
 }
 
 // A thousand configs started in one directory ask about it once, not a thousand times. Kept

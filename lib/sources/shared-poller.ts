@@ -1,6 +1,8 @@
+import { type StatSyncOptions, type Stats, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { onLocalDiskNow } from './local-fs.js';
 import { statProgress, statWorkerSource } from './stat-worker-source.js';
 
 interface TickGroup {
@@ -49,11 +51,26 @@ export function sharedTicks(periodMs: number, scheduler: SchedulerLike): Observa
   });
 }
 
+/**
+ * Where a path is stat'ed: `placing` while its file system is asked about, `loop` on the event
+ * loop, `worker` by the worker, `own` by an async stat of its own (after a stat of it hung).
+ */
+type Lane = 'placing' | 'loop' | 'worker' | 'own';
+
 interface Watched {
   readonly id: number;
   readonly path: string;
   /** Copied on change (a watched path almost always has one; a Set would cost some 150 bytes). */
   listeners: ReadonlyArray<() => void>;
+  lane: Lane;
+  // The last stat on the event loop (lane 'loop'): the worker's five numbers and errno code.
+  code: string | null;
+  mtime: number;
+  ctime: number;
+  size: number;
+  ino: number;
+  /** Kept across an error: a path back on another device is placed again. */
+  dev: number;
 }
 
 /**
@@ -92,21 +109,62 @@ export function watchdog(
   return { sighting: seen, hung: now - seen.since >= limitMs ? on : undefined };
 }
 
+/**
+ * How many paths on local disks one StatPoller stats on the event loop (see StatPoller): a
+ * plain stat of such a path takes a few µs, so a tick of all of them holds the loop for a
+ * fraction of a millisecond, and a process watching a few files starts no thread for them.
+ */
+export const loopStatLimit = 64;
+
 /** How a StatPoller runs; the defaults are statChanges'. */
 export interface StatPollerOptions {
   /** See hungStatMs. */
   readonly hungStatMs: number;
   /** The worker's source (statWorkerSource); a test may run code before it. */
   readonly workerSource: string;
+  /** See loopStatLimit; 0 sends every path to the worker. */
+  readonly loopStatLimit: number;
+  /**
+   * Whether a path may be stat'ed on the event loop: its file system is a local disk
+   * (onLocalDiskNow, asked when the path is added and whenever its device changes). Never
+   * rejects.
+   */
+  readonly isLocal: (path: string) => Promise<boolean>;
 }
 
-const pollerDefaults: StatPollerOptions = { hungStatMs, workerSource: statWorkerSource };
+const pollerDefaults: StatPollerOptions = {
+  hungStatMs,
+  workerSource: statWorkerSource,
+  loopStatLimit,
+  isLocal: onLocalDiskNow,
+};
 
 /**
- * The stats of one period's paths, made by one worker thread on its own timer; see statChanges.
- * The main thread is woken only by a move and by its watchdog, which reads the worker's progress
- * (statProgress) every `hungStatMs / 2` and moves a path whose stat hangs to an async stat of its
- * own at every tick, and the other paths to a fresh worker.
+ * How many of a StatPoller's paths each way of stat'ing holds (see StatPoller).
+ * @example poller.lanes() // { placing: 0, loop: 1, worker: 0, own: 0 }
+ */
+export interface StatLanes {
+  readonly placing: number;
+  readonly loop: number;
+  readonly worker: number;
+  readonly own: number;
+}
+
+const plainStat: StatSyncOptions & { bigint?: false; throwIfNoEntry: false } = {
+  throwIfNoEntry: false,
+};
+
+/**
+ * The stats of one period's paths; see statChanges. Up to `loopStatLimit` paths on local disks
+ * are stat'ed synchronously on the event loop at each tick (a local stat cannot hang on a dead
+ * server, and a thread costs some 10 MiB of memory), so watching a few files starts no thread.
+ * A path whose device changes (a symlink now pointing elsewhere, a file system mounted over its
+ * directory) has its file system asked about again before its next stat.
+ *
+ * Every other path (on NFS, SMB, FUSE, unknown, or past the limit) is stat'ed by one worker
+ * thread on its own timer: the main thread is woken only by a move and by its watchdog, which
+ * reads the worker's progress (statProgress) every `hungStatMs / 2` and moves a path whose stat
+ * hangs to an async stat of its own at every tick, and the other paths to a fresh worker.
  * @example const stop = new StatPoller(100, asyncScheduler, () => {}).add('/etc/tor/torrc', look);
  */
 export class StatPoller {
@@ -124,6 +182,11 @@ export class StatPoller {
   #slowTicks: Subscription | undefined;
   /** Paths taken out of the worker because a stat of them hung: one async stat each at a time. */
   readonly #slow = new Map<string, { busy: boolean; key: string }>();
+  /** The paths of lane 'loop', stat'ed at each of `#loopTicks`. */
+  readonly #loop: Watched[] = [];
+  /** Paths being placed that may go on the loop: they count toward its limit meanwhile. */
+  #placing = 0;
+  #loopTicks: Subscription | undefined;
 
   constructor(
     periodMs: number,
@@ -140,6 +203,11 @@ export class StatPoller {
         throw new TypeError(`StatPoller: ${name} must be a finite number of ms > 0, got ${ms}`);
       }
     }
+    if (!Number.isInteger(o.loopStatLimit) || o.loopStatLimit < 0) {
+      throw new TypeError(
+        `StatPoller: loopStatLimit must be a whole number >= 0, got ${o.loopStatLimit}`,
+      );
+    }
     this.#periodMs = periodMs;
     this.#scheduler = scheduler;
     this.#onEmpty = onEmpty;
@@ -150,20 +218,26 @@ export class StatPoller {
   add(path: string, listener: () => void): () => void {
     let w = this.#byPath.get(path);
     if (w === undefined) {
-      w = { id: this.#nextId++, path, listeners: [] };
+      w = {
+        id: this.#nextId++,
+        path,
+        listeners: [],
+        lane: 'placing',
+        code: null,
+        mtime: 0,
+        ctime: 0,
+        size: 0,
+        ino: 0,
+        dev: -1,
+      };
       this.#byPath.set(path, w);
       this.#byId.set(w.id, w);
-      this.#ensureWorker().postMessage({ add: [[w.id, path]] });
+      this.#place(w);
     }
     const watched = w;
     // As a Set would: a listener added twice is told once, and taken off by either stop.
     if (!watched.listeners.includes(listener))
       watched.listeners = watched.listeners.concat(listener);
-    // Also what keeps the process alive while anyone polls: the worker is unref'd.
-    this.#watchdog ??= sharedTicks(
-      Math.max(1, this.#options.hungStatMs / 2),
-      this.#scheduler,
-    ).subscribe(() => this.#check());
     let stopped = false;
     return () => {
       // Safe to call twice: the second call must not stop a later watcher of the same path.
@@ -173,10 +247,120 @@ export class StatPoller {
       if (watched.listeners.length > 0) return;
       this.#byPath.delete(path);
       this.#byId.delete(watched.id);
-      if (this.#slow.delete(path)) this.#slowTicksFollow();
-      else this.#worker?.postMessage({ remove: [watched.id] });
+      this.#leave(watched);
       if (this.#byPath.size === 0) this.#close();
     };
+  }
+
+  /** How many paths each way of stat'ing holds now. */
+  lanes(): StatLanes {
+    let placing = 0;
+    let worker = 0;
+    for (const w of this.#byPath.values()) {
+      if (w.lane === 'placing') placing++;
+      else if (w.lane === 'worker') worker++;
+    }
+    return { placing, loop: this.#loop.length, worker, own: this.#slow.size };
+  }
+
+  // Onto the loop if it has room and the path is on a local disk, else to the worker. While its
+  // file system is asked about the path is not stat'ed: its first stat, once placed, is
+  // reported, so a change meanwhile is not lost.
+  #place(w: Watched): void {
+    w.lane = 'placing';
+    if (this.#loop.length + this.#placing >= this.#options.loopStatLimit) {
+      this.#toWorker(w);
+      return;
+    }
+    this.#placing++;
+    void this.#options.isLocal(w.path).then((local) => {
+      this.#placing--;
+      // Stopped meanwhile (perhaps watched again, as another Watched).
+      if (this.#byId.get(w.id) !== w) return;
+      if (local && this.#loop.length < this.#options.loopStatLimit) {
+        w.lane = 'loop';
+        this.#loop.push(w);
+        this.#loopStat(w);
+        this.#changed(w);
+        this.#loopTicks ??= sharedTicks(this.#periodMs, this.#scheduler).subscribe(() =>
+          this.#loopTick(),
+        );
+      } else this.#toWorker(w);
+    });
+  }
+
+  #toWorker(w: Watched): void {
+    w.lane = 'worker';
+    this.#ensureWorker().postMessage({ add: [[w.id, w.path]] });
+    // Also what keeps the process alive while the worker has paths: it is unref'd.
+    this.#watchdog ??= sharedTicks(
+      Math.max(1, this.#options.hungStatMs / 2),
+      this.#scheduler,
+    ).subscribe(() => this.#check());
+  }
+
+  // Out of its lane, for good (stopped) or to be placed again.
+  #leave(w: Watched): void {
+    if (w.lane === 'loop') {
+      const i = this.#loop.indexOf(w);
+      if (i !== -1) this.#loop.splice(i, 1);
+      if (this.#loop.length === 0) {
+        this.#loopTicks?.unsubscribe();
+        this.#loopTicks = undefined;
+      }
+    } else if (w.lane === 'worker') this.#worker?.postMessage({ remove: [w.id] });
+    else if (w.lane === 'own' && this.#slow.delete(w.path)) this.#slowTicksFollow();
+  }
+
+  #loopTick(): void {
+    // From the end: a stat that finds its path on another device takes it out of #loop, which
+    // moves no path not yet stat'ed. Listeners are told after every stat, since one may stop a
+    // watcher (and so splice #loop). Nothing is allocated while nothing moved.
+    let moved: Watched[] | undefined;
+    for (let i = this.#loop.length - 1; i >= 0; i--) {
+      const w = this.#loop[i] as Watched;
+      if (!this.#loopStat(w)) continue;
+      if (moved === undefined) moved = [w];
+      else moved.push(w);
+    }
+    if (moved === undefined) return;
+    for (const w of moved) if (this.#byId.get(w.id) === w) this.#changed(w);
+  }
+
+  // The worker's look (see statWorkerSource) on the event loop: true when the stat moved. A
+  // path found on another device leaves the loop to be placed again before its next stat.
+  #loopStat(w: Watched): boolean {
+    let s: Stats | undefined;
+    let code = '';
+    try {
+      s = statSync(w.path, plainStat);
+      if (s === undefined) code = 'ENOENT';
+    } catch (err) {
+      code = String((err as { code?: unknown } | null)?.code ?? 'error');
+    }
+    let moved = code !== w.code;
+    w.code = code;
+    if (s === undefined) return moved;
+    if (
+      s.mtimeMs !== w.mtime ||
+      s.ctimeMs !== w.ctime ||
+      s.size !== w.size ||
+      s.ino !== w.ino ||
+      s.dev !== w.dev
+    ) {
+      moved = true;
+      const elsewhere = w.dev !== -1 && s.dev !== w.dev;
+      w.mtime = s.mtimeMs;
+      w.ctime = s.ctimeMs;
+      w.size = s.size;
+      w.ino = s.ino;
+      w.dev = s.dev;
+      if (elsewhere) {
+        this.#leave(w);
+        this.#place(w);
+      }
+    }
+    return moved;
   }
 
   #ensureWorker(): Worker {
@@ -230,10 +414,11 @@ export class StatPoller {
     this.#worker = undefined;
     if (old !== undefined) void old.terminate().catch(() => {});
     if (hung !== undefined) {
+      hung.lane = 'own';
       this.#slow.set(hung.path, { busy: false, key: '' });
       this.#slowTicksFollow();
     }
-    const rest = [...this.#byPath.values()].filter((w) => !this.#slow.has(w.path));
+    const rest = [...this.#byPath.values()].filter((w) => w.lane === 'worker');
     if (rest.length > 0) this.#ensureWorker().postMessage({ add: rest.map((w) => [w.id, w.path]) });
   }
 
@@ -269,6 +454,9 @@ export class StatPoller {
   #close(): void {
     this.#watchdog?.unsubscribe();
     this.#watchdog = undefined;
+    this.#loopTicks?.unsubscribe();
+    this.#loopTicks = undefined;
+    this.#loop.length = 0;
     this.#slow.clear();
     this.#slowTicksFollow();
     const worker = this.#worker;
@@ -284,11 +472,11 @@ const statGroups = new WeakMap<SchedulerLike, Map<number, StatPoller>>();
  * Calls `onMove` (on the event loop) when the stat of `path` (following symlinks: dev, ino,
  * size, mtime and ctime, or the errno) moved since the tick before, and once after it is added,
  * so a change between the caller's last look and the first stat here is never lost. Every path
- * of one period on one scheduler is stat'ed by one worker thread on its own timer (a StatPoller),
- * once per tick however many callers watch it: an idle tick wakes neither the event loop nor
- * anything else, and allocates nothing for a path that did not move. A stat that hangs longer
- * than `hungStatMs` blocks neither the event loop nor the other paths. Returns the function that
- * stops.
+ * of one period on one scheduler is stat'ed by one StatPoller, once per tick however many
+ * callers watch it, allocating nothing for a path that did not move: up to `loopStatLimit` paths
+ * on local disks on the event loop, the others by a worker thread on its own timer, whose idle
+ * tick wakes nothing else. A stat that hangs longer than `hungStatMs` blocks neither the event
+ * loop nor the other paths. Returns the function that stops.
  * @example const stop = statChanges('/etc/tor/torrc', 100, asyncScheduler, () => look());
  */
 export function statChanges(

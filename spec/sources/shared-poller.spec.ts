@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdtemp,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncScheduler, filter, firstValueFrom, merge, timeout } from 'rxjs';
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
+import { onLocalDiskNow } from '../../lib/sources/local-fs.js';
 import { StatPoller, sharedTicks, statChanges, watchdog } from '../../lib/sources/shared-poller.js';
 import { statWorkerSource } from '../../lib/sources/stat-worker-source.js';
 import { loadFromFile } from '../../lib/tor/config-file.js';
@@ -172,7 +184,13 @@ describe('StatPoller, on real files', () => {
     };
   }
 
-  it('refuses a period or a hang limit that is not a finite number of ms > 0', () => {
+  it('refuses a period or a hang limit that is not a finite number of ms > 0, and a loopStatLimit that is not a whole number >= 0', () => {
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      assert.throws(() => new StatPoller(100, asyncScheduler, () => {}, { loopStatLimit: bad }), {
+        name: 'TypeError',
+        message: `StatPoller: loopStatLimit must be a whole number >= 0, got ${bad}`,
+      });
+    }
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.throws(() => new StatPoller(bad, asyncScheduler, () => {}), TypeError);
       assert.throws(() => new StatPoller(100, asyncScheduler, () => {}, { hungStatMs: bad }), {
@@ -182,12 +200,12 @@ describe('StatPoller, on real files', () => {
     }
   });
 
-  it('schedules nothing on the event loop per tick: only its watchdog, every hungStatMs / 2', async () => {
+  it('with the worker, schedules nothing on the event loop per tick: only its watchdog, every hungStatMs / 2', async () => {
     const path = join(dir, 'torrc');
     await writeFile(path, 'SocksPort 9050\n');
     const ts = scheduler();
     const c = counter();
-    const poller = new StatPoller(100, ts, () => {}, { hungStatMs: 3000 });
+    const poller = new StatPoller(100, ts, () => {}, { hungStatMs: 3000, loopStatLimit: 0 });
     const stop = poller.add(path, c.listener('torrc'));
     stops.push(stop);
     // The worker's own timer drives the stats: the first one is reported with no virtual time.
@@ -200,85 +218,184 @@ describe('StatPoller, on real files', () => {
     assert.equal(ts.actions.length, 0);
   });
 
-  it('takes a second call of a stop function as a no-op, even after the path is watched again', async () => {
+  it('stats a path on a local disk on the event loop at a tick of its period, starting no worker and no watchdog', async () => {
+    assert.ok(await onLocalDiskNow(dir), `this spec needs ${dir} on a local disk`);
     const path = join(dir, 'torrc');
     await writeFile(path, 'SocksPort 9050\n');
+    const ts = scheduler();
     const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {});
-    const stopA = poller.add(path, c.listener('a'));
-    await c.until('a', 1);
-    stopA();
-    stops.push(poller.add(path, c.listener('b')));
-    await c.until('b', 1);
-    stopA();
-    await chmod(path, 0o600);
-    await c.until('b', 2);
-    assert.equal(c.count('a'), 1);
-  });
-
-  it('reports changes no size or mtime shows: mtime set back, chmod, same-size rename', async () => {
-    const path = join(dir, 'torrc');
-    await writeFile(path, 'SocksPort 9050\n');
-    const before = await stat(path);
-    const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {});
-    stops.push(poller.add(path, c.listener('torrc')));
+    const poller = new StatPoller(100, ts, () => {});
+    const stop = poller.add(path, c.listener('torrc'));
+    stops.push(stop);
+    // Its first stat is reported once its file system is known, with no virtual time.
     await c.until('torrc', 1);
-    // Each step is seen (a tick may also catch a moment inside one), then three quiet ticks.
-    const seen = async (step: () => Promise<void>) => {
-      const was = c.count('torrc');
-      await step();
-      await c.until('torrc', was + 1);
-      await sleep(60);
-    };
-    // Same size, mtime put back where it was: only the ctime moved.
-    await seen(async () => {
-      await writeFile(path, 'SocksPort 9051\n');
-      await utimes(path, before.atime, before.mtime);
-    });
-    // Only the ctime shows a chmod, and it is one step.
-    const chmodded = c.count('torrc');
-    await seen(() => chmod(path, 0o600));
-    assert.equal(c.count('torrc'), chmodded + 1);
-    // A new inode of the same size with the same mtime, renamed over it: one step too.
-    const tmp = join(dir, 'tmp');
-    await writeFile(tmp, 'SocksPort 9052\n');
-    await utimes(tmp, before.atime, before.mtime);
-    const renamed = c.count('torrc');
-    await seen(() => rename(tmp, path));
-    await sleep(100);
-    assert.equal(c.count('torrc'), renamed + 1);
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 0, own: 0 });
+    assert.deepEqual(
+      ts.actions.map((a) => a.delay),
+      [100],
+    );
+    await chmod(path, 0o600);
+    await sleep(50);
+    assert.equal(c.count('torrc'), 1, 'stat only at a tick');
+    ts.flush(); // to 750 virtual ms: seven ticks, one move
+    assert.equal(c.count('torrc'), 2);
+    stop();
+    assert.equal(ts.actions.length, 0);
   });
 
-  it('keeps every other path watched when paths in the middle stop', async () => {
-    const names = ['a', 'b', 'c', 'd', 'e'];
+  it('sends the paths past loopStatLimit, and those not on a local disk, to the worker', async () => {
+    const names = ['a', 'b', 'c', 'remote'];
     await Promise.all(names.map((n) => writeFile(join(dir, n), `${n}\n`)));
     const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {});
-    const stopOf = new Map(names.map((n) => [n, poller.add(join(dir, n), c.listener(n))]));
-    stops.push(...stopOf.values());
+    const asked: string[] = [];
+    const poller = new StatPoller(20, asyncScheduler, () => {}, {
+      loopStatLimit: 2,
+      // What onLocalDiskNow would say of an NFS mount, for the one path named so.
+      isLocal: async (p) => {
+        asked.push(p);
+        return !p.endsWith('remote');
+      },
+    });
+    // 'remote' first: it counts toward the limit only while it is asked about.
+    for (const n of ['remote', 'a', 'b', 'c']) stops.push(poller.add(join(dir, n), c.listener(n)));
     for (const n of names) await c.until(n, 1);
-    // The worker fills each gap with its last path: e stands where b was, then (e stopping
-    // too) d where e stood, and a gap at the end is just dropped.
-    stopOf.get('b')?.();
-    stopOf.get('e')?.();
-    stopOf.get('d')?.();
-    // chmod: one step each, so one report each.
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 3, own: 0 });
+    assert.deepEqual(
+      asked,
+      ['remote', 'a'].map((n) => join(dir, n)),
+    );
     for (const n of names) await chmod(join(dir, n), 0o600);
-    for (const n of ['a', 'c']) await c.until(n, 2);
+    for (const n of names) await c.until(n, 2);
     await sleep(100);
     assert.deepEqual(
       names.map((n) => c.count(n)),
-      [2, 1, 2, 1, 1],
+      [2, 2, 2, 2],
     );
-    // A path added after the gaps were filled is stat'ed and reported like the others.
-    const f = join(dir, 'f');
-    await writeFile(f, 'f\n');
-    stops.push(poller.add(f, c.listener('f')));
-    await c.until('f', 1);
-    await chmod(f, 0o600);
-    await c.until('f', 2);
   });
+
+  it('asks again about a path found on another device, before its next stat there', async function () {
+    this.timeout(10_000);
+    // A symlink swapped from a file here to one on /dev/shm (tmpfs, another device), which
+    // isLocal then calls remote, as an NFS mount would be.
+    const other = await mkdtemp('/dev/shm/hotrc-stat-poller-');
+    try {
+      assert.notEqual((await stat(other)).dev, (await stat(dir)).dev, '/dev/shm is another device');
+      const here = join(dir, 'here');
+      const there = join(other, 'there');
+      await writeFile(here, 'SocksPort 9050\n');
+      await writeFile(there, 'SocksPort 9051\n');
+      const path = join(dir, 'torrc');
+      await symlink(here, path);
+      const c = counter();
+      const asked: string[] = [];
+      const poller = new StatPoller(20, asyncScheduler, () => {}, {
+        isLocal: async (p) => {
+          asked.push(p);
+          return (await realpath(p)).startsWith(dir);
+        },
+      });
+      stops.push(poller.add(path, c.listener('torrc')));
+      await c.until('torrc', 1);
+      assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 0, own: 0 });
+      await symlink(there, `${path}.new`);
+      await rename(`${path}.new`, path);
+      // The move is told, then the path is placed again (in the worker), and told once more.
+      await c.until('torrc', 3);
+      assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 1, own: 0 });
+      assert.deepEqual(asked, [path, path]);
+      await chmod(there, 0o600);
+      await c.until('torrc', 4);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  // The same behaviour whichever way a path is stat'ed.
+  const laneOptions = { loop: {}, worker: { loopStatLimit: 0 } } as const;
+  for (const lane of ['loop', 'worker'] as const) {
+    it(`takes a second call of a stop function as a no-op, even after the path is watched again, on the ${lane}`, async () => {
+      const path = join(dir, 'torrc');
+      await writeFile(path, 'SocksPort 9050\n');
+      const c = counter();
+      const poller = new StatPoller(20, asyncScheduler, () => {}, laneOptions[lane]);
+      const stopA = poller.add(path, c.listener('a'));
+      await c.until('a', 1);
+      assert.equal(poller.lanes()[lane], 1);
+      stopA();
+      stops.push(poller.add(path, c.listener('b')));
+      await c.until('b', 1);
+      stopA();
+      await chmod(path, 0o600);
+      await c.until('b', 2);
+      assert.equal(c.count('a'), 1);
+    });
+
+    it(`reports changes no size or mtime shows: mtime set back, chmod, same-size rename, on the ${lane}`, async () => {
+      const path = join(dir, 'torrc');
+      await writeFile(path, 'SocksPort 9050\n');
+      const before = await stat(path);
+      const c = counter();
+      const poller = new StatPoller(20, asyncScheduler, () => {}, laneOptions[lane]);
+      stops.push(poller.add(path, c.listener('torrc')));
+      await c.until('torrc', 1);
+      assert.equal(poller.lanes()[lane], 1);
+      // Each step is seen (a tick may also catch a moment inside one), then three quiet ticks.
+      const seen = async (step: () => Promise<void>) => {
+        const was = c.count('torrc');
+        await step();
+        await c.until('torrc', was + 1);
+        await sleep(60);
+      };
+      // Same size, mtime put back where it was: only the ctime moved.
+      await seen(async () => {
+        await writeFile(path, 'SocksPort 9051\n');
+        await utimes(path, before.atime, before.mtime);
+      });
+      // Only the ctime shows a chmod, and it is one step.
+      const chmodded = c.count('torrc');
+      await seen(() => chmod(path, 0o600));
+      assert.equal(c.count('torrc'), chmodded + 1);
+      // A new inode of the same size with the same mtime, renamed over it: one step too.
+      const tmp = join(dir, 'tmp');
+      await writeFile(tmp, 'SocksPort 9052\n');
+      await utimes(tmp, before.atime, before.mtime);
+      const renamed = c.count('torrc');
+      await seen(() => rename(tmp, path));
+      await sleep(100);
+      assert.equal(c.count('torrc'), renamed + 1);
+    });
+
+    it(`keeps every other path watched when paths in the middle stop, on the ${lane}`, async () => {
+      const names = ['a', 'b', 'c', 'd', 'e'];
+      await Promise.all(names.map((n) => writeFile(join(dir, n), `${n}\n`)));
+      const c = counter();
+      const poller = new StatPoller(20, asyncScheduler, () => {}, laneOptions[lane]);
+      const stopOf = new Map(names.map((n) => [n, poller.add(join(dir, n), c.listener(n))]));
+      stops.push(...stopOf.values());
+      for (const n of names) await c.until(n, 1);
+      assert.equal(poller.lanes()[lane], names.length);
+      // The worker fills each gap with its last path: e stands where b was, then (e stopping
+      // too) d where e stood, and a gap at the end is just dropped.
+      stopOf.get('b')?.();
+      stopOf.get('e')?.();
+      stopOf.get('d')?.();
+      // chmod: one step each, so one report each.
+      for (const n of names) await chmod(join(dir, n), 0o600);
+      for (const n of ['a', 'c']) await c.until(n, 2);
+      await sleep(100);
+      assert.deepEqual(
+        names.map((n) => c.count(n)),
+        [2, 1, 2, 1, 1],
+      );
+      // A path added after the gaps were filled is stat'ed and reported like the others.
+      const f = join(dir, 'f');
+      await writeFile(f, 'f\n');
+      stops.push(poller.add(f, c.listener('f')));
+      await c.until('f', 1);
+      await chmod(f, 0o600);
+      await c.until('f', 2);
+    });
+  }
 
   it('moves a path whose stat hangs to its own stat, and keeps the others and the event loop going', async function () {
     this.timeout(10_000);
@@ -302,6 +419,7 @@ describe('StatPoller, on real files', () => {
     const poller = new StatPoller(20, asyncScheduler, () => emptied++, {
       hungStatMs: 200,
       workerSource: hanging + statWorkerSource,
+      loopStatLimit: 0,
     });
     stops.push(poller.add(slow, c.listener('hangs')));
     stops.push(poller.add(other, c.listener('other')));
@@ -316,6 +434,7 @@ describe('StatPoller, on real files', () => {
       await c.until('other', 2);
       await writeFile(slow, 'SocksPort 9051 # hangs\n');
       await c.until('hangs', 2);
+      assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 1, own: 1 });
     } finally {
       clearInterval(turning);
     }
