@@ -187,6 +187,8 @@ class EtcdKeySource implements EtcdSource {
   readonly #reader: EtcdClientHolder;
   readonly #health = new BehaviorSubject<SourceHealth | undefined>(undefined);
   #highest: bigint | undefined;
+  /** How many times #highest has moved: a get issued after its last move must see at least it. */
+  #moves = 0;
   /** The newest put event of the watch not looked at yet. */
   #event: { readonly revision: bigint; readonly bytes: Uint8Array } | undefined;
   /** The newest values served, newest last. */
@@ -227,12 +229,13 @@ class EtcdKeySource implements EtcdSource {
     }
     return new Observable<SourceState>((subscriber) => {
       let open = true;
+      const moves = this.#moves;
       this.#reader
         .use((client) => client.get(this.key).exec())
         .then(
           (response) => {
             this.#reachable();
-            return this.#stateOf(response);
+            return this.#stateOf(response, moves === this.#moves);
           },
           (err: unknown) => {
             this.#reader.reset();
@@ -271,16 +274,23 @@ class EtcdKeySource implements EtcdSource {
     });
   }
 
-  #stateOf(response: IRangeResponse): SourceState {
+  // `after`: the get was issued after #highest last moved. A linearizable get issued after a
+  // revision was seen answers at that revision or later; a store below it was restored from a
+  // backup (its cluster and member IDs are the same then) or is another cluster. Served as it
+  // is from then on: otherwise every put made after the restore, at revisions below the old
+  // highest, would be taken for an old answer, and no push would ever reach this host again.
+  #stateOf(response: IRangeResponse, after: boolean): SourceState {
     const kv = response.kvs[0];
     const at = BigInt(response.header.revision);
     const highest = this.#highest;
-    // Move only forward: a member behind the newest revision seen (or a key it has not seen
-    // created yet) would take the config back; the newest value seen is served instead.
-    if (
+    if (highest !== undefined && after && at < highest) {
+      this.#wentBack(highest, at);
+    } else if (
       highest !== undefined &&
       (kv === undefined ? at < highest : BigInt(kv.mod_revision) < highest)
     ) {
+      // Move only forward: a get answered before a newer put event was served (or one from a
+      // member behind it) would take the config back; the newest value seen is served instead.
       const newest = this.#values.at(-1);
       if (newest !== undefined) return this.#snapshot(newest);
     }
@@ -299,7 +309,23 @@ class EtcdKeySource implements EtcdSource {
     return this.#served(BigInt(kv.mod_revision), kv.value);
   }
 
+  #wentBack(highest: bigint, at: bigint): void {
+    this.#highest = undefined;
+    this.#moves++;
+    this.#event = undefined;
+    // Versions are revisions: a value remembered at a revision the restored store reuses is not
+    // the value there now.
+    this.#values = [];
+    const was = this.#health.value;
+    this.#health.next({
+      reachable: true,
+      since: was?.reachable === true ? was.since : this.#o.now(),
+      detail: `etcd at ${this.hosts.join(', ')}: its revision went back from ${highest} to ${at} (restored from a backup?); following it`,
+    });
+  }
+
   #served(revision: bigint, bytes: Uint8Array): SourceState {
+    if (revision !== this.#highest) this.#moves++;
     this.#highest = revision;
     const version = String(revision);
     if (this.#values.at(-1)?.version !== version) {

@@ -211,6 +211,30 @@ describe('a fleet on a real etcd, with faults', function () {
     await allRecords((r) => r.revision === revision, 3, 'every record on the last value');
   });
 
+  it('etcd restored from a backup, below every revision the hosts saw: they follow the restored value, then a put made after', async () => {
+    await put(client, key, torrc(10));
+    const backup = join(dir, 'backup.db');
+    server.saveSnapshot(backup);
+    await startHosts(2);
+    let newest = '';
+    for (let m = 11; m <= 14; m++) newest = await put(client, key, torrc(m));
+    await allRun(newest, torrc(14), 'every host on the newest value');
+    await server.restoreSnapshot(backup);
+    const restored = await eventuallyAsync(
+      () => client.get(key).exec(),
+      (r) => r.kvs.length === 1,
+      'the restored key',
+    );
+    const back = restored.kvs[0]?.mod_revision ?? '';
+    assert.ok(BigInt(back) < BigInt(newest));
+    await allRun(back, torrc(10), 'every host on the restored value');
+    // The operator's next push lands at a revision below what the hosts saw before the restore.
+    const revision = await putOnceBack(torrc(15));
+    assert.ok(BigInt(revision) < BigInt(newest));
+    await allRun(revision, torrc(15), 'every host on the push after the restore');
+    await allRecords((r) => r.revision === revision, 2, 'every record on it');
+  });
+
   it('a compaction past the revision a host saw while it was cut off: it still ends on the last value', async () => {
     await put(client, key, torrc(10));
     await startHosts(2);

@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Etcd3 } from 'etcd3';
 import {
@@ -17,7 +20,7 @@ import type { ChangeHint, ReadResult, SourceHealth, SourceState } from '../../li
 import { etcdSource, resolveEtcdSourceOptions } from '../../lib/sources/etcd-source.js';
 import { tsxLoader } from '../support/cli.js';
 import { type EtcdServer, freePort, withOwnEtcd } from '../support/etcd.js';
-import { eventually, until, WAIT } from '../support/waiting.js';
+import { eventually, sleep, until, WAIT } from '../support/waiting.js';
 
 const childScript = fileURLToPath(new URL('../support/etcd-source-child.ts', import.meta.url));
 
@@ -217,6 +220,51 @@ describe('etcdSource (a real etcd)', function () {
       () => hints.seen.slice(count).some((h) => h.kind === 'armed'),
       'armed again after the restart',
     );
+  });
+
+  it('follows etcd restored from a backup: its value, then a put at a revision below any seen before', async () => {
+    const src = source();
+    const health = recorded<SourceHealth>(src.health());
+    const bytesOf = async (state: SourceState) =>
+      Buffer.from(((await readOf(state)) as { bytes: Uint8Array }).bytes).toString();
+    await client.put(key).value('LogLevel info\n').exec();
+    const dir = await mkdtemp(join(tmpdir(), 'hotrc-etcd-snapshot-'));
+    try {
+      const backup = join(dir, 'backup.db');
+      server.saveSnapshot(backup);
+      let newest = '';
+      for (let i = 0; i < 5; i++) {
+        newest = (await client.put(key).value(`LogLevel notice # ${i}\n`).exec()).header.revision;
+      }
+      const before = await lastValueFrom(src.look());
+      assert.equal((before as { version: string }).version, newest);
+      await server.restoreSnapshot(backup);
+      // The store is back at the backup: the host follows it, rather than keep the newest value
+      // it saw as if this were a lagging answer.
+      // The first looks may find the client's connection still broken by the restart.
+      let restored: SourceState = await lastValueFrom(src.look());
+      for (let i = 0; restored.kind !== 'snapshot' && i < 50; i++) {
+        await sleep(100);
+        restored = await lastValueFrom(src.look());
+      }
+      assert.equal(restored.kind, 'snapshot');
+      assert.ok(BigInt((restored as { version: string }).version) < BigInt(newest));
+      assert.equal(await bytesOf(restored), 'LogLevel info\n');
+      assert.match(
+        health.seen.at(-1)?.detail ?? '',
+        new RegExp(
+          `its revision went back from ${newest} to \\d+ \\(restored from a backup\\?\\); following it`,
+        ),
+      );
+      // A push made after the restore lands below the old newest revision, and is served.
+      const pushed = (await client.put(key).value('LogLevel warn\n').exec()).header.revision;
+      assert.ok(BigInt(pushed) < BigInt(newest));
+      const after = await lastValueFrom(src.look());
+      assert.equal((after as { version: string }).version, pushed);
+      assert.equal(await bytesOf(after), 'LogLevel warn\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('holds nothing once nobody subscribes: a child process using it exits by itself', async () => {

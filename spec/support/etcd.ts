@@ -5,10 +5,11 @@
 // Outside CI, a machine without the etcd binary skips these specs with a visible message; in CI
 // (`CI` set) a missing binary fails them, so a broken install can never pass as skipped.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
 import { sleep } from './waiting.js';
@@ -25,6 +26,11 @@ export function etcdBinary(): string | undefined {
     }
   }
   return undefined;
+}
+
+// etcdctl beside the etcd binary (Debian's etcd-client puts both in /usr/bin).
+function etcdctl(etcd: string): string {
+  return join(dirname(etcd), 'etcdctl');
 }
 
 /**
@@ -64,7 +70,7 @@ export class EtcdServer {
   readonly endpoint: string;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
-  readonly #dataDir: string;
+  #dataDir: string;
 
   private constructor(
     readonly bin: string,
@@ -149,6 +155,46 @@ export class EtcdServer {
     if (child === undefined) return;
     child.kill(signal);
     await this.#exited;
+  }
+
+  /** Saves a snapshot of the member's store to `file` (`etcdctl snapshot save`). */
+  saveSnapshot(file: string): void {
+    execFileSync(etcdctl(this.bin), ['--endpoints', this.endpoint, 'snapshot', 'save', file], {
+      stdio: 'ignore',
+      env: { ...process.env, ETCDCTL_API: '3' },
+    });
+  }
+
+  /**
+   * Kills the member, restores `file` into a fresh data directory (`etcdctl snapshot restore`,
+   * with the same name and peer URL, so the same cluster and member IDs, as an operator
+   * restoring a backup would) and starts it there: the store's revision is the snapshot's.
+   */
+  async restoreSnapshot(file: string): Promise<void> {
+    await this.kill('SIGKILL');
+    const peer = `http://127.0.0.1:${this.peerPort}`;
+    // A path not there yet: etcdctl refuses to restore into an existing directory.
+    const dir = join(tmpdir(), `hotrc-etcd-restored-${randomUUID()}`);
+    execFileSync(
+      etcdctl(this.bin),
+      [
+        'snapshot',
+        'restore',
+        file,
+        '--name',
+        'default',
+        '--data-dir',
+        dir,
+        '--initial-cluster',
+        `default=${peer}`,
+        '--initial-advertise-peer-urls',
+        peer,
+      ],
+      { stdio: 'ignore', env: { ...process.env, ETCDCTL_API: '3' } },
+    );
+    rmSync(this.#dataDir, { recursive: true, force: true });
+    this.#dataDir = dir;
+    await this.restart();
   }
 
   /** Kills the member and removes its data directory. */
