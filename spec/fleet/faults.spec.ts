@@ -235,6 +235,33 @@ describe('a fleet on a real etcd, with faults', function () {
     await allRecords((r) => r.revision === revision, 2, 'every record on it');
   });
 
+  it("etcd frozen (SIGSTOP) for longer than a call may take and than the records' lease: the hosts keep the last good config and say etcd is unreachable, then take the next put once it runs again", async () => {
+    const first = await put(client, key, torrc(10));
+    await startHosts(2);
+    await allRun(first, torrc(10), 'both hosts on the value');
+    server.pause();
+    try {
+      await eventually(
+        () => hosts.every((h) => h.host.rc.status().source?.reachable === false),
+        'both hosts say etcd is unreachable',
+      );
+      for (const h of hosts) assert.equal(h.host.rc.get().MaxCircuitDirtiness, 600_000);
+      // Past the records' lease (2 s): once etcd runs again it expires them, and each host must
+      // grant a new lease and write its record again.
+      await sleep(1000 * fast.leaseTtlSec + 1000);
+      for (const h of hosts) assert.equal(h.host.rc.get().MaxCircuitDirtiness, 600_000);
+    } finally {
+      server.resume();
+    }
+    const revision = await putOnceBack(torrc(11));
+    await allRun(revision, torrc(11), 'both hosts on the put after the stall');
+    await eventually(
+      () => hosts.every((h) => h.host.rc.status().source?.reachable === true),
+      'both hosts say etcd is reachable again',
+    );
+    await allRecords((r) => r.revision === revision, 2, 'both records on it');
+  });
+
   it('a compaction past the revision a host saw while it was cut off: it still ends on the last value', async () => {
     await put(client, key, torrc(10));
     await startHosts(2);

@@ -154,7 +154,19 @@ export class EtcdServer {
     const child = this.#child;
     if (child === undefined) return;
     child.kill(signal);
+    // A paused member dies of SIGKILL as it is, but any other signal waits for it to run.
+    child.kill('SIGCONT');
     await this.#exited;
+  }
+
+  /** Freezes the member (SIGSTOP): its sockets stay open and nothing answers, as in a long stall. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused member run on (SIGCONT). */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
   }
 
   /** Saves a snapshot of the member's store to `file` (`etcdctl snapshot save`). */
