@@ -243,34 +243,72 @@ describe('StatPoller, on real files', () => {
     assert.equal(ts.actions.length, 0);
   });
 
-  it('sends the paths past loopStatLimit, and those not on a local disk, to the worker', async () => {
-    const names = ['a', 'b', 'c', 'remote'];
+  it('stats a path not on a local disk in the worker, beside those on the loop', async () => {
+    const names = ['a', 'remote'];
+    await Promise.all(names.map((n) => writeFile(join(dir, n), `${n}\n`)));
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {}, {
+      // What onLocalDiskNow says of an NFS mount, for the one path named so.
+      isLocal: async (p) => !p.endsWith('remote'),
+    });
+    for (const n of names) stops.push(poller.add(join(dir, n), c.listener(n)));
+    for (const n of names) await c.until(n, 1);
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 1, own: 0 });
+    for (const n of names) await chmod(join(dir, n), 0o600);
+    for (const n of names) await c.until(n, 2);
+  });
+
+  it('once it watches more than loopStatLimit paths, stats every one in the worker, those on the loop before too, until all stop', async () => {
+    const names = ['a', 'b', 'c', 'd'];
     await Promise.all(names.map((n) => writeFile(join(dir, n), `${n}\n`)));
     const c = counter();
     const asked: string[] = [];
     const poller = new StatPoller(20, asyncScheduler, () => {}, {
       loopStatLimit: 2,
-      // What onLocalDiskNow would say of an NFS mount, for the one path named so.
       isLocal: async (p) => {
         asked.push(p);
-        return !p.endsWith('remote');
+        return true;
       },
     });
-    // 'remote' first: it counts toward the limit only while it is asked about.
-    for (const n of ['remote', 'a', 'b', 'c']) stops.push(poller.add(join(dir, n), c.listener(n)));
-    for (const n of names) await c.until(n, 1);
-    assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 3, own: 0 });
+    const stopOf = new Map<string, () => void>();
+    const add = (n: string) => {
+      const stop = poller.add(join(dir, n), c.listener(n));
+      stopOf.set(n, stop);
+      stops.push(stop);
+    };
+    add('a');
+    add('b');
+    for (const n of ['a', 'b']) await c.until(n, 1);
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 2, worker: 0, own: 0 });
+    // The third: a and b move to the worker, which reports each once more as it takes them.
+    add('c');
+    for (const [n, count] of [
+      ['a', 2],
+      ['b', 2],
+      ['c', 1],
+    ] as const)
+      await c.until(n, count);
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 3, own: 0 });
     assert.deepEqual(
       asked,
-      ['remote', 'a'].map((n) => join(dir, n)),
+      ['a', 'b'].map((n) => join(dir, n)),
     );
-    for (const n of names) await chmod(join(dir, n), 0o600);
-    for (const n of names) await c.until(n, 2);
-    await sleep(100);
-    assert.deepEqual(
-      names.map((n) => c.count(n)),
-      [2, 2, 2, 2],
-    );
+    for (const n of ['a', 'b', 'c']) await chmod(join(dir, n), 0o600);
+    for (const [n, count] of [
+      ['a', 3],
+      ['b', 3],
+      ['c', 2],
+    ] as const)
+      await c.until(n, count);
+    // Back to one path, still in the worker: no moving back and forth.
+    stopOf.get('b')?.();
+    stopOf.get('c')?.();
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 1, own: 0 });
+    // Once every path has stopped, the next is on the loop again.
+    stopOf.get('a')?.();
+    add('d');
+    await c.until('d', 1);
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 0, own: 0 });
   });
 
   it('asks again about a path found on another device, before its next stat there', async function () {
