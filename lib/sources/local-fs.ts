@@ -112,30 +112,39 @@ function readCappedSync(path: string, maxBytes: number): Buffer | undefined {
       });
     }
     if (info.size > BigInt(syncReadBytes) && maxBytes > syncReadBytes) return undefined;
-    const cap = maxBytes + 1;
-    // Zero-filled, as nodeFs does: the backing store outlives the slice returned.
-    let buffer = Buffer.alloc(Math.min(cap, Number(info.size) + 1));
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) {
-        if (buffer.length >= cap) break;
-        const grown = Buffer.alloc(Math.min(cap, buffer.length * 2));
-        buffer.copy(grown, 0, 0, filled);
-        buffer = grown;
-      }
-      const asked = buffer.length - filled;
-      const bytesRead = readSync(fd, buffer, filled, asked, null);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-      // A regular file on a local disk reads short only at its end: once a short read has brought
-      // exactly the size fstat gave, a further read would only say so (one syscall per save).
-      // Anything else (a size fstat got wrong, as /proc's 0) is read on until a read gives nothing.
-      if (bytesRead < asked && BigInt(filled) === info.size) break;
-    }
-    return buffer.subarray(0, filled);
+    return readOpenFile(fd, Number(info.size), maxBytes + 1);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The bytes of the open file `fd` from its start to its end, read synchronously, `cap` at most.
+ * `size` (what fstat said) plus one is asked first, so a file that grew since is noticed (the
+ * result is then longer than `size`). A regular file on a local disk reads short only at its
+ * end: once a short read has brought exactly `size` bytes, a further read would only say so (one
+ * syscall per save saved). Anything else (a size fstat got wrong, as /proc's 0) is read on until
+ * a read gives nothing. Zero-filled, as nodeFs reads: the backing store outlives the view
+ * returned. Throws what readSync throws.
+ * @example const bytes = readOpenFile(fd, Number(fstatSync(fd).size), maxBytes + 1);
+ */
+export function readOpenFile(fd: number, size: number, cap: number): Buffer {
+  let buffer = Buffer.alloc(Math.min(cap, size + 1));
+  let filled = 0;
+  for (;;) {
+    if (filled === buffer.length) {
+      if (buffer.length >= cap) break;
+      const grown = Buffer.alloc(Math.min(cap, Math.max(buffer.length * 2, 65_536)));
+      buffer.copy(grown, 0, 0, filled);
+      buffer = grown;
+    }
+    const asked = buffer.length - filled;
+    const bytesRead = readSync(fd, buffer, filled, asked, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+    if (bytesRead < asked && filled === size) break;
+  }
+  return buffer.subarray(0, filled);
 }
 
 /**

@@ -4,7 +4,6 @@ import {
   constants,
   fstatSync,
   openSync,
-  readSync,
   realpathSync,
   type Stats,
 } from 'node:fs';
@@ -15,7 +14,7 @@ import type { FilePolicy } from '../sources/file-policy.js';
 import type { RefusalKind } from '../sources/file-problem.js';
 import { insecureDirectory, insecurity, isInside } from '../sources/file-state.js';
 import { type FsPort, nodeFs } from '../sources/fs-port.js';
-import { localFs, localSyncReadBytes, onLocalDisk } from '../sources/local-fs.js';
+import { localFs, localSyncReadBytes, onLocalDisk, readOpenFile } from '../sources/local-fs.js';
 import { compileGlobSegment, hasTorGlob } from './glob-segment.js';
 import {
   includeKeyword,
@@ -440,32 +439,9 @@ async function readCappedLocal(
     if (isLeft(checked)) return checked;
     const size = checked.right;
     if (size > localSyncReadBytes) return undefined;
-    // The stat'ed length plus one, so a file that grew since the stat is noticed; a regular
-    // file on a local disk reads short only at its end, so a short read that brought exactly the
-    // stat'ed size is the end (no zero-byte read to say so). Anything else reads on in chunks.
-    let buffer = Buffer.allocUnsafe(Math.min(size + 1, maxBytes + 1));
-    let total = 0;
-    for (;;) {
-      if (total === buffer.length) {
-        if (total > maxBytes) {
-          return left(grewPast(path, maxBytes));
-        }
-        const grown = Buffer.allocUnsafe(Math.min(total + chunkBytes, maxBytes + 1));
-        buffer.copy(grown, 0, 0, total);
-        buffer = grown;
-      }
-      const asked = buffer.length - total;
-      const at = total;
-      const got = attemptSync(ctx, path, () => readSync(fd, buffer, at, asked, null));
-      if (isLeft(got)) return got;
-      if (got.right === 0) break;
-      total += got.right;
-      if (got.right < asked && total === size) break;
-    }
-    if (total > maxBytes) {
-      return left(grewPast(path, maxBytes));
-    }
-    return right(buffer.subarray(0, total));
+    const got = attemptSync(ctx, path, () => readOpenFile(fd, size, maxBytes + 1));
+    if (isLeft(got)) return got;
+    return got.right.length > maxBytes ? left(grewPast(path, maxBytes)) : got;
   } finally {
     try {
       closeSync(fd);
