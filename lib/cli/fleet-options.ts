@@ -1,11 +1,12 @@
-// What the fleet commands (push, history, rollback, status) share: where etcd is (`--etcd`), the
-// config key (`--key`), one client per command closed at its end, and the one-line message for
-// an etcd that does not answer.
+// What the fleet commands (push, history, rollback, status, and watch --etcd) share: where etcd
+// is (`--etcd`), the config key (`--key`), how to get in (TLS, authentication), one client per
+// command closed at its end, and the one-line message for an etcd that does not answer.
 
+import { readFileSync } from 'node:fs';
 import type { Etcd3 } from 'etcd3';
 import * as E from 'fp-ts/lib/Either.js';
 import { checkFleetKey } from '../fleet/fleet-keys.js';
-import { connectEtcd } from '../sources/etcd-connect.js';
+import { connectEtcd, type EtcdConnection } from '../sources/etcd-connect.js';
 import { UsageError } from './command.js';
 
 /**
@@ -16,27 +17,130 @@ export const fleetArgs = {
   etcd: { type: 'string' },
   key: { type: 'string' },
   json: { type: 'boolean' },
+  ...etcdSecurityArgs(),
 } as const;
 
 /**
- * Where a fleet command goes.
- * @example const { hosts, key } = fleetTarget(values, 'push');
+ * The parseArgs options that say how to reach a secured etcd (see etcdSecurity).
+ * @example parseArgs({ args, options: { etcd: { type: 'string' }, ...etcdSecurityArgs() } })
+ */
+export function etcdSecurityArgs() {
+  return {
+    'etcd-ca': { type: 'string' },
+    'etcd-cert': { type: 'string' },
+    'etcd-key': { type: 'string' },
+    'etcd-user': { type: 'string' },
+    'etcd-password-file': { type: 'string' },
+  } as const;
+}
+
+/**
+ * TLS and authentication for etcd, as EtcdConnection takes them: empty for a plain etcd.
+ * @example connectEtcd({ hosts, ...target.security })
+ */
+export type EtcdSecurity = Pick<EtcdConnection, 'tls' | 'auth'>;
+
+/**
+ * Where a fleet command goes, and how it gets in.
+ * @example const { hosts, key, security } = fleetTarget(values, 'push');
  */
 export interface FleetTarget {
   readonly hosts: ReadonlyArray<string>;
   readonly key: string;
+  readonly security: EtcdSecurity;
 }
 
 /**
- * `--etcd HOSTS` (comma-separated `host:port` or `http://host:port`) and `--key KEY`, checked:
- * a UsageError (exit 2) when one is missing or malformed.
- * @example fleetTarget({ etcd: '127.0.0.1:2379', key: '/hotrc/torrc' }, 'status') // { hosts: ['127.0.0.1:2379'], key: '/hotrc/torrc' }
+ * The lines of a fleet command's usage that describe etcdSecurityArgs.
+ * @example usage: `Usage: hotrc status --etcd HOSTS --key KEY\n\n${etcdSecurityUsage}`
+ */
+export const etcdSecurityUsage = `
+A secured etcd (hosts as https://host:port for TLS):
+  --etcd-ca FILE            trust this CA (PEM): TLS
+  --etcd-cert FILE          with --etcd-key: this client certificate (PEM), for
+  --etcd-key FILE           etcd's --client-cert-auth
+  --etcd-user NAME          etcd's own authentication, as NAME, with the password
+  --etcd-password-file FILE from FILE's first line, or else HOTRC_ETCD_PASSWORD
+`;
+
+/** The environment variable a password for `--etcd-user` may come from. */
+export const etcdPasswordVariable = 'HOTRC_ETCD_PASSWORD';
+
+/**
+ * `--etcd-ca FILE` (TLS, trusting that CA), `--etcd-cert FILE --etcd-key FILE` (a client pair,
+ * for mutual TLS), `--etcd-user NAME` with its password from `--etcd-password-file FILE` (its
+ * first line) or the environment variable HOTRC_ETCD_PASSWORD, never from the command line,
+ * which other users can read in `ps`. Files are read here; a UsageError (exit 2) names a file
+ * that cannot be read and an option given without the one it needs.
+ * @example etcdSecurity({ 'etcd-ca': '/etc/hotrc/ca.pem' }) // { tls: { ca: <bytes> } }
+ */
+export function etcdSecurity(
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  env: NodeJS.ProcessEnv = process.env,
+): EtcdSecurity {
+  const text = (name: string) => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const file = (name: string): Uint8Array | undefined => {
+    const path = text(name);
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? String(err);
+      throw new UsageError(`--${name}: cannot read ${path}: ${code}`);
+    }
+  };
+  const ca = file('etcd-ca');
+  const cert = file('etcd-cert');
+  const key = file('etcd-key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError('--etcd-cert and --etcd-key go together');
+  }
+  if (cert !== undefined && ca === undefined) throw new UsageError('--etcd-cert needs --etcd-ca');
+  const username = text('etcd-user');
+  const passwordFile = file('etcd-password-file');
+  if (username === undefined && passwordFile !== undefined) {
+    throw new UsageError('--etcd-password-file needs --etcd-user');
+  }
+  let auth: EtcdSecurity['auth'];
+  if (username !== undefined) {
+    const password =
+      passwordFile === undefined
+        ? env[etcdPasswordVariable]
+        : (Buffer.from(passwordFile).toString('utf8').split(/\r?\n/)[0] ?? '');
+    if (password === undefined || password === '') {
+      throw new UsageError(
+        `--etcd-user needs a password: --etcd-password-file FILE or ${etcdPasswordVariable}`,
+      );
+    }
+    auth = { username, password };
+  }
+  return {
+    ...(ca === undefined
+      ? {}
+      : {
+          tls: {
+            ca,
+            ...(cert === undefined ? {} : { cert }),
+            ...(key === undefined ? {} : { key }),
+          },
+        }),
+    ...(auth === undefined ? {} : { auth }),
+  };
+}
+
+/**
+ * `--etcd HOSTS` (comma-separated `host:port` or `http(s)://host:port`), `--key KEY` and the
+ * way in (etcdSecurity), checked: a UsageError (exit 2) when one is missing or malformed.
+ * @example fleetTarget({ etcd: '127.0.0.1:2379', key: '/hotrc/torrc' }, 'status') // { hosts: ['127.0.0.1:2379'], key: '/hotrc/torrc', security: {} }
  */
 export function fleetTarget(
-  values: { readonly etcd?: string | undefined; readonly key?: string | undefined },
+  values: Readonly<Record<string, string | boolean | undefined>>,
   command: string,
 ): FleetTarget {
-  if (values.etcd === undefined) throw new UsageError(`${command} needs --etcd HOSTS`);
+  if (typeof values.etcd !== 'string') throw new UsageError(`${command} needs --etcd HOSTS`);
   const hosts = values.etcd
     .split(',')
     .map((h) => h.trim())
@@ -50,21 +154,21 @@ export function fleetTarget(
       );
     }
   }
-  if (values.key === undefined) throw new UsageError(`${command} needs --key KEY`);
+  if (typeof values.key !== 'string') throw new UsageError(`${command} needs --key KEY`);
   const key = checkFleetKey(values.key);
   if (E.isLeft(key)) throw new UsageError(`--key: ${key.left}`);
-  return { hosts, key: key.right };
+  return { hosts, key: key.right, security: etcdSecurity(values) };
 }
 
 /**
- * Runs `use` with a new etcd client for `hosts`, closed after, whatever happens.
- * @example const r = await withEtcd(target.hosts, (client) => readFleetStatus(client, target.key));
+ * Runs `use` with a new etcd client for the target, closed after, whatever happens.
+ * @example const r = await withEtcd(target, (client) => readFleetStatus(client, target.key));
  */
 export async function withEtcd<T>(
-  hosts: ReadonlyArray<string>,
+  target: FleetTarget,
   use: (client: Etcd3) => Promise<T>,
 ): Promise<T> {
-  const client = await connectEtcd({ hosts });
+  const client = await connectEtcd({ hosts: target.hosts, ...target.security });
   try {
     return await use(client);
   } finally {

@@ -2,7 +2,13 @@ import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { listHistory } from '../fleet/history-list.js';
 import { type Command, exitCodes, UsageError, usage } from './command.js';
-import { fleetArgs, fleetTarget, unreachableLine, withEtcd } from './fleet-options.js';
+import {
+  etcdSecurityUsage,
+  fleetArgs,
+  fleetTarget,
+  unreachableLine,
+  withEtcd,
+} from './fleet-options.js';
 
 /**
  * `hotrc history --etcd HOSTS --key KEY [--json]`: the key's versions, newest first (revision,
@@ -27,14 +33,14 @@ revision listed can be published again with hotrc rollback --to REVISION.
 
 Exit status: 0 ok, 2 bad usage, 4 KEY has no value and no history, 69 etcd
 unreachable.
-`,
+${etcdSecurityUsage}`,
   async run(args, io) {
     const { values, positionals } = usage(() =>
       parseArgs({ args: [...args], options: fleetArgs, allowPositionals: true, strict: true }),
     );
     if (positionals.length > 0) throw new UsageError('history takes no FILE');
     const target = fleetTarget(values, 'history');
-    const list = await withEtcd(target.hosts, (client) => listHistory(client, target.key));
+    const list = await withEtcd(target, (client) => listHistory(client, target.key));
     if (E.isLeft(list)) {
       io.stderr(unreachableLine('history', target.hosts, list.left));
       return exitCodes.unreachable;

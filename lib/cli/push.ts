@@ -7,7 +7,13 @@ import type { PushIncludes } from '../fleet/push-includes.js';
 import type { RollbackOutcome } from '../fleet/rollback-config.js';
 import { findTorrcIncludes, inlineTorrcIncludes } from '../tor/inline-includes.js';
 import { type CliIo, type Command, exitCodes, onePath, UsageError, usage } from './command.js';
-import { fleetArgs, fleetTarget, unreachableLine, withEtcd } from './fleet-options.js';
+import {
+  etcdSecurityUsage,
+  fleetArgs,
+  fleetTarget,
+  unreachableLine,
+  withEtcd,
+} from './fleet-options.js';
 import { isTorProfile, profileOption } from './profile-option.js';
 
 /**
@@ -220,7 +226,7 @@ line, or with --inline-includes puts what it includes in its place.
 
 Exit status: 0 pushed or unchanged, 1 FILE invalid (or the stored value, without
 --force), 2 bad usage, 69 etcd unreachable, 75 conflict (someone else pushed).
-`,
+${etcdSecurityUsage}`,
   async run(args, io) {
     const { values, positionals } = usage(() =>
       parseArgs({
@@ -242,7 +248,7 @@ Exit status: 0 pushed or unchanged, 1 FILE invalid (or the stored value, without
     const target = fleetTarget(values, 'push');
     const expectRevision = expectRevisionOption(values['expect-revision']);
     const profile = await profileOption(values.profile);
-    const outcome = await withEtcd(target.hosts, (client) =>
+    const outcome = await withEtcd(target, (client) =>
       pushConfig(client, profile, path, {
         key: target.key,
         expectRevision,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { rollbackConfig } from '../fleet/rollback-config.js';
 import { type Command, UsageError, usage } from './command.js';
-import { fleetArgs, fleetTarget, withEtcd } from './fleet-options.js';
+import { etcdSecurityUsage, fleetArgs, fleetTarget, withEtcd } from './fleet-options.js';
 import { profileOption } from './profile-option.js';
 import { pushIncludesOf, reportPush } from './push.js';
 
@@ -34,7 +34,7 @@ it replaces is kept in the history, so a rollback can be rolled back.
 
 Exit status: 0 rolled back or unchanged, 1 that version does not load, 2 bad
 usage, 4 no such revision in the history, 69 etcd unreachable, 75 conflict.
-`,
+${etcdSecurityUsage}`,
   async run(args, io) {
     const { values, positionals } = usage(() =>
       parseArgs({
@@ -58,7 +58,7 @@ usage, 4 no such revision in the history, 69 etcd unreachable, 75 conflict.
       throw new UsageError(`--to must be a revision number, not '${to}'`);
     }
     const profile = await profileOption(values.profile);
-    const outcome = await withEtcd(target.hosts, (client) =>
+    const outcome = await withEtcd(target, (client) =>
       rollbackConfig(client, profile, {
         key: target.key,
         to,

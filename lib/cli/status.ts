@@ -2,7 +2,13 @@ import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { fleetVerdict, type HostStanding, readFleetStatus } from '../fleet/fleet-status.js';
 import { type Command, exitCodes, UsageError, usage } from './command.js';
-import { fleetArgs, fleetTarget, unreachableLine, withEtcd } from './fleet-options.js';
+import {
+  etcdSecurityUsage,
+  fleetArgs,
+  fleetTarget,
+  unreachableLine,
+  withEtcd,
+} from './fleet-options.js';
 
 const words = {
   'in-sync': 'in sync',
@@ -54,14 +60,14 @@ Then a summary line.
 Exit status: 0 every host in sync, 1 some host rejected the current revision,
 2 bad usage, 3 not in sync yet (stale, restart pending, or no host reports),
 4 KEY does not exist, 69 etcd unreachable.
-`,
+${etcdSecurityUsage}`,
   async run(args, io) {
     const { values, positionals } = usage(() =>
       parseArgs({ args: [...args], options: fleetArgs, allowPositionals: true, strict: true }),
     );
     if (positionals.length > 0) throw new UsageError('status takes no FILE');
     const target = fleetTarget(values, 'status');
-    const read = await withEtcd(target.hosts, (client) => readFleetStatus(client, target.key));
+    const read = await withEtcd(target, (client) => readFleetStatus(client, target.key));
     if (E.isLeft(read)) {
       io.stderr(unreachableLine('status', target.hosts, read.left));
       return exitCodes.unreachable;

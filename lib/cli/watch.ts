@@ -8,13 +8,19 @@ import {
   reloadDefaults,
   resolveReloadOptions,
 } from '../engine/reload-options.js';
-import { checkFleetKey, checkHostName } from '../fleet/fleet-keys.js';
+import { checkHostName } from '../fleet/fleet-keys.js';
 import { joinFleet } from '../fleet/join-fleet.js';
 import { FleetStartError } from '../fleet/load-from-etcd.js';
 import { ReloadableConfig } from '../reloadable-config.js';
 import { parseInterval } from '../tor/schema/values/interval.js';
 import { type CliIo, type Command, onePath, UsageError, usage } from './command.js';
 import { configLogLevel } from './config-log-level.js';
+import {
+  type EtcdSecurity,
+  etcdSecurityArgs,
+  etcdSecurityUsage,
+  fleetTarget,
+} from './fleet-options.js';
 import { loadWithProfile } from './load-with-profile.js';
 import { prettyLine } from './pretty.js';
 import { profileOption } from './profile-option.js';
@@ -88,7 +94,7 @@ nothing valid to start from.
   --cache FILE            keep the last good value in FILE (0600); start from it
                           when etcd is out of reach, or its value is not valid
   --lease-ttl DURATION    how long a dead host's status outlives it (default 5s)
-`,
+${etcdSecurityUsage}`,
   async run(args, io) {
     const { values, positionals } = usage(() =>
       parseArgs({
@@ -108,6 +114,7 @@ nothing valid to start from.
           name: { type: 'string' },
           cache: { type: 'string' },
           'lease-ttl': { type: 'string' },
+          ...etcdSecurityArgs(),
         },
         allowPositionals: true,
         strict: true,
@@ -167,6 +174,7 @@ interface EtcdWatch {
   readonly name: string | undefined;
   readonly cacheFile: string | undefined;
   readonly leaseTtlSec: number | undefined;
+  readonly security: EtcdSecurity;
 }
 
 // The --etcd form's options, or undefined for the FILE form (where they are refused).
@@ -179,16 +187,14 @@ function etcdOptions(
     return typeof v === 'string' ? v : undefined;
   };
   if (text('etcd') === undefined) {
-    for (const only of ['key', 'name', 'cache', 'lease-ttl']) {
+    for (const only of ['key', 'name', 'cache', 'lease-ttl', ...Object.keys(etcdSecurityArgs())]) {
       if (values[only] !== undefined) throw new UsageError(`--${only} needs --etcd`);
     }
     return undefined;
   }
   if (positionals.length > 0) throw new UsageError('watch takes a FILE or --etcd, not both');
-  const hosts = (text('etcd') ?? '').split(',').map((h) => h.trim());
-  if (hosts.some((h) => h === '')) throw new UsageError('--etcd needs host:port[,host:port...]');
-  const key = checkFleetKey(text('key'));
-  if (E.isLeft(key)) throw new UsageError(`--key: ${key.left}`);
+  // The hosts, the key and the way in, checked as every fleet command checks them.
+  const { hosts, key, security } = fleetTarget(values, 'watch');
   const name = text('name');
   if (name !== undefined) {
     const checked = checkHostName(name);
@@ -200,10 +206,11 @@ function etcdOptions(
   const cache = text('cache');
   return {
     hosts,
-    key: key.right,
+    key,
     name,
     cacheFile: cache === undefined ? undefined : resolve(cache),
     leaseTtlSec: ttlMs === undefined ? undefined : Math.round(ttlMs / 1000),
+    security,
   };
 }
 
@@ -227,6 +234,7 @@ async function watchEtcdUntil(
       ...(etcd.name === undefined ? {} : { name: etcd.name }),
       ...(etcd.cacheFile === undefined ? {} : { cacheFile: etcd.cacheFile }),
       ...(etcd.leaseTtlSec === undefined ? {} : { leaseTtlSec: etcd.leaseTtlSec }),
+      ...etcd.security,
       logger,
       intervalMs: interval,
     });

@@ -2,11 +2,35 @@
 // for anything malformed), one client per command closed whatever happens, and the line for an
 // etcd that does not answer.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Etcd3 } from 'etcd3';
 import { UsageError } from '../../lib/cli/command.js';
-import { fleetArgs, fleetTarget, unreachableLine, withEtcd } from '../../lib/cli/fleet-options.js';
-import { needEtcd, type SharedEtcd, sharedEtcd, specKey } from '../support/etcd.js';
+import {
+  etcdSecurity,
+  fleetArgs,
+  fleetTarget,
+  unreachableLine,
+  withEtcd,
+} from '../../lib/cli/fleet-options.js';
+import { logMessages } from '../../lib/engine/log.js';
+import { connectEtcd } from '../../lib/sources/etcd-connect.js';
+import { cli } from '../support/cli.js';
+import {
+  type EtcdCertificates,
+  EtcdServer,
+  makeEtcdCertificates,
+  needEtcd,
+  needEtcdAndOpenssl,
+  type SharedEtcd,
+  sharedEtcd,
+  specKey,
+} from '../support/etcd.js';
+import { torrc, watchChild } from '../support/fleet.js';
+import { eventually } from '../support/waiting.js';
 
 const usageError = (pattern: RegExp) => (err: unknown) =>
   err instanceof UsageError && pattern.test(err.message);
@@ -18,7 +42,11 @@ describe('fleetTarget', () => {
         { etcd: ' 127.0.0.1:2379 ,,http://10.0.0.2:2379,https://etcd-3:2379,', key: '/k' },
         'push',
       ),
-      { hosts: ['127.0.0.1:2379', 'http://10.0.0.2:2379', 'https://etcd-3:2379'], key: '/k' },
+      {
+        hosts: ['127.0.0.1:2379', 'http://10.0.0.2:2379', 'https://etcd-3:2379'],
+        key: '/k',
+        security: {},
+      },
     );
     assert.deepEqual(fleetTarget({ etcd: '[::1]:2379', key: '/k' }, 'push').hosts, ['[::1]:2379']);
   });
@@ -92,7 +120,11 @@ describe('fleetTarget', () => {
       options: fleetArgs,
       strict: true,
     });
-    assert.deepEqual(fleetTarget(values, 'status'), { hosts: ['127.0.0.1:2379'], key: '/k' });
+    assert.deepEqual(fleetTarget(values, 'status'), {
+      hosts: ['127.0.0.1:2379'],
+      key: '/k',
+      security: {},
+    });
     assert.equal(values.json, true);
   });
 });
@@ -128,7 +160,7 @@ describe('withEtcd (a real etcd)', function () {
   it('gives a working client, returns what the call returns, and closes the client after', async () => {
     const key = specKey('with-etcd');
     let used: Etcd3 | undefined;
-    const answer = await withEtcd([etcd.endpoint], async (client) => {
+    const answer = await withEtcd({ hosts: [etcd.endpoint], key, security: {} }, async (client) => {
       used = client;
       await client.put(key).value('v');
       return client.get(key).string();
@@ -138,14 +170,230 @@ describe('withEtcd (a real etcd)', function () {
   });
 
   it('closes the client when the call throws, and rethrows', async () => {
+    const key = specKey('with-etcd');
     let used: Etcd3 | undefined;
     await assert.rejects(
-      withEtcd([etcd.endpoint], async (client) => {
+      withEtcd({ hosts: [etcd.endpoint], key, security: {} }, async (client) => {
         used = client;
         throw new Error('the command failed');
       }),
       /the command failed/,
     );
     assert.equal(await isClosed(used as Etcd3), true);
+  });
+});
+
+describe('etcdSecurity', () => {
+  // Files to read, not certificates to check: etcd and grpc check those (see the suite below).
+  let dir: string;
+  let certs: { ca: string; clientCert: string; clientKey: string };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hotrc-etcd-security-'));
+    const file = (name: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, `-----BEGIN ${name}-----\n`);
+      return path;
+    };
+    certs = { ca: file('ca.pem'), clientCert: file('client.pem'), clientKey: file('client.key') };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads --etcd-ca, and --etcd-cert with --etcd-key, into TLS as bytes', () => {
+    assert.deepEqual(etcdSecurity({ 'etcd-ca': certs.ca }), {
+      tls: { ca: readFileSync(certs.ca) },
+    });
+    assert.deepEqual(
+      etcdSecurity({
+        'etcd-ca': certs.ca,
+        'etcd-cert': certs.clientCert,
+        'etcd-key': certs.clientKey,
+      }),
+      {
+        tls: {
+          ca: readFileSync(certs.ca),
+          cert: readFileSync(certs.clientCert),
+          key: readFileSync(certs.clientKey),
+        },
+      },
+    );
+    assert.deepEqual(etcdSecurity({}), {});
+  });
+
+  it('takes the password of --etcd-user from the first line of --etcd-password-file, else from HOTRC_ETCD_PASSWORD', () => {
+    const file = join(dir, 'password');
+    writeFileSync(file, 's3cret\nignored\n');
+    assert.deepEqual(
+      etcdSecurity(
+        { 'etcd-user': 'root', 'etcd-password-file': file },
+        { HOTRC_ETCD_PASSWORD: 'env' },
+      ),
+      { auth: { username: 'root', password: 's3cret' } },
+    );
+    writeFileSync(file, 'windows\r\n');
+    assert.deepEqual(etcdSecurity({ 'etcd-user': 'u', 'etcd-password-file': file }, {}), {
+      auth: { username: 'u', password: 'windows' },
+    });
+    assert.deepEqual(etcdSecurity({ 'etcd-user': 'u' }, { HOTRC_ETCD_PASSWORD: 'from env' }), {
+      auth: { username: 'u', password: 'from env' },
+    });
+  });
+
+  it('refuses a pair cut in half, a pair without its CA, a file it cannot read, and a user without a password', () => {
+    const missing = join(dir, 'nowhere.pem');
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '\n');
+    for (const [values, env, message] of [
+      [
+        { 'etcd-ca': certs.ca, 'etcd-cert': certs.clientCert },
+        {},
+        /^--etcd-cert and --etcd-key go together$/,
+      ],
+      [
+        { 'etcd-ca': certs.ca, 'etcd-key': certs.clientKey },
+        {},
+        /^--etcd-cert and --etcd-key go together$/,
+      ],
+      [
+        { 'etcd-cert': certs.clientCert, 'etcd-key': certs.clientKey },
+        {},
+        /^--etcd-cert needs --etcd-ca$/,
+      ],
+      [{ 'etcd-ca': missing }, {}, /^--etcd-ca: cannot read .*nowhere\.pem: ENOENT$/],
+      [{ 'etcd-ca': dir }, {}, /^--etcd-ca: cannot read .*: EISDIR$/],
+      [{ 'etcd-password-file': empty }, {}, /^--etcd-password-file needs --etcd-user$/],
+      [
+        { 'etcd-user': 'root' },
+        {},
+        /^--etcd-user needs a password: --etcd-password-file FILE or HOTRC_ETCD_PASSWORD$/,
+      ],
+      [{ 'etcd-user': 'root' }, { HOTRC_ETCD_PASSWORD: '' }, /^--etcd-user needs a password/],
+      [
+        { 'etcd-user': 'root', 'etcd-password-file': empty },
+        { HOTRC_ETCD_PASSWORD: 'x' },
+        /^--etcd-user needs a password/,
+      ],
+    ] as const) {
+      assert.throws(() => etcdSecurity(values, env), usageError(message), JSON.stringify(values));
+    }
+  });
+});
+
+describe('the fleet commands and hotrc watch --etcd on a secured etcd (real ones: TLS, and authentication)', function () {
+  this.timeout(60_000);
+  let certs: EtcdCertificates;
+  let secure: EtcdServer;
+  let guarded: EtcdServer;
+  let dir: string;
+  let n = 0;
+  const password = 'spec-secret';
+  before(async function () {
+    const bin = needEtcdAndOpenssl(this);
+    certs = makeEtcdCertificates();
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-secure-fleet-'));
+    [secure, guarded] = await Promise.all([
+      EtcdServer.start(bin, { tls: certs }),
+      EtcdServer.start(bin),
+    ]);
+    guarded.enableAuth(password);
+  });
+  after(async () => {
+    await Promise.all([secure?.stop(), guarded?.stop()]);
+    if (certs !== undefined) rmSync(certs.dir, { recursive: true, force: true });
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+  const torrcFile = async (minutes: number) => {
+    const file = join(dir, `torrc-${++n}`);
+    await writeFile(file, torrc(minutes));
+    return file;
+  };
+
+  it('push, history and status over mutual TLS with --etcd-ca, --etcd-cert and --etcd-key; without them, etcd unreachable (exit 69)', async () => {
+    const key = `/spec/secure/tls-${++n}`;
+    const tls = [
+      '--etcd-ca',
+      certs.ca,
+      '--etcd-cert',
+      certs.clientCert,
+      '--etcd-key',
+      certs.clientKey,
+    ];
+    const target = ['--etcd', secure.endpoint, '--key', key];
+    const pushed = await cli('push', await torrcFile(10), ...target, ...tls);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const history = await cli('history', ...target, ...tls, '--json');
+    assert.equal(history.code, 0, history.stderr);
+    const status = await cli('status', ...target, ...tls);
+    assert.notEqual(status.code, 69, status.stderr);
+    const bare = await cli('status', '--etcd', `127.0.0.1:${secure.clientPort}`, '--key', key);
+    assert.equal(bare.code, 69);
+    assert.match(bare.stderr, /^hotrc status: etcd unreachable at 127\.0\.0\.1:\d+: /);
+  });
+
+  it('push as a user, the password from --etcd-password-file or HOTRC_ETCD_PASSWORD; a wrong one is refused', async () => {
+    const key = `/spec/secure/auth-${++n}`;
+    const passwordFile = join(dir, 'password');
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    const target = ['--etcd', guarded.endpoint, '--key', key];
+    const pushed = await cli(
+      'push',
+      await torrcFile(10),
+      ...target,
+      '--etcd-user',
+      'root',
+      '--etcd-password-file',
+      passwordFile,
+    );
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const saved = process.env.HOTRC_ETCD_PASSWORD;
+    try {
+      process.env.HOTRC_ETCD_PASSWORD = password;
+      const again = await cli('push', await torrcFile(11), ...target, '--etcd-user', 'root');
+      assert.equal(again.code, 0, again.stderr);
+      process.env.HOTRC_ETCD_PASSWORD = 'not it';
+      const wrong = await cli('status', ...target, '--etcd-user', 'root');
+      assert.notEqual(wrong.code, 0);
+      assert.match(wrong.stderr, /authentication failed/i);
+    } finally {
+      if (saved === undefined) delete process.env.HOTRC_ETCD_PASSWORD;
+      else process.env.HOTRC_ETCD_PASSWORD = saved;
+    }
+    const root = await connectEtcd({
+      hosts: guarded.endpoint,
+      auth: { username: 'root', password },
+    });
+    try {
+      assert.equal(await root.get(key).string(), torrc(11));
+    } finally {
+      root.close();
+    }
+  });
+
+  it('hotrc watch --etcd over mutual TLS applies a push', async () => {
+    const key = `/spec/secure/watch-${++n}`;
+    const tls = [
+      '--etcd-ca',
+      certs.ca,
+      '--etcd-cert',
+      certs.clientCert,
+      '--etcd-key',
+      certs.clientKey,
+    ];
+    const target = ['--etcd', secure.endpoint, '--key', key];
+    assert.equal((await cli('push', await torrcFile(10), ...target, ...tls)).code, 0);
+    const child = watchChild(...target, ...tls, '--name', 'tls-host', '--interval', '300ms');
+    try {
+      await eventually(
+        () => child.lines.some((l) => l.msg === logMessages.watcherStarted),
+        `the child started (${child.stderr()})`,
+      );
+      assert.equal((await cli('push', await torrcFile(20), ...target, ...tls)).code, 0);
+      await eventually(
+        () => child.lines.some((l) => l.msg === logMessages.fieldsUpdated),
+        'the child applied the push',
+      );
+    } finally {
+      child.child.kill('SIGTERM');
+      assert.deepEqual(await child.exited, { code: 0, signal: null });
+    }
   });
 });

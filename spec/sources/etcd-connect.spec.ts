@@ -1,9 +1,17 @@
 // The one way hotrc reaches etcd: a deadline on every unary call (none on streams, which it
 // would cut), none of etcd3's own breaker or retries, and its errors as one line.
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Etcd3 } from 'etcd3';
 import { connectEtcd, etcdFailure, etcdHosts } from '../../lib/sources/etcd-connect.js';
-import { EtcdServer, freePort, needEtcd } from '../support/etcd.js';
+import {
+  type EtcdCertificates,
+  EtcdServer,
+  freePort,
+  makeEtcdCertificates,
+  needEtcd,
+  needEtcdAndOpenssl,
+} from '../support/etcd.js';
 import { sleep } from '../support/waiting.js';
 
 describe('etcdFailure', () => {
@@ -73,5 +81,77 @@ describe('connectEtcd (a real etcd)', function () {
     assert.equal(await seen, 'after');
     assert.equal(ended, 0, 'the watch stream was never cut');
     await watcher.cancel();
+  });
+});
+
+describe('connectEtcd with TLS and with authentication (a real etcd each)', function () {
+  this.timeout(30_000);
+  let certs: EtcdCertificates;
+  let secure: EtcdServer;
+  let guarded: EtcdServer;
+  const clients: Etcd3[] = [];
+  const password = 'spec-secret';
+  before(async function () {
+    const bin = needEtcdAndOpenssl(this);
+    certs = makeEtcdCertificates();
+    [secure, guarded] = await Promise.all([
+      EtcdServer.start(bin, { tls: certs }),
+      EtcdServer.start(bin),
+    ]);
+    guarded.enableAuth(password);
+  });
+  after(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await Promise.all([secure?.stop(), guarded?.stop()]);
+    if (certs !== undefined) rmSync(certs.dir, { recursive: true, force: true });
+  });
+  const connect = async (connection: Parameters<typeof connectEtcd>[0]) => {
+    const client = await connectEtcd({ callTimeoutMs: 1000, ...connection });
+    clients.push(client);
+    return client;
+  };
+
+  it('talks TLS with a client certificate (mutual TLS), the CA and the pair given as PEM text or bytes', async () => {
+    const pemText = (file: string) => readFileSync(file, 'utf8');
+    const client = await connect({
+      hosts: secure.endpoint,
+      tls: {
+        ca: pemText(certs.ca),
+        cert: pemText(certs.clientCert),
+        key: readFileSync(certs.clientKey),
+      },
+    });
+    await client.put('/spec/tls').value('over TLS').exec();
+    assert.equal(await client.get('/spec/tls').string(), 'over TLS');
+  });
+
+  it('fails within its deadline, not hangs, without the client certificate or the CA', async () => {
+    const noPair = await connect({ hosts: secure.endpoint, tls: { ca: readFileSync(certs.ca) } });
+    await assert.rejects(
+      noPair.get('/spec/tls').string(),
+      (err: unknown) => etcdFailure(err) !== '',
+    );
+    const plain = await connect({ hosts: `127.0.0.1:${secure.clientPort}` });
+    await assert.rejects(
+      plain.get('/spec/tls').string(),
+      (err: unknown) => etcdFailure(err) !== '',
+    );
+  });
+
+  it('authenticates as a user, and says why when the password is wrong or none is given', async () => {
+    const root = await connect({ hosts: guarded.endpoint, auth: { username: 'root', password } });
+    await root.put('/spec/auth').value('with a password').exec();
+    assert.equal(await root.get('/spec/auth').string(), 'with a password');
+    const wrong = await connect({
+      hosts: guarded.endpoint,
+      auth: { username: 'root', password: 'not it' },
+    });
+    await assert.rejects(wrong.get('/spec/auth').string(), (err: unknown) =>
+      /authentication failed/i.test(etcdFailure(err)),
+    );
+    const none = await connect({ hosts: guarded.endpoint });
+    await assert.rejects(none.get('/spec/auth').string(), (err: unknown) =>
+      /user name is empty|permission denied/i.test(etcdFailure(err)),
+    );
   });
 });

@@ -6,7 +6,8 @@
 // (`CI` set) a missing binary fails them, so a broken install can never pass as skipped.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,39 @@ export function etcdBinary(): string | undefined {
   return undefined;
 }
 
+// fetch takes no CA of its own: the health endpoint over TLS with node:https, client certificate
+// and all (the member requires one).
+function healthyOverTls(port: number, tls: EtcdCertificates): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/health',
+        ca: readFileSync(tls.ca),
+        cert: readFileSync(tls.clientCert),
+        key: readFileSync(tls.clientKey),
+        timeout: 500,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
+        res.on('end', () => {
+          try {
+            resolve((JSON.parse(body) as { health?: string }).health === 'true');
+          } catch {
+            resolve(false);
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
 // etcdctl beside the etcd binary (Debian's etcd-client puts both in /usr/bin).
 function etcdctl(etcd: string): string {
   return join(dirname(etcd), 'etcdctl');
@@ -47,6 +81,24 @@ export function needEtcd(context: Mocha.Context): string {
   context.skip();
 }
 
+/**
+ * needEtcd, and openssl too (for makeEtcdCertificates): skips the suite (visibly) when either is
+ * missing, unless in CI, where it fails. Returns the etcd binary.
+ */
+export function needEtcdAndOpenssl(context: Mocha.Context): string {
+  const bin = needEtcd(context);
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return bin;
+  } catch {
+    if (process.env.CI !== undefined && process.env.CI !== '') {
+      throw new Error('openssl is not installed (apt-get install openssl); CI needs it');
+    }
+    console.log('      (skipped: no openssl here; apt-get install openssl to run these)');
+    context.skip();
+  }
+}
+
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,9 +116,89 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A CA and the certificates it signed, as PEM files in `dir`: one for the server (127.0.0.1) and
+ * one for a client (mutual TLS).
+ */
+export interface EtcdCertificates {
+  readonly dir: string;
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+}
+
+/**
+ * Makes a CA, a server certificate for 127.0.0.1 and a client certificate, each an EC P-256 key
+ * valid two days, with openssl (Debian's `openssl`), in a new temporary directory.
+ * @example const certs = makeEtcdCertificates(); await EtcdServer.start(bin, { tls: certs });
+ */
+export function makeEtcdCertificates(): EtcdCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'hotrc-etcd-tls-'));
+  const at = (name: string) => join(dir, name);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  ssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=hotrc spec CA',
+  );
+  const signed = (name: string, cn: string, extensions: string) => {
+    writeFileSync(at(`${name}.ext`), extensions);
+    ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      `${name}.pem`,
+      '-extfile',
+      `${name}.ext`,
+    );
+  };
+  // etcd presents its server certificate to its peers too: it serves both ends.
+  signed(
+    'server',
+    '127.0.0.1',
+    'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n',
+  );
+  signed('client', 'hotrc', 'extendedKeyUsage=clientAuth\n');
+  return {
+    dir,
+    ca: at('ca.pem'),
+    serverCert: at('server.pem'),
+    serverKey: at('server.key'),
+    clientCert: at('client.pem'),
+    clientKey: at('client.key'),
+  };
+}
+
+/** How an EtcdServer serves its clients; the default is plain HTTP. */
+export interface EtcdServerOptions {
+  /** TLS with these certificates, and client certificates required (`--client-cert-auth`). */
+  readonly tls?: EtcdCertificates;
+}
+
 /** One etcd member on loopback that a spec can kill, restart, and stop. */
 export class EtcdServer {
-  /** `127.0.0.1:PORT`, as given to `hosts`. */
+  /** `127.0.0.1:PORT` (`https://127.0.0.1:PORT` with TLS), as given to `hosts`. */
   readonly endpoint: string;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
@@ -76,16 +208,34 @@ export class EtcdServer {
     readonly bin: string,
     readonly clientPort: number,
     readonly peerPort: number,
+    readonly options: EtcdServerOptions,
   ) {
-    this.endpoint = `127.0.0.1:${clientPort}`;
+    this.endpoint =
+      options.tls === undefined ? `127.0.0.1:${clientPort}` : `https://127.0.0.1:${clientPort}`;
     this.#dataDir = mkdtempSync(join(tmpdir(), 'hotrc-etcd-'));
   }
 
   /** Starts a fresh member (empty data directory, free ports) and waits until it answers. */
-  static async start(bin: string): Promise<EtcdServer> {
-    const server = new EtcdServer(bin, await freePort(), await freePort());
+  static async start(bin: string, options: EtcdServerOptions = {}): Promise<EtcdServer> {
+    const server = new EtcdServer(bin, await freePort(), await freePort(), options);
     await server.restart();
     return server;
+  }
+
+  /**
+   * Turns etcd's authentication on, with one user, root, whose password is `password`
+   * (`etcdctl user add`, `auth enable`). Plain HTTP members only.
+   */
+  enableAuth(password: string): void {
+    if (this.options.tls !== undefined) throw new Error('enableAuth: a plain member only');
+    const env = { ...process.env, ETCDCTL_API: '3' };
+    const ctl = (...args: string[]) =>
+      execFileSync(etcdctl(this.bin), ['--endpoints', this.endpoint, ...args], {
+        stdio: 'ignore',
+        env,
+      });
+    ctl('user', 'add', `root:${password}`);
+    ctl('auth', 'enable');
   }
 
   get running(): boolean {
@@ -96,10 +246,25 @@ export class EtcdServer {
   async restart(): Promise<void> {
     if (this.#child !== undefined) throw new Error('etcd is already running');
     const peer = `http://127.0.0.1:${this.peerPort}`;
-    const client = `http://${this.endpoint}`;
+    const tls = this.options.tls;
+    const client =
+      tls === undefined ? `http://${this.endpoint}` : `https://127.0.0.1:${this.clientPort}`;
+    const secure =
+      tls === undefined
+        ? []
+        : [
+            '--cert-file',
+            tls.serverCert,
+            '--key-file',
+            tls.serverKey,
+            '--trusted-ca-file',
+            tls.ca,
+            '--client-cert-auth',
+          ];
     const child = spawn(
       this.bin,
       [
+        ...secure,
         '--name',
         'default',
         '--data-dir',
@@ -138,6 +303,8 @@ export class EtcdServer {
 
   /** Whether the member answers its health endpoint now. */
   async healthy(): Promise<boolean> {
+    const tls = this.options.tls;
+    if (tls !== undefined) return healthyOverTls(this.clientPort, tls);
     try {
       const res = await fetch(`http://${this.endpoint}/health`, {
         signal: AbortSignal.timeout(500),
