@@ -306,17 +306,19 @@ describe('the fleet commands and hotrc watch --etcd on a secured etcd (real ones
     await writeFile(file, torrc(minutes));
     return file;
   };
+  // This client's way into the TLS member: its CA and the client pair.
+  const tlsArgs = () => [
+    '--etcd-ca',
+    certs.ca,
+    '--etcd-cert',
+    certs.clientCert,
+    '--etcd-key',
+    certs.clientKey,
+  ];
 
   it('push, history and status over mutual TLS with --etcd-ca, --etcd-cert and --etcd-key; without them, etcd unreachable (exit 69)', async () => {
     const key = `/spec/secure/tls-${++n}`;
-    const tls = [
-      '--etcd-ca',
-      certs.ca,
-      '--etcd-cert',
-      certs.clientCert,
-      '--etcd-key',
-      certs.clientKey,
-    ];
+    const tls = tlsArgs();
     const target = ['--etcd', secure.endpoint, '--key', key];
     const pushed = await cli('push', await torrcFile(10), ...target, ...tls);
     assert.equal(pushed.code, 0, pushed.stderr);
@@ -370,14 +372,7 @@ describe('the fleet commands and hotrc watch --etcd on a secured etcd (real ones
 
   it('hotrc watch --etcd over mutual TLS applies a push', async () => {
     const key = `/spec/secure/watch-${++n}`;
-    const tls = [
-      '--etcd-ca',
-      certs.ca,
-      '--etcd-cert',
-      certs.clientCert,
-      '--etcd-key',
-      certs.clientKey,
-    ];
+    const tls = tlsArgs();
     const target = ['--etcd', secure.endpoint, '--key', key];
     assert.equal((await cli('push', await torrcFile(10), ...target, ...tls)).code, 0);
     const child = watchChild(...target, ...tls, '--name', 'tls-host', '--interval', '300ms');
