@@ -71,6 +71,8 @@ interface Watched {
   ino: number;
   /** Kept across an error: a path back on another device is placed again. */
   dev: number;
+  /** While its file system is asked about: the deadline of the question (see #place). */
+  placement: Subscription | undefined;
 }
 
 /**
@@ -233,6 +235,7 @@ export class StatPoller {
         size: 0,
         ino: 0,
         dev: -1,
+        placement: undefined,
       };
       this.#byPath.set(path, w);
       this.#byId.set(w.id, w);
@@ -280,7 +283,10 @@ export class StatPoller {
       return;
     }
     this.#placing++;
-    void this.#options.isLocal(w.path).then((local) => {
+    const place = (local: boolean) => {
+      if (w.placement === undefined) return;
+      w.placement.unsubscribe();
+      w.placement = undefined;
       this.#placing--;
       // Stopped meanwhile (perhaps watched again, as another Watched).
       if (this.#byId.get(w.id) !== w) return;
@@ -293,7 +299,12 @@ export class StatPoller {
           this.#loopTick(),
         );
       } else this.#toWorker([w]);
-    });
+    };
+    // The question is a statfs: on a dead NFS server it hangs, and the path must not wait
+    // unwatched for it. After hungStatMs the worker, which copes with a stat that hangs, takes it;
+    // an answer that fails is "not local" too.
+    w.placement = this.#scheduler.schedule(() => place(false), this.#options.hungStatMs);
+    this.#options.isLocal(w.path).then(place, () => place(false));
   }
 
   // More paths than the loop may hold: from now on (until every path has stopped) the worker
@@ -321,7 +332,11 @@ export class StatPoller {
 
   // Out of its lane, for good (stopped) or to be placed again.
   #leave(w: Watched): void {
-    if (w.lane === 'loop') {
+    if (w.lane === 'placing' && w.placement !== undefined) {
+      w.placement.unsubscribe();
+      w.placement = undefined;
+      this.#placing--;
+    } else if (w.lane === 'loop') {
       const i = this.#loop.indexOf(w);
       if (i !== -1) this.#loop.splice(i, 1);
       if (this.#loop.length === 0) {

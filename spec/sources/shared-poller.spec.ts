@@ -16,7 +16,13 @@ import { join } from 'node:path';
 import { asyncScheduler, filter, firstValueFrom, merge, timeout } from 'rxjs';
 import { ReloadableConfig } from '../../lib/reloadable-config.js';
 import { onLocalDiskNow } from '../../lib/sources/local-fs.js';
-import { StatPoller, sharedTicks, statChanges, watchdog } from '../../lib/sources/shared-poller.js';
+import {
+  hungStatMs,
+  StatPoller,
+  sharedTicks,
+  statChanges,
+  watchdog,
+} from '../../lib/sources/shared-poller.js';
 import { statWorkerSource } from '../../lib/sources/stat-worker-source.js';
 import { loadFromFile } from '../../lib/tor/config-file.js';
 import { logSubscriptions, scheduler } from '../support/marbles.js';
@@ -309,6 +315,43 @@ describe('StatPoller, on real files', () => {
     add('d');
     await c.until('d', 1);
     assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 0, own: 0 });
+  });
+
+  it('sends a path to the worker when the question about its file system does not answer within hungStatMs (statfs on a dead NFS server), or fails', async () => {
+    const names = ['silent', 'failing'];
+    await Promise.all(names.map((n) => writeFile(join(dir, n), `${n}\n`)));
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {}, {
+      hungStatMs: 200,
+      isLocal: (p) =>
+        p.endsWith('silent') ? new Promise<boolean>(() => {}) : Promise.reject(new Error('EIO')),
+    });
+    const started = Date.now();
+    for (const n of names) stops.push(poller.add(join(dir, n), c.listener(n)));
+    await c.until('failing', 1);
+    assert.deepEqual(poller.lanes(), { placing: 1, loop: 0, worker: 1, own: 0 });
+    await c.until('silent', 1);
+    assert.ok(Date.now() - started >= 190, 'the silent one waited for its deadline');
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 2, own: 0 });
+    for (const n of names) await chmod(join(dir, n), 0o600);
+    for (const n of names) await c.until(n, 2);
+  });
+
+  it('leaves nothing scheduled for a path stopped while its file system is asked about', () => {
+    const ts = scheduler();
+    const poller = new StatPoller(100, ts, () => {}, { isLocal: () => new Promise(() => {}) });
+    const stop = poller.add(join(dir, 'torrc'), () => {});
+    assert.deepEqual(poller.lanes(), { placing: 1, loop: 0, worker: 0, own: 0 });
+    assert.deepEqual(
+      ts.actions.filter((a) => !a.closed).map((a) => a.delay),
+      [hungStatMs],
+    );
+    stop();
+    assert.deepEqual(
+      ts.actions.filter((a) => !a.closed),
+      [],
+    );
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 0, own: 0 });
   });
 
   it('asks again about a path found on another device, before its next stat there', async function () {
