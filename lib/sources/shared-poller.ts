@@ -192,6 +192,8 @@ export class StatPoller {
   #placing = 0;
   /** Set once more paths than loopStatLimit were watched; see #fillUp. */
   #loopFull = false;
+  /** How many paths are in lane 'worker'. */
+  #inWorker = 0;
   #loopTicks: Subscription | undefined;
 
   constructor(
@@ -259,6 +261,11 @@ export class StatPoller {
     };
   }
 
+  /** How many stat worker threads run now: 0 or 1. */
+  get threads(): number {
+    return this.#worker === undefined ? 0 : 1;
+  }
+
   /** How many paths each way of stat'ing holds now. */
   lanes(): StatLanes {
     let placing = 0;
@@ -322,6 +329,7 @@ export class StatPoller {
   // Each is stat'ed by the worker at once and reported once, so a change during the move is seen.
   #toWorker(ws: ReadonlyArray<Watched>): void {
     for (const w of ws) w.lane = 'worker';
+    this.#inWorker += ws.length;
     this.#ensureWorker().postMessage({ add: ws.map((w) => [w.id, w.path]) });
     // Also what keeps the process alive while the worker has paths: it is unref'd.
     this.#watchdog ??= sharedTicks(
@@ -343,8 +351,12 @@ export class StatPoller {
         this.#loopTicks?.unsubscribe();
         this.#loopTicks = undefined;
       }
-    } else if (w.lane === 'worker') this.#worker?.postMessage({ remove: [w.id] });
-    else if (w.lane === 'own' && this.#slow.delete(w.path)) this.#slowTicksFollow();
+    } else if (w.lane === 'worker') {
+      this.#inWorker--;
+      // A worker left with no path is ended (10 MiB and a thread): the next one starts afresh.
+      if (this.#inWorker === 0) this.#endWorker();
+      else this.#worker?.postMessage({ remove: [w.id] });
+    } else if (w.lane === 'own' && this.#slow.delete(w.path)) this.#slowTicksFollow();
   }
 
   #loopTick(): void {
@@ -450,11 +462,13 @@ export class StatPoller {
     if (old !== undefined) void old.terminate().catch(() => {});
     if (hung !== undefined) {
       hung.lane = 'own';
+      this.#inWorker--;
       this.#slow.set(hung.path, { busy: false, key: '' });
       this.#slowTicksFollow();
     }
     const rest = [...this.#byPath.values()].filter((w) => w.lane === 'worker');
     if (rest.length > 0) this.#ensureWorker().postMessage({ add: rest.map((w) => [w.id, w.path]) });
+    else this.#endWorker();
   }
 
   // The period's ticks, held only while some path is stat'ed on the event loop.
@@ -486,18 +500,23 @@ export class StatPoller {
       });
   }
 
-  #close(): void {
+  #endWorker(): void {
     this.#watchdog?.unsubscribe();
     this.#watchdog = undefined;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker !== undefined) void worker.terminate().catch(() => {});
+  }
+
+  #close(): void {
+    this.#endWorker();
+    this.#inWorker = 0;
     this.#loopTicks?.unsubscribe();
     this.#loopTicks = undefined;
     this.#loop.length = 0;
     this.#loopFull = false;
     this.#slow.clear();
     this.#slowTicksFollow();
-    const worker = this.#worker;
-    this.#worker = undefined;
-    if (worker !== undefined) void worker.terminate().catch(() => {});
     this.#onEmpty();
   }
 }

@@ -236,6 +236,7 @@ describe('StatPoller, on real files', () => {
     // Its first stat is reported once its file system is known, with no virtual time.
     await c.until('torrc', 1);
     assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 0, own: 0 });
+    assert.equal(poller.threads, 0);
     assert.deepEqual(
       ts.actions.map((a) => a.delay),
       [100],
@@ -257,11 +258,18 @@ describe('StatPoller, on real files', () => {
       // What onLocalDiskNow says of an NFS mount, for the one path named so.
       isLocal: async (p) => !p.endsWith('remote'),
     });
-    for (const n of names) stops.push(poller.add(join(dir, n), c.listener(n)));
+    const stopOf = new Map(names.map((n) => [n, poller.add(join(dir, n), c.listener(n))]));
+    stops.push(...stopOf.values());
     for (const n of names) await c.until(n, 1);
     assert.deepEqual(poller.lanes(), { placing: 0, loop: 1, worker: 1, own: 0 });
+    assert.equal(poller.threads, 1);
     for (const n of names) await chmod(join(dir, n), 0o600);
     for (const n of names) await c.until(n, 2);
+    // The worker's last path stops: the worker ends, and the loop goes on.
+    stopOf.get('remote')?.();
+    assert.equal(poller.threads, 0);
+    await chmod(join(dir, 'a'), 0o644);
+    await c.until('a', 3);
   });
 
   it('once it watches more than loopStatLimit paths, stats every one in the worker, those on the loop before too, until all stop', async () => {
