@@ -361,8 +361,10 @@ export class StatPoller {
 
   #loopTick(): void {
     // From the end: a stat that finds its path on another device takes it out of #loop, which
-    // moves no path not yet stat'ed. Listeners are told after every stat, since one may stop a
-    // watcher (and so splice #loop). Nothing is allocated while nothing moved.
+    // moves no path not yet stat'ed (placing it again cannot fill the loop: the loop and the
+    // paths being placed never hold more than loopStatLimit together, and it just left).
+    // Listeners are told after every stat, since one may stop a watcher (and so splice #loop).
+    // Nothing is allocated while nothing moved.
     let moved: Watched[] | undefined;
     for (let i = this.#loop.length - 1; i >= 0; i--) {
       const w = this.#loop[i] as Watched;
