@@ -353,7 +353,7 @@ describe('the fleet commands and hotrc watch --etcd on a secured etcd (real ones
       assert.equal(again.code, 0, again.stderr);
       process.env.HOTRC_ETCD_PASSWORD = 'not it';
       const wrong = await cli('status', ...target, '--etcd-user', 'root');
-      assert.notEqual(wrong.code, 0);
+      assert.equal(wrong.code, 69);
       assert.match(wrong.stderr, /authentication failed/i);
     } finally {
       if (saved === undefined) delete process.env.HOTRC_ETCD_PASSWORD;
