@@ -2,11 +2,11 @@
 // is (`--etcd`), the config key (`--key`), how to get in (TLS, authentication), one client per
 // command closed at its end, and the one-line message for an etcd that does not answer.
 
-import { readFileSync } from 'node:fs';
 import type { Etcd3 } from 'etcd3';
 import * as E from 'fp-ts/lib/Either.js';
 import { checkFleetKey } from '../fleet/fleet-keys.js';
 import { connectEtcd, type EtcdConnection } from '../sources/etcd-connect.js';
+import { readCappedSync } from '../sources/local-fs.js';
 import { UsageError } from './command.js';
 
 /**
@@ -63,6 +63,9 @@ A secured etcd (hosts as https://host:port for TLS):
   --etcd-password-file FILE from FILE's first line, or else HOTRC_ETCD_PASSWORD
 `;
 
+/** The largest file etcdSecurity reads (bytes): far above any PEM bundle or password. */
+export const maxSecurityFileBytes = 1 << 20;
+
 /** The environment variable a password for `--etcd-user` may come from. */
 export const etcdPasswordVariable = 'HOTRC_ETCD_PASSWORD';
 
@@ -82,15 +85,23 @@ export function etcdSecurity(
     const v = values[name];
     return typeof v === 'string' ? v : undefined;
   };
+  // A certificate, a key or a password is kilobytes: a larger file, a FIFO or a device given by
+  // mistake is refused before it can block the command or fill its memory.
   const file = (name: string): Uint8Array | undefined => {
     const path = text(name);
     if (path === undefined) return undefined;
+    let bytes: Buffer | undefined;
     try {
-      return readFileSync(path);
+      bytes = readCappedSync(path, maxSecurityFileBytes);
     } catch (err) {
       const code = (err as { code?: string }).code ?? String(err);
-      throw new UsageError(`--${name}: cannot read ${path}: ${code}`);
+      const why = code === 'EFTYPE' ? 'not a regular file' : code;
+      throw new UsageError(`--${name}: cannot read ${path}: ${why}`);
     }
+    if (bytes === undefined || bytes.length > maxSecurityFileBytes) {
+      throw new UsageError(`--${name}: ${path} is larger than ${maxSecurityFileBytes} bytes`);
+    }
+    return bytes;
   };
   const ca = file('etcd-ca');
   const cert = file('etcd-cert');

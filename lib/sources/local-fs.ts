@@ -100,8 +100,15 @@ function abortError(): Error {
 export const localSyncReadBytes = 4 << 20;
 const syncReadBytes = localSyncReadBytes;
 
-// undefined: too large to read here (see syncReadBytes).
-function readCappedSync(path: string, maxBytes: number): Buffer | undefined {
+/**
+ * A small regular file's bytes, read synchronously: at most `maxBytes + 1` of them (more than
+ * `maxBytes` means the file is larger), or undefined when the file is over localSyncReadBytes
+ * and `maxBytes` allows more (too large to read on the event loop). A FIFO, a device (as
+ * /dev/zero) or a directory is refused (code EFTYPE) before any byte is read, so no mistaken
+ * path can block or fill memory. Throws what open, fstat and read throw.
+ * @example const pem = readCappedSync('/etc/hotrc/ca.pem', 1 << 20); // Buffer
+ */
+export function readCappedSync(path: string, maxBytes: number): Buffer | undefined {
   const fd = openSync(path, openFlags);
   try {
     const info: BigIntStats = fstatSync(fd, { bigint: true });

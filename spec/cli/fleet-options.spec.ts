@@ -2,6 +2,7 @@
 // for anything malformed), one client per command closed whatever happens, and the line for an
 // etcd that does not answer.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
   etcdSecurity,
   fleetArgs,
   fleetTarget,
+  maxSecurityFileBytes,
   unreachableLine,
   withEtcd,
 } from '../../lib/cli/fleet-options.js';
@@ -238,8 +240,13 @@ describe('etcdSecurity', () => {
     });
   });
 
-  it('refuses a pair cut in half, a pair without its CA, a file it cannot read, and a user without a password', () => {
+  it('refuses a pair cut in half, a pair without its CA, a file it cannot or should not read (a FIFO, a device, a directory, over 1 MiB), and a user without a password', () => {
     const missing = join(dir, 'nowhere.pem');
+    // A FIFO with no writer: reading it would block the command for good.
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const huge = join(dir, 'huge');
+    writeFileSync(huge, Buffer.alloc(maxSecurityFileBytes + 1, 0x41));
     const empty = join(dir, 'empty');
     writeFileSync(empty, '\n');
     for (const [values, env, message] of [
@@ -259,7 +266,10 @@ describe('etcdSecurity', () => {
         /^--etcd-cert needs --etcd-ca$/,
       ],
       [{ 'etcd-ca': missing }, {}, /^--etcd-ca: cannot read .*nowhere\.pem: ENOENT$/],
-      [{ 'etcd-ca': dir }, {}, /^--etcd-ca: cannot read .*: EISDIR$/],
+      [{ 'etcd-ca': dir }, {}, /^--etcd-ca: cannot read .*: not a regular file$/],
+      [{ 'etcd-ca': '/dev/zero' }, {}, /^--etcd-ca: cannot read \/dev\/zero: not a regular file$/],
+      [{ 'etcd-ca': fifo }, {}, /^--etcd-ca: cannot read .*fifo: not a regular file$/],
+      [{ 'etcd-ca': huge }, {}, /^--etcd-ca: .*huge is larger than 1048576 bytes$/],
       [{ 'etcd-password-file': empty }, {}, /^--etcd-password-file needs --etcd-user$/],
       [
         { 'etcd-user': 'root' },
