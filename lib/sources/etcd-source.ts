@@ -284,7 +284,16 @@ class EtcdKeySource implements EtcdSource {
     const at = BigInt(response.header.revision);
     const highest = this.#highest;
     if (highest !== undefined && after && at < highest) {
-      this.#wentBack(highest, at);
+      this.#wentBack(`its revision went back from ${highest} to ${at}`);
+    } else if (
+      highest !== undefined &&
+      after &&
+      kv !== undefined &&
+      BigInt(kv.mod_revision) < highest
+    ) {
+      // The store went past R again meanwhile (other keys' puts), but this key was last put at
+      // R, and a linearizable answer cannot show it older than that within one history.
+      this.#wentBack(`key ${this.key} went back from revision ${highest} to ${kv.mod_revision}`);
     } else if (
       highest !== undefined &&
       (kv === undefined ? at < highest : BigInt(kv.mod_revision) < highest)
@@ -309,7 +318,7 @@ class EtcdKeySource implements EtcdSource {
     return this.#served(BigInt(kv.mod_revision), kv.value);
   }
 
-  #wentBack(highest: bigint, at: bigint): void {
+  #wentBack(what: string): void {
     this.#highest = undefined;
     this.#moves++;
     this.#event = undefined;
@@ -320,7 +329,7 @@ class EtcdKeySource implements EtcdSource {
     this.#health.next({
       reachable: true,
       since: was?.reachable === true ? was.since : this.#o.now(),
-      detail: `etcd at ${this.hosts.join(', ')}: its revision went back from ${highest} to ${at} (restored from a backup?); following it`,
+      detail: `etcd at ${this.hosts.join(', ')}: ${what} (restored from a backup?); following it`,
     });
   }
 

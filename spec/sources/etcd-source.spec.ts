@@ -267,6 +267,54 @@ describe('etcdSource (a real etcd)', function () {
     }
   });
 
+  it('follows etcd restored from a backup that other keys have taken past every revision seen, when this key is older than it was', async () => {
+    const src = source();
+    const health = recorded<SourceHealth>(src.health());
+    await client.put(key).value('LogLevel info\n').exec();
+    const dir = await mkdtemp(join(tmpdir(), 'hotrc-etcd-snapshot-'));
+    try {
+      const backup = join(dir, 'backup.db');
+      server.saveSnapshot(backup);
+      let newest = '';
+      for (let i = 0; i < 3; i++) {
+        newest = (await client.put(key).value(`LogLevel notice # ${i}\n`).exec()).header.revision;
+      }
+      const before = await lastValueFrom(src.look());
+      assert.equal((before as { version: string }).version, newest);
+      await server.restoreSnapshot(backup);
+      // While this host looks nowhere, other hosts' records take the store past `newest`.
+      let store = 0n;
+      for (let i = 0; store <= BigInt(newest); i++) {
+        for (let tries = 0; ; tries++) {
+          try {
+            store = BigInt(
+              (await client.put(`${key}/other`).value(String(i)).exec()).header.revision,
+            );
+            break;
+          } catch (err) {
+            if (tries > 50) throw err;
+            await sleep(100);
+          }
+        }
+      }
+      const restored = await lastValueFrom(src.look());
+      assert.equal(restored.kind, 'snapshot');
+      assert.ok(BigInt((restored as { version: string }).version) < BigInt(newest));
+      assert.equal(
+        Buffer.from(((await readOf(restored)) as { bytes: Uint8Array }).bytes).toString(),
+        'LogLevel info\n',
+      );
+      assert.match(
+        health.seen.at(-1)?.detail ?? '',
+        new RegExp(
+          `key ${key} went back from revision ${newest} to \\d+ \\(restored from a backup\\?\\); following it`,
+        ),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('holds nothing once nobody subscribes: a child process using it exits by itself', async () => {
     await client.put(key).value('LogLevel notice\n').exec();
     const child = spawn(
