@@ -222,26 +222,40 @@ describe('etcdSource (a real etcd)', function () {
     );
   });
 
-  it('follows etcd restored from a backup: its value, then a put at a revision below any seen before', async () => {
+  const bytesOf = async (state: SourceState) =>
+    Buffer.from(((await readOf(state)) as { bytes: Uint8Array }).bytes).toString();
+
+  // The key put once, a backup taken, the key put `puts` more times and looked at (`newest`,
+  // its revision then), and the backup restored: `use` runs on the restored etcd.
+  async function afterRestore(
+    puts: number,
+    use: (src: ReturnType<typeof source>, health: SourceHealth[], newest: string) => Promise<void>,
+  ): Promise<void> {
     const src = source();
     const health = recorded<SourceHealth>(src.health());
-    const bytesOf = async (state: SourceState) =>
-      Buffer.from(((await readOf(state)) as { bytes: Uint8Array }).bytes).toString();
     await client.put(key).value('LogLevel info\n').exec();
     const dir = await mkdtemp(join(tmpdir(), 'hotrc-etcd-snapshot-'));
     try {
       const backup = join(dir, 'backup.db');
       server.saveSnapshot(backup);
       let newest = '';
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < puts; i++) {
         newest = (await client.put(key).value(`LogLevel notice # ${i}\n`).exec()).header.revision;
       }
       const before = await lastValueFrom(src.look());
       assert.equal((before as { version: string }).version, newest);
       await server.restoreSnapshot(backup);
+      await use(src, health.seen, newest);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('follows etcd restored from a backup: its value, then a put at a revision below any seen before', () =>
+    afterRestore(5, async (src, health, newest) => {
       // The store is back at the backup: the host follows it, rather than keep the newest value
-      // it saw as if this were a lagging answer.
-      // The first looks may find the client's connection still broken by the restart.
+      // it saw as if this were a lagging answer. The first looks may find the client's
+      // connection still broken by the restart.
       let restored: SourceState = await lastValueFrom(src.look());
       for (let i = 0; restored.kind !== 'snapshot' && i < 50; i++) {
         await sleep(100);
@@ -251,7 +265,7 @@ describe('etcdSource (a real etcd)', function () {
       assert.ok(BigInt((restored as { version: string }).version) < BigInt(newest));
       assert.equal(await bytesOf(restored), 'LogLevel info\n');
       assert.match(
-        health.seen.at(-1)?.detail ?? '',
+        health.at(-1)?.detail ?? '',
         new RegExp(
           `its revision went back from ${newest} to \\d+ \\(restored from a backup\\?\\); following it`,
         ),
@@ -262,26 +276,10 @@ describe('etcdSource (a real etcd)', function () {
       const after = await lastValueFrom(src.look());
       assert.equal((after as { version: string }).version, pushed);
       assert.equal(await bytesOf(after), 'LogLevel warn\n');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('follows etcd restored from a backup that other keys have taken past every revision seen, when this key is older than it was', async () => {
-    const src = source();
-    const health = recorded<SourceHealth>(src.health());
-    await client.put(key).value('LogLevel info\n').exec();
-    const dir = await mkdtemp(join(tmpdir(), 'hotrc-etcd-snapshot-'));
-    try {
-      const backup = join(dir, 'backup.db');
-      server.saveSnapshot(backup);
-      let newest = '';
-      for (let i = 0; i < 3; i++) {
-        newest = (await client.put(key).value(`LogLevel notice # ${i}\n`).exec()).header.revision;
-      }
-      const before = await lastValueFrom(src.look());
-      assert.equal((before as { version: string }).version, newest);
-      await server.restoreSnapshot(backup);
+  it('follows etcd restored from a backup that other keys have taken past every revision seen, when this key is older than it was', () =>
+    afterRestore(3, async (src, health, newest) => {
       // While this host looks nowhere, other hosts' records take the store past `newest`.
       let store = 0n;
       for (let i = 0; store <= BigInt(newest); i++) {
@@ -300,20 +298,14 @@ describe('etcdSource (a real etcd)', function () {
       const restored = await lastValueFrom(src.look());
       assert.equal(restored.kind, 'snapshot');
       assert.ok(BigInt((restored as { version: string }).version) < BigInt(newest));
-      assert.equal(
-        Buffer.from(((await readOf(restored)) as { bytes: Uint8Array }).bytes).toString(),
-        'LogLevel info\n',
-      );
+      assert.equal(await bytesOf(restored), 'LogLevel info\n');
       assert.match(
-        health.seen.at(-1)?.detail ?? '',
+        health.at(-1)?.detail ?? '',
         new RegExp(
           `key ${key} went back from revision ${newest} to \\d+ \\(restored from a backup\\?\\); following it`,
         ),
       );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
   it('holds nothing once nobody subscribes: a child process using it exits by itself', async () => {
     await client.put(key).value('LogLevel notice\n').exec();
