@@ -10,6 +10,18 @@ import { readCappedSync } from '../sources/local-fs.js';
 import { UsageError } from './command.js';
 
 /**
+ * The parseArgs options that say how to reach a secured etcd (see etcdSecurity).
+ * @example parseArgs({ args, options: { etcd: { type: 'string' }, ...etcdSecurityArgs } })
+ */
+export const etcdSecurityArgs = {
+  'etcd-ca': { type: 'string' },
+  'etcd-cert': { type: 'string' },
+  'etcd-key': { type: 'string' },
+  'etcd-user': { type: 'string' },
+  'etcd-password-file': { type: 'string' },
+} as const;
+
+/**
  * The parseArgs options every fleet command takes.
  * @example parseArgs({ args, options: { ...fleetArgs, force: { type: 'boolean' } }, strict: true })
  */
@@ -17,22 +29,8 @@ export const fleetArgs = {
   etcd: { type: 'string' },
   key: { type: 'string' },
   json: { type: 'boolean' },
-  ...etcdSecurityArgs(),
+  ...etcdSecurityArgs,
 } as const;
-
-/**
- * The parseArgs options that say how to reach a secured etcd (see etcdSecurity).
- * @example parseArgs({ args, options: { etcd: { type: 'string' }, ...etcdSecurityArgs() } })
- */
-export function etcdSecurityArgs() {
-  return {
-    'etcd-ca': { type: 'string' },
-    'etcd-cert': { type: 'string' },
-    'etcd-key': { type: 'string' },
-    'etcd-user': { type: 'string' },
-    'etcd-password-file': { type: 'string' },
-  } as const;
-}
 
 /**
  * TLS and authentication for etcd, as EtcdConnection takes them: empty for a plain etcd.

@@ -114,7 +114,7 @@ ${etcdSecurityUsage}`,
           name: { type: 'string' },
           cache: { type: 'string' },
           'lease-ttl': { type: 'string' },
-          ...etcdSecurityArgs(),
+          ...etcdSecurityArgs,
         },
         allowPositionals: true,
         strict: true,
@@ -187,7 +187,7 @@ function etcdOptions(
     return typeof v === 'string' ? v : undefined;
   };
   if (text('etcd') === undefined) {
-    for (const only of ['key', 'name', 'cache', 'lease-ttl', ...Object.keys(etcdSecurityArgs())]) {
+    for (const only of ['key', 'name', 'cache', 'lease-ttl', ...Object.keys(etcdSecurityArgs)]) {
       if (values[only] !== undefined) throw new UsageError(`--${only} needs --etcd`);
     }
     return undefined;
