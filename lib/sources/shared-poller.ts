@@ -268,13 +268,12 @@ export class StatPoller {
 
   /** How many paths each way of stat'ing holds now. */
   lanes(): StatLanes {
-    let placing = 0;
-    let worker = 0;
-    for (const w of this.#byPath.values()) {
-      if (w.lane === 'placing') placing++;
-      else if (w.lane === 'worker') worker++;
-    }
-    return { placing, loop: this.#loop.length, worker, own: this.#slow.size };
+    return {
+      placing: this.#placing,
+      loop: this.#loop.length,
+      worker: this.#inWorker,
+      own: this.#slow.size,
+    };
   }
 
   // Onto the loop if it has room and the path is on a local disk, else to the worker. While its
