@@ -187,6 +187,8 @@ class EtcdKeySource implements EtcdSource {
   readonly #reader: EtcdClientHolder;
   readonly #health = new BehaviorSubject<SourceHealth | undefined>(undefined);
   #highest: bigint | undefined;
+  /** How many times etcd answered (a get, the watch connecting, a put event). */
+  #contacts = 0;
   /** How many times #highest has moved: a get issued after its last move must see at least it. */
   #moves = 0;
   /** The newest put event of the watch not looked at yet. */
@@ -230,6 +232,7 @@ class EtcdKeySource implements EtcdSource {
     return new Observable<SourceState>((subscriber) => {
       let open = true;
       const moves = this.#moves;
+      const contacts = this.#contacts;
       this.#reader
         .use((client) => client.get(this.key).exec())
         .then(
@@ -239,7 +242,7 @@ class EtcdKeySource implements EtcdSource {
           },
           (err: unknown) => {
             this.#reader.reset();
-            return this.#unreachable(err);
+            return this.#unreachable(err, contacts === this.#contacts);
           },
         )
         .then((state) => {
@@ -375,7 +378,9 @@ class EtcdKeySource implements EtcdSource {
     return value.sha256;
   }
 
-  #unreachable(err: unknown): SourceState {
+  // `current`: nothing reached etcd since this call was made. A call that hung through an outage
+  // and fails after the watch is back says nothing of now, so health stays reachable.
+  #unreachable(err: unknown, current: boolean): SourceState {
     const rejection: RejectionFields = {
       kind: 'io',
       cause: 'unreachable',
@@ -384,11 +389,12 @@ class EtcdKeySource implements EtcdSource {
       problems: [],
       error: err,
     };
-    this.#setHealth(false, rejection.reason);
+    if (current) this.#setHealth(false, rejection.reason);
     return { kind: 'problem', rejection };
   }
 
   #reachable(): void {
+    this.#contacts++;
     this.#setHealth(true, `etcd at ${this.hosts.join(', ')}`);
   }
 
@@ -466,6 +472,8 @@ class EtcdKeySource implements EtcdSource {
             const hint = () => gen === generation && subscriber.next(changed);
             watcher.on('put', (kv: IKeyValue) => {
               if (gen !== generation) return;
+              // etcd is answering: a put served from its event makes no get that would say so.
+              this.#reachable();
               const revision = BigInt(kv.mod_revision);
               if (this.#event === undefined || revision > this.#event.revision) {
                 this.#event = { revision, bytes: kv.value };
