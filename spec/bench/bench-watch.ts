@@ -5,8 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { watch as chokidarWatch } from 'chokidar';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { reloadDefaults } from '../../lib/engine/reload-options.js';
-import { loadFromFile, ReloadableConfig } from '../../lib/index.js';
 import { type BenchResult, type Fact, type Row, target } from './bench-result.js';
+import { importDist } from './build-dist.js';
 import { summarize } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
 
@@ -180,6 +180,8 @@ async function start(kind: Kind, dir: string, path: string, o: WatchOptions): Pr
       return d.watcher(() => w.close());
     }
     case 'hotrc': {
+      // From dist/, as users run it (see importDist).
+      const { loadFromFile, ReloadableConfig } = await importDist();
       const rc = new ReloadableConfig(await loadFromFile(path), path);
       const s = rc.config$.subscribe((c) => d.deliver(c.CircuitPoolMaxSize));
       rc.startWatcher(intervalMs);
