@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { connectEtcd } from '../../lib/sources/etcd-connect.js';
+import { missingInstall, onPath } from './need-program.js';
 import { sleep } from './waiting.js';
 
 /** The etcd binary, or undefined when this machine has none. */
@@ -74,11 +75,7 @@ function etcdctl(etcd: string): string {
 export function needEtcd(context: Mocha.Context): string {
   const bin = etcdBinary();
   if (bin !== undefined) return bin;
-  if (process.env.CI !== undefined && process.env.CI !== '') {
-    throw new Error('etcd is not installed (apt-get install etcd-server); CI needs it');
-  }
-  console.log('      (skipped: no etcd binary here; apt-get install etcd-server to run these)');
-  context.skip();
+  missingInstall(context, 'no etcd binary here; apt-get install etcd-server to run these');
 }
 
 /**
@@ -87,16 +84,10 @@ export function needEtcd(context: Mocha.Context): string {
  */
 export function needEtcdAndOpenssl(context: Mocha.Context): string {
   const bin = needEtcd(context);
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return bin;
-  } catch {
-    if (process.env.CI !== undefined && process.env.CI !== '') {
-      throw new Error('openssl is not installed (apt-get install openssl); CI needs it');
-    }
-    console.log('      (skipped: no openssl here; apt-get install openssl to run these)');
-    context.skip();
+  if (!onPath('openssl')) {
+    missingInstall(context, 'no openssl here; apt-get install openssl to run these');
   }
+  return bin;
 }
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
