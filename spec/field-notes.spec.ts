@@ -90,7 +90,7 @@ describe('FIELD-NOTES on a real file system', function () {
     assert.equal(changes.length, 1);
   });
 
-  it('row 2: rename-saves (vim, sed -i) are seen every time; no handle is held', async () => {
+  it('row 2: rename-saves (a temp file renamed over it, sed -i) are seen every time; no handle is held', async () => {
     const r = await watch();
     await writeFile(`${path}.swp`, 'LogLevel debug\n');
     await rename(`${path}.swp`, path);
