@@ -6,7 +6,7 @@
 // its mode set after), hotrc applies the saved file exactly once, never reports the states in
 // between, and never has any config on config$ but the old and the new.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,15 @@ interface Saver {
   readonly args: ReadonlyArray<string>;
   /** What it reads on stdin, if anything. */
   readonly input?: string;
+  /** Made in the file's directory before the watcher starts (a repository, an archive). */
+  readonly setup?: (dir: string) => void;
 }
+
+const git = (dir: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=hotrc', '-c', 'user.email=hotrc@example.com', ...args], {
+    cwd: dir,
+    stdio: 'ignore',
+  });
 
 // vim without any vimrc, so the machine's settings cannot change what it does.
 const vim = (set: string): ReadonlyArray<string> => [
@@ -79,11 +87,48 @@ const savers: ReadonlyArray<Saver> = [
     args: ['-m', '644', 'new', 'torrc'],
   },
   {
-    title: 'rsync -a: a temporary .torrc.XXXXXX written, its mode and times set, renamed over torrc',
+    title:
+      'rsync -a: a temporary .torrc.XXXXXX written, its mode and times set, renamed over torrc',
     bin: 'rsync',
     pkg: 'rsync',
     // -I: the two files have the same size and mtime second, which rsync's quick check skips.
     args: ['-a', '-I', 'new', 'torrc'],
+  },
+  {
+    title: 'a shell redirection (printf > torrc): torrc opened with O_TRUNC and written in place',
+    bin: 'sh',
+    pkg: 'dash',
+    args: ['-c', `printf '%s' '${after}' > torrc`],
+  },
+  {
+    title:
+      'tar -x: torrc unlinked, created, written, its mtime set back to the archived one, its mode set',
+    bin: 'tar',
+    pkg: 'tar',
+    args: ['-xf', 'saved.tar'],
+    setup: (dir) =>
+      execFileSync(
+        'sh',
+        ['-c', 'mkdir src && cp new src/torrc && tar -cf saved.tar -C src torrc'],
+        {
+          cwd: dir,
+        },
+      ),
+  },
+  {
+    title: 'git checkout: torrc unlinked, created and written in place',
+    bin: 'git',
+    pkg: 'git',
+    args: ['checkout', 'saved', '--', 'torrc'],
+    setup: (dir) => {
+      git(dir, 'init', '-q', '.');
+      git(dir, 'add', 'torrc');
+      git(dir, 'commit', '-qm', 'before');
+      execFileSync('cp', ['new', 'torrc'], { cwd: dir });
+      git(dir, 'commit', '-qam', 'after');
+      git(dir, 'tag', 'saved');
+      git(dir, 'checkout', '-q', 'HEAD~1', '--', 'torrc');
+    },
   },
   {
     title: 'mv: new renamed over torrc',
@@ -146,6 +191,7 @@ describe('saves by real programs, as each makes them', function () {
     for (const mode of modes) {
       it(`${saver.title} (${mode.name})`, async function () {
         needProgram(this, saver.bin, saver.pkg);
+        saver.setup?.(dir);
         const path = join(dir, 'torrc');
         const writeQuietMs = 100;
         const r = new ReloadableConfig(await loadFromFile(path), path, undefined, {
