@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import {
+  chmod,
   mkdir,
   mkdtemp,
   open,
@@ -13,6 +14,7 @@ import {
   rm,
   symlink,
   unlink,
+  utimes,
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -140,6 +142,53 @@ describe('the fs.watch fast path, on real files', function () {
     assert.deepEqual(
       changes.map((c) => c.trigger),
       ['watch'],
+    );
+  });
+
+  // vim's save, install and tar -x write a new file where the old one was, then set its mode or
+  // times: a look the fast path made while the file was being written must not make it wait.
+  for (const [how, finish] of [
+    ['its mode set after the last write (install, vim)', (p: string) => chmod(p, 0o644)],
+    ['its mtime set back after the last write (tar -x)', (p: string) => utimes(p, 1e9, 1e9)],
+  ] as const) {
+    it(`applies at once a new file that a look saw while it was written, once ${how}`, async () => {
+      // Times set after its write: the first look reads it at once, not after 5 s.
+      await utimes(path, 1e9, 1e9);
+      const r = await watch({ writeQuietMs: 5000 });
+      const startedAt = Date.now();
+      await rename(path, `${path}~`);
+      const handle = await open(path, 'wx', 0o600);
+      await handle.write('LogLevel debug\n');
+      // Long enough for the looks at the create and the write, and for the file clock to tick.
+      await sleep(100);
+      assert.equal(r.get().LogLevel, 'info');
+      await handle.close();
+      await finish(path);
+      await level(r, 'debug');
+      assert.ok(Date.now() - startedAt < 2500, 'waited for the quiet period (5 s)');
+      assert.deepEqual(
+        changes.map((c) => c.trigger),
+        ['watch'],
+      );
+      assert.deepEqual(rejections, []);
+    });
+  }
+
+  it('still waits the quiet period for a new file written where it stands and not touched after', async () => {
+    const r = await watch({ writeQuietMs: 800 });
+    await rename(path, `${path}~`);
+    const handle = await open(path, 'wx', 0o600);
+    const startedAt = Date.now();
+    await handle.write('LogLevel debug\n');
+    await sleep(100);
+    await handle.write('CircuitPoolMaxSize 30\n');
+    await handle.close();
+    await until(r.config$, (c) => c.CircuitPoolMaxSize === 30, 'the finished file');
+    // From the last write's ctime (100 ms in), less a tick of the coarse file clock.
+    assert.ok(Date.now() - startedAt >= 100 + 800 - 25, 'read before the quiet period was over');
+    assert.deepEqual(
+      changes.map((c) => c.changes.map((d) => d.field).sort()),
+      [['CircuitPoolMaxSize', 'LogLevel']],
     );
   });
 

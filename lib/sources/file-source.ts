@@ -326,7 +326,7 @@ class PolledFile implements FileSource {
       this.#sightings.delete(p);
       return undefined;
     }
-    const s = nextSighting(this.#sightings.get(p), fp, bound);
+    const s = nextSighting(this.#sightings.get(p), fp, bound, this.o.writeQuietMs);
     this.#sightings.set(p, s);
     return s;
   }

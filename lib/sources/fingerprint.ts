@@ -118,6 +118,12 @@ export function isRacy(
 export interface Sighting {
   readonly fingerprint: Fingerprint;
   readonly whole: boolean;
+  /**
+   * A new file not (yet) shown to have arrived whole, still changing: its writer may still be
+   * at work, and the evidence that it finished (its ctime moving past its mtime) counts when a
+   * later look sees it. Absent or false once the file has been whole, or quiet.
+   */
+  readonly arriving?: boolean;
 }
 
 /**
@@ -160,25 +166,50 @@ function arrived(previous: Sighting | undefined, current: Fingerprint): boolean 
  * stands, and a file renamed into place may be written in place before any look sees it. It
  * arrived whole only on evidence that its bytes were written before it got here:
  * - its ctime is later than its mtime (writtenBeforeLastChange: renamed or linked after its last
- *   write, as rsync, `install` and many rename-saves leave it), or
+ *   write, as rsync and many rename-saves leave it, or its mode or times set after it, as
+ *   `install`, `tar -x` and vim do), or
  * - `boundUnwritten`: the caller saw the name bound to a new file (a rename or create event)
  *   and no write to it since (the fs.watch fast path; see arrivalEvidence).
- * Anything else counts as written in place, and waits for its quiet period (writeQuietWaitMs).
- * The same file seen again stays whole only while its fingerprint holds still.
+ *
+ * A new file without that evidence is `arriving` while it keeps changing: a look that came
+ * while its writer was at work (the fast path looks at every event: the create, each write)
+ * must not cost it the evidence its writer leaves when done, the mode or times set after the
+ * last write. So a later sighting of the same inode whose ctime is past its mtime is whole too,
+ * as long as it changed within `quietMs` of the sighting before (default
+ * defaultWriteQuietMs): a file that was quiet that long in between is settled, and a later
+ * change to it is made in place. Anything else counts as written in place, and waits for its
+ * quiet period (writeQuietWaitMs). The same file seen again stays whole only while its
+ * fingerprint holds still.
  * @example nextSighting({ fingerprint: old, whole: false }, renamed, true).whole // true
  */
 export function nextSighting(
   previous: Sighting | undefined,
   current: Fingerprint,
   boundUnwritten = false,
+  quietMs = defaultWriteQuietMs,
 ): Sighting {
-  if (arrived(previous, current)) {
-    return { fingerprint: current, whole: boundUnwritten || writtenBeforeLastChange(current) };
+  if (!Number.isFinite(quietMs) || quietMs < 0) {
+    throw new TypeError(`nextSighting: quietMs must be a finite number >= 0, got ${quietMs}`);
   }
-  const before = previous?.fingerprint;
-  const still =
-    previous?.whole === true && before !== undefined && sameFingerprint(before, current);
-  return { fingerprint: current, whole: still };
+  if (arrived(previous, current)) {
+    const whole = boundUnwritten || writtenBeforeLastChange(current);
+    return whole
+      ? { fingerprint: current, whole }
+      : { fingerprint: current, whole, arriving: true };
+  }
+  // The same inode as the sighting before (arrived says there was one).
+  const seen = previous as Sighting;
+  const before = seen.fingerprint;
+  if (seen.whole && sameFingerprint(before, current)) return { fingerprint: current, whole: true };
+  // Changed since the sighting before: still arriving only if that change came within quietMs
+  // of it (a ctime that went back, a clock set back, ends the arrival: waiting is the safe way).
+  const sinceNs = current.ctimeNs - before.ctimeNs;
+  const arriving =
+    seen.arriving === true && sinceNs >= 0n && sinceNs < BigInt(Math.ceil(quietMs * 1e6));
+  if (!arriving) return { fingerprint: current, whole: false };
+  return writtenBeforeLastChange(current)
+    ? { fingerprint: current, whole: true }
+    : { fingerprint: current, whole: false, arriving: true };
 }
 
 /**

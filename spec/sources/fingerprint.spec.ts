@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
+  chmod,
   mkdir,
   mkdtemp,
   open,
@@ -216,6 +217,66 @@ describe('sources/fingerprint', () => {
       assert.equal(needsArrivalEvidence(first, { ...at(1000), size: 99n }), false);
     });
 
+    it('counts a new file seen while its writer was at work as whole once its ctime moves past its mtime (install, tar -x, vim set the mode or times after the last write)', () => {
+      const old = nextSighting(undefined, renamedAfter(at(1000)));
+      // Created (or renamed in) and written: no evidence yet, so arriving.
+      const created = nextSighting(old, other(at(2000)));
+      assert.deepEqual([created.whole, created.arriving], [false, true]);
+      // Another write 100 ms later: still arriving, still not whole.
+      const written = nextSighting(created, { ...other(at(2100)), size: 99n });
+      assert.deepEqual([written.whole, written.arriving], [false, true]);
+      // Its mode set after that write: ctime past mtime.
+      const chmodded = nextSighting(written, { ...other(at(2100, 2101)), size: 99n });
+      assert.equal(chmodded.whole, true);
+      assert.notEqual(chmodded.arriving, true);
+      // A first sighting in the middle of a write (after a missing or empty state) is the same.
+      const firstSeen = nextSighting(undefined, at(3000));
+      assert.equal(nextSighting(firstSeen, at(3000, 3001)).whole, true);
+    });
+
+    it('ends the arrival once the file changed no sooner than quietMs after the sighting before: its mode set later is no evidence', () => {
+      const created = nextSighting(undefined, at(1000));
+      assert.equal(nextSighting(created, at(1000, 1499), false, 500).whole, true);
+      const late = nextSighting(created, at(1000, 1500), false, 500);
+      assert.deepEqual([late.whole, late.arriving === true], [false, false]);
+      // Settled for good: a change after it is in place, whatever its times.
+      assert.equal(nextSighting(late, at(1000, 1501), false, 500).whole, false);
+      // A ctime that went back (a clock set back) ends it too.
+      assert.equal(nextSighting(created, at(900, 999), false, 500).whole, false);
+      // quietMs 0: nothing stays arriving.
+      assert.equal(nextSighting(created, at(1000, 1001), false, 0).whole, false);
+    });
+
+    it('never makes a file that was whole, or an old one changed in place, arriving', () => {
+      const renamed = nextSighting(undefined, renamedAfter(at(1000)));
+      const edited = nextSighting(renamed, { ...renamedAfter(at(1000)), size: 99n, mtimeNs: 1n });
+      assert.deepEqual([edited.whole, edited.arriving === true], [false, false]);
+      assert.equal(nextSighting(edited, { ...edited.fingerprint, ctimeNs: 2n }).whole, false);
+    });
+
+    it('throws on a quietMs that is not a finite number >= 0 (a programmer error)', () => {
+      assert.throws(() => nextSighting(undefined, at(1000), false, Number.NaN), TypeError);
+      assert.throws(() => nextSighting(undefined, at(1000), false, -1), TypeError);
+    });
+
+    it('is whole for the same file after an arriving sighting iff it changed within quietMs and its ctime is past its mtime, for any times', () => {
+      const quietMs = 500;
+      fc.assert(
+        fc.property(
+          fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }),
+          fc.bigInt({ min: -(10n ** 7n), max: 10n ** 7n }),
+          (ctimeMovedNs, ctimeAfterMtimeNs) => {
+            const arriving = nextSighting(undefined, at(1000));
+            const ctimeNs = arriving.fingerprint.ctimeNs + ctimeMovedNs;
+            const f = { ...at(1000), ctimeNs, mtimeNs: ctimeNs - ctimeAfterMtimeNs };
+            const s = nextSighting(arriving, f, false, quietMs);
+            const within = ctimeMovedNs >= 0n && ctimeMovedNs < BigInt(quietMs) * 1_000_000n;
+            return s.whole === (within && ctimeAfterMtimeNs > 0n);
+          },
+        ),
+      );
+    });
+
     const first0 = nextSighting(undefined, at(0));
     it('is whole for another file iff its ctime is after its mtime or there is evidence, for any times', () => {
       fc.assert(
@@ -366,7 +427,8 @@ describe('sources/fingerprint', () => {
     it('truncate-then-write, and a utimes that sets the mtime back, stay in place and wait', async () => {
       const file = join(dir, 'torrc');
       await writeFile(file, 'SocksPort 9050\n');
-      const first = await sighted(file);
+      // A file that has settled (seen, then quiet): written seconds ago, not arriving.
+      const first = { ...(await sighted(file)), arriving: false };
       const handle = await open(file, 'w');
       await handle.write('SocksPort 9150\n');
       await handle.close();
@@ -375,6 +437,40 @@ describe('sources/fingerprint', () => {
       const after = await sighted(file, first);
       assert.equal(after.whole, false);
       assert.ok(writeQuietWaitMs(after, Date.now(), 60_000) > 0, 'utimes moved ctime to now');
+    });
+
+    it('a new file seen while it was written is whole once its writer sets its mtime back after the last write (tar -x), and waits while it is written', async () => {
+      const file = join(dir, 'torrc');
+      await writeFile(file, 'SocksPort 9050\n');
+      const old = { ...(await sighted(file)), arriving: false };
+      // Moved aside, as vim does, not deleted: a deleted inode's number can come straight back.
+      await rename(file, `${file}~`);
+      const handle = await open(file, 'wx');
+      await handle.write('SocksPort 9150\n');
+      const mid = await sighted(file, old);
+      assert.deepEqual([mid.whole, mid.arriving], [false, true]);
+      assert.ok(writeQuietWaitMs(mid, Date.now(), 60_000) > 0);
+      await handle.write('LogLevel warn\n');
+      await handle.close();
+      const written = await sighted(file, mid);
+      assert.equal(written.whole, false);
+      const past = new Date('2001-09-09T01:46:40Z');
+      await utimes(file, past, past);
+      const done = await sighted(file, written);
+      assert.equal(done.whole, true);
+      assert.equal(writeQuietWaitMs(done, Date.now(), 60_000), 0);
+    });
+
+    it('a new file seen while it was written is whole once its writer sets its mode after the last write (install, vim) in a later tick of the file clock', async () => {
+      const file = join(dir, 'torrc');
+      const handle = await open(file, 'wx', 0o600);
+      await handle.write('SocksPort 9150\n');
+      const mid = await sighted(file);
+      assert.equal(mid.whole, false);
+      await handle.close();
+      await nextTick();
+      await chmod(file, 0o644);
+      assert.equal((await sighted(file, mid)).whole, true);
     });
   });
 
