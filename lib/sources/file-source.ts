@@ -130,8 +130,10 @@ const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =
  *
  * Half-written files: each snapshot's `waitMs` says how long to wait before reading it. A file
  * that arrived whole is read at once: another inode than the last look saw, with its ctime
- * after its mtime (renamed after its last write), or, with the fast path on, one whose name
- * fs.watch saw bound by a rename and not written since (see nextSighting, arrivalEvidence).
+ * after its mtime (renamed after its last write, or its mode or times set after it, seen at
+ * that look or at a later one while the new file keeps changing), or, with the fast path on, one
+ * whose name fs.watch saw bound by a rename and not written since (see nextSighting,
+ * arrivalEvidence).
  * Any other change (in place, a delete-and-recreate, a new file written in place before a look
  * saw it) is read once its ctime is `writeQuietMs` old, so a writer that pauses for less than
  * that between two writes is never read half-way (`writeQuietWaitMs`). The wait is the longest
