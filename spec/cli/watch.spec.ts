@@ -1,98 +1,15 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { logMessages } from '../../lib/engine/log.js';
 import { fleetMessages } from '../../lib/fleet/fleet-log.js';
-import { cli, cliMain, tsxLoader } from '../support/cli.js';
+import { cli } from '../support/cli.js';
 import { type EtcdServer, freePort, withOwnEtcd } from '../support/etcd.js';
 import { put, torrc } from '../support/fleet.js';
 import { appProfileSource, type ModuleDir, moduleDir } from '../support/profile-modules.js';
-
-interface Watcher {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  /** Everything the child wrote on stderr so far. */
-  stderr(): string;
-  /**
-   * Resolves with the first line (parsed JSON unless raw) that satisfies `test`, looking from
-   * line `from` on (default the first).
-   */
-  waitFor(
-    test: (line: Record<string, unknown>) => boolean,
-    what: string,
-    from?: number,
-  ): Promise<Record<string, unknown>>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startWatch(...args: string[]): Watcher {
-  return startWatchIn(process.cwd(), ...args);
-}
-
-function startWatchIn(cwd: string, ...args: string[]): Watcher {
-  const child = spawn(process.execPath, ['--import', tsxLoader, cliMain, 'watch', ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const waiters: Array<() => void> = [];
-  let buffered = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    lines.push(...parts);
-    for (const w of waiters) w();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const parsed = (l: string): Record<string, unknown> => {
-    try {
-      return JSON.parse(l) as Record<string, unknown>;
-    } catch {
-      return { raw: l };
-    }
-  };
-  return {
-    child,
-    lines,
-    stderr: () => stderr,
-    exited,
-    waitFor: (test, what, from = 0) =>
-      new Promise((resolve, reject) => {
-        let seen = from;
-        const check = () => {
-          for (; seen < lines.length; seen++) {
-            const line = parsed(lines[seen] ?? '');
-            if (test(line)) {
-              clearTimeout(timer);
-              resolve(line);
-              return;
-            }
-          }
-        };
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `timed out waiting for ${what}; got:\n${lines.join('\n')}\nstderr:\n${stderr}`,
-              ),
-            ),
-          15_000,
-        );
-        waiters.push(check);
-        check();
-      }),
-  };
-}
+import { startWatch, startWatchIn, type Watcher } from '../support/watch-process.js';
 
 describe('hotrc watch', function () {
   this.timeout(30_000);
