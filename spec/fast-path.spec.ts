@@ -401,8 +401,8 @@ describe('the fs.watch fast path, on real files', function () {
   });
 
   describe('when watching fails', () => {
-    // inotify limits cannot be set here: the door to fs.watch refuses instead, as it would at
-    // the limit (ENOSPC), until `failing` is cleared.
+    // The door to fs.watch refuses, as fs.watch does at an inotify limit (ENOSPC for watches),
+    // until `failing` is cleared. spec/inotify-limit.spec.ts fills a real limit (as root).
     let failing: Error | undefined;
     let openWatches: Map<DirectoryWatch, (err: unknown) => void>;
     const fs: FsPort = {
