@@ -121,6 +121,25 @@ describe('the fs.watch fast path, on real files', function () {
     );
   });
 
+  it("applies a JetBrains 'safe write' once, never reporting the moment torrc was missing", async () => {
+    // The IDE writes a temp file, moves torrc aside, renames the temp in, then deletes the old
+    // one: between the two renames there is no torrc, and an event says so.
+    const r = await watch();
+    await writeFile(`${path}___jb_tmp___`, 'LogLevel warn\n');
+    await rename(path, `${path}___jb_old___`);
+    await sleep(10);
+    await rename(`${path}___jb_tmp___`, path);
+    await unlink(`${path}___jb_old___`);
+    await level(r, 'warn');
+    await sleep(100);
+    assert.deepEqual(
+      changes.map((c) => c.trigger),
+      ['watch'],
+    );
+    assert.deepEqual(rejections, []);
+    assert.equal(log.find(logMessages.disappeared).length, 0);
+  });
+
   it('applies an in-place write once it has been quiet for writeQuietMs, never before', async () => {
     const r = await watch({ writeQuietMs: 300 });
     const seen: TorConfig[] = [];
