@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logMessages } from '../lib/engine/log.js';
 import { cliMain, tsxLoader } from './support/cli.js';
-import { missingInstall } from './support/need-program.js';
+import { missingInstall, skipVisibly } from './support/need-program.js';
 import { startWatchWith, type Watcher } from './support/watch-process.js';
 
 const nobody = 65_534;
@@ -82,10 +82,7 @@ describe('the fast path at a real inotify limit (fs.inotify.max_user_instances)'
     }
     const limit = Number(await readFile('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
     // Filling a limit raised far above the default would take as many file descriptors.
-    if (!(limit <= 8192)) {
-      console.log(`      (skipped: max_user_instances is ${limit}, too many to fill)`);
-      this.skip();
-    }
+    if (!(limit <= 8192)) skipVisibly(this, `max_user_instances is ${limit}, too many to fill`);
     // A checkout under a directory only root may enter (/root) cannot be run as nobody.
     const canRead = spawnSync(
       process.execPath,
@@ -98,8 +95,7 @@ describe('the fast path at a real inotify limit (fs.inotify.max_user_instances)'
       { uid: nobody, gid: nobody, stdio: 'ignore' },
     );
     if (canRead.status !== 0) {
-      console.log('      (skipped: user nobody cannot read this checkout, so cannot run hotrc)');
-      this.skip();
+      skipVisibly(this, 'user nobody cannot read this checkout, so cannot run hotrc');
     }
   });
 

@@ -10,6 +10,15 @@ export function missingInstall(context: Mocha.Context, message: string): never {
   if (process.env.CI !== undefined && process.env.CI !== '') {
     throw new Error(`${message}; CI needs it`);
   }
+  skipVisibly(context, message);
+}
+
+/**
+ * Skips the calling suite or test with `message` printed, in CI too: for what the machine or
+ * the checkout is (a setting, a directory's mode), not for something `.ci/run` installs.
+ * @example if (limit > 8192) skipVisibly(this, `max_user_instances is ${limit}, too many to fill`);
+ */
+export function skipVisibly(context: Mocha.Context, message: string): never {
   console.log(`      (skipped: ${message})`);
   context.skip();
 }
