@@ -75,6 +75,12 @@ const savers: ReadonlyArray<Saver> = [
     args: ['-pi', '-e', 's/^LogLevel info$/LogLevel warn/', 'torrc'],
   },
   {
+    title: 'sed -i: a temporary ./sedXXXXXX created with mode 0600, written, renamed over torrc',
+    bin: 'sed',
+    pkg: 'sed',
+    args: ['-i', 's/^LogLevel info$/LogLevel warn/', 'torrc'],
+  },
+  {
     title: 'cp: torrc opened with O_TRUNC and written in place',
     bin: 'cp',
     pkg: 'coreutils',
@@ -93,6 +99,14 @@ const savers: ReadonlyArray<Saver> = [
     pkg: 'rsync',
     // -I: the two files have the same size and mtime second, which rsync's quick check skips.
     args: ['-a', '-I', 'new', 'torrc'],
+  },
+  {
+    title:
+      "rsync -a --inplace: torrc opened without O_TRUNC, rewritten at the same size, cut to it, its mtime set back to the source's",
+    bin: 'rsync',
+    pkg: 'rsync',
+    // -I as above: same size and mtime second, skipped by the quick check otherwise.
+    args: ['-a', '-I', '--inplace', 'new', 'torrc'],
   },
   {
     title: 'a shell redirection (printf > torrc): torrc opened with O_TRUNC and written in place',
