@@ -1,5 +1,5 @@
 import { type FSWatcher, unwatchFile, watch, watchFile } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { watch as chokidarWatch } from 'chokidar';
@@ -229,6 +229,21 @@ interface Timed {
   readonly notDelivered: Map<Kind, number>;
   /** The raw watcher's first event, no read (the kernel telling us). */
   readonly rawEvent: number[];
+  /**
+   * For hotrc's file: its ctime (the kernel's stamp of the save's last change) less the moment
+   * the save's last call began, and hotrc's commit less that ctime. An in-place save is read
+   * once its ctime is the quiet period old, so the first is the writer's own time (its syscalls
+   * can stall on a busy disk) and the second is hotrc's: the quiet period plus its overhead.
+   * The kernel stamps with its coarse clock (one tick, 4 ms at HZ=250, behind the fine one).
+   */
+  readonly ctimeAfterCall: number[];
+  readonly commitAfterCtime: number[];
+}
+
+/** A stat's ctime on performance.now()'s clock (ms). */
+async function ctimeAt(path: string): Promise<number> {
+  const { ctimeNs } = await stat(path, { bigint: true });
+  return Number(ctimeNs / 1000n) / 1000 - performance.timeOrigin;
 }
 
 /**
@@ -242,6 +257,8 @@ async function timeSaves(dir: string, mode: Mode, n: number, o: WatchOptions): P
   const delivered = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
   const notDelivered = new Map<Kind, number>(kinds.map((k) => [k, 0]));
   const rawEvent: number[] = [];
+  const ctimeAfterCall: number[] = [];
+  const commitAfterCtime: number[] = [];
   try {
     for (let i = 0; i < o.warmups + n; i++) {
       // Never 32 (the first content), and never the value just before: each save changes.
@@ -261,6 +278,11 @@ async function timeSaves(dir: string, mode: Mode, n: number, o: WatchOptions): P
         else delivered.get(kind)?.push(at - savedAt);
         const eventAt = w.firstEventAt();
         if (kind === 'raw' && eventAt !== undefined) rawEvent.push(eventAt - savedAt);
+        if (kind === 'hotrc' && at !== undefined) {
+          const ctime = await ctimeAt(path);
+          ctimeAfterCall.push(ctime - savedAt);
+          commitAfterCtime.push(at - ctime);
+        }
         // Golden-ratio pauses, so saves do not all land in one phase of a poll timer.
         await sleep(((i * 0.618034) % 1) * 5);
       }
@@ -268,7 +290,7 @@ async function timeSaves(dir: string, mode: Mode, n: number, o: WatchOptions): P
   } finally {
     await closeAll(all);
   }
-  return { delivered, notDelivered, rawEvent };
+  return { delivered, notDelivered, rawEvent, ctimeAfterCall, commitAfterCtime };
 }
 
 /**
@@ -381,6 +403,20 @@ export async function benchWatch(
         unit: 'ms',
       },
     );
+    for (const q of [0.5, 0.99] as const) {
+      facts.push(
+        {
+          label: `${mode}: hotrc's file ctime after the save's last call, p${q * 100}`,
+          value: percentile(timed[mode].ctimeAfterCall, q),
+          unit: 'ms',
+        },
+        {
+          label: `${mode}: hotrc commit after its file's ctime, p${q * 100}`,
+          value: percentile(timed[mode].commitAfterCtime, q),
+          unit: 'ms',
+        },
+      );
+    }
     for (const kind of kinds) {
       const lost = timed[mode].notDelivered.get(kind) ?? 0;
       if (lost > 0) {
