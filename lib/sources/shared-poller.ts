@@ -142,6 +142,21 @@ const pollerDefaults: StatPollerOptions = {
   isLocal: onLocalDiskNow,
 };
 
+interface SlowPath {
+  busy: boolean;
+  key: string;
+  readonly standIn: boolean;
+}
+
+/**
+ * A worker that lived this many `hungStatMs` was healthy: its death is replaced at once, as a
+ * first one is. Workers that die sooner, one after another (a source that throws, a thread the
+ * system will not start), are retried after `hungStatMs`, then twice as long each time, up to
+ * `maxWorkerRetryHungMs` of them, their paths stat'ed asynchronously meanwhile.
+ */
+const healthyWorkerHungMs = 10;
+const maxWorkerRetryHungMs = 30;
+
 /**
  * How many of a StatPoller's paths each way of stat'ing holds (see StatPoller).
  * @example poller.lanes() // { placing: 0, loop: 1, worker: 0, own: 0 }
@@ -168,7 +183,9 @@ const plainStat: StatSyncOptions & { bigint?: false; throwIfNoEntry: false } = {
  * Every other path (on NFS, SMB, FUSE or unknown; every path, once there are more than the
  * limit) is stat'ed by one worker thread on its own timer: the main thread is woken only by a move and by its watchdog, which
  * reads the worker's progress (statProgress) every `hungStatMs / 2` and moves a path whose stat
- * hangs to an async stat of its own at every tick, and the other paths to a fresh worker.
+ * hangs to an async stat of its own at every tick, and the other paths to a fresh worker. A
+ * worker that dies is replaced at once; workers dying in a row (or a thread that will not start)
+ * leave their paths on async stats of their own until a worker is tried again (see #died).
  * @example const stop = new StatPoller(100, asyncScheduler, () => {}).add('/etc/tor/torrc', look);
  */
 export class StatPoller {
@@ -184,8 +201,18 @@ export class StatPoller {
   #seen: StatSighting | undefined;
   #watchdog: Subscription | undefined;
   #slowTicks: Subscription | undefined;
-  /** Paths taken out of the worker because a stat of them hung: one async stat each at a time. */
-  readonly #slow = new Map<string, { busy: boolean; key: string }>();
+  /**
+   * Paths stat'ed asynchronously, one stat each at a time: taken out of the worker because a
+   * stat of them hung (for good), or standing in while no worker can run (`standIn`: back to
+   * the worker at `#retry`).
+   */
+  readonly #slow = new Map<string, SlowPath>();
+  /** Workers that died in a row, none living `healthyWorkerHungMs` hungStatMs (see #died). */
+  #deaths = 0;
+  /** When the current worker was started (scheduler time). */
+  #workerBorn = 0;
+  /** The next try at a worker, while the paths of a dead one stand in (see #died). */
+  #retry: Subscription | undefined;
   /** The paths of lane 'loop', stat'ed at each of `#loopTicks`. */
   readonly #loop: Watched[] = [];
   /** Paths being placed that may go on the loop: they count toward its limit meanwhile. */
@@ -326,10 +353,16 @@ export class StatPoller {
   }
 
   // Each is stat'ed by the worker at once and reported once, so a change during the move is seen.
+  // While no worker can run, they stand in on async stats of their own instead.
   #toWorker(ws: ReadonlyArray<Watched>): void {
+    const worker = this.#retry === undefined ? this.#ensureWorker() : undefined;
+    if (worker === undefined) {
+      this.#standIn(ws);
+      return;
+    }
     for (const w of ws) w.lane = 'worker';
     this.#inWorker += ws.length;
-    this.#ensureWorker().postMessage({ add: ws.map((w) => [w.id, w.path]) });
+    worker.postMessage({ add: ws.map((w) => [w.id, w.path]) });
     // Also what keeps the process alive while the worker has paths: it is unref'd.
     this.#watchdog ??= sharedTicks(
       Math.max(1, this.#options.hungStatMs / 2),
@@ -411,28 +444,84 @@ export class StatPoller {
     return moved;
   }
 
-  #ensureWorker(): Worker {
+  // The worker, started if need be; undefined when the system will not start one (no thread
+  // to be had: ERR_WORKER_INIT_FAILED), which counts as a death.
+  #ensureWorker(): Worker | undefined {
     if (this.#worker !== undefined) return this.#worker;
     const state = new Int32Array(new SharedArrayBuffer(4 * statProgress.length));
     state[statProgress.on] = -1;
+    let worker: Worker;
+    try {
+      worker = new Worker(this.#options.workerSource, {
+        eval: true,
+        workerData: { state: state.buffer, periodMs: this.#periodMs },
+        env: SHARE_ENV,
+      });
+    } catch {
+      this.#deaths++;
+      this.#retryLater();
+      return undefined;
+    }
     this.#state = state;
     this.#seen = undefined;
-    const worker = new Worker(this.#options.workerSource, {
-      eval: true,
-      workerData: { state: state.buffer, periodMs: this.#periodMs },
-      env: SHARE_ENV,
-    });
+    this.#workerBorn = this.#scheduler.now();
     worker.unref();
     worker.on('message', (ids: number[]) => {
       if (worker !== this.#worker) return;
       for (const id of ids) this.#changed(this.#byId.get(id));
     });
-    worker.on('error', () => {
-      // A worker that died is replaced at once; each of its paths is then reported once.
-      if (worker === this.#worker) this.#replaceWorker(undefined);
-    });
+    // Dead by a throw (its source, out of memory, a thread that failed to start) or by an exit
+    // nobody asked for: a worker this poller ends is no longer `#worker` when it exits.
+    const died = () => {
+      if (worker === this.#worker) this.#died();
+    };
+    worker.on('error', died);
+    worker.on('exit', died);
     this.#worker = worker;
     return worker;
+  }
+
+  // The worker died (or could not start). A first death, or one after a healthy life, is
+  // replaced at once, and each of its paths is reported once by the new one. Deaths in a row
+  // mean no worker can run here now: its paths stand in on async stats of their own (each
+  // reported once, so a change meanwhile is not lost), and a worker is tried again later.
+  #died(): void {
+    const old = this.#worker;
+    this.#worker = undefined;
+    if (old !== undefined) void old.terminate().catch(() => {});
+    this.#watchdog?.unsubscribe();
+    this.#watchdog = undefined;
+    const orphans = [...this.#byPath.values()].filter((w) => w.lane === 'worker');
+    this.#inWorker = 0;
+    this.#deaths++;
+    if (this.#deaths > 1) this.#retryLater();
+    if (orphans.length > 0) this.#toWorker(orphans);
+  }
+
+  #retryLater(): void {
+    if (this.#retry !== undefined) return;
+    const hung = this.#options.hungStatMs;
+    const ms = Math.min(hung * 2 ** Math.max(0, this.#deaths - 2), hung * maxWorkerRetryHungMs);
+    this.#retry = this.#scheduler.schedule(() => {
+      this.#retry = undefined;
+      const back: Watched[] = [];
+      for (const [path, slow] of this.#slow) {
+        const w = this.#byPath.get(path);
+        if (!slow.standIn || w === undefined) continue;
+        this.#slow.delete(path);
+        back.push(w);
+      }
+      this.#slowTicksFollow();
+      if (back.length > 0) this.#toWorker(back);
+    }, ms);
+  }
+
+  #standIn(ws: ReadonlyArray<Watched>): void {
+    for (const w of ws) {
+      w.lane = 'own';
+      this.#slow.set(w.path, { busy: false, key: '', standIn: true });
+    }
+    this.#slowTicksFollow();
   }
 
   #changed(w: Watched | undefined): void {
@@ -442,11 +531,13 @@ export class StatPoller {
 
   #check(): void {
     if (this.#worker === undefined) return;
+    const now = this.#scheduler.now();
+    if (now - this.#workerBorn >= this.#options.hungStatMs * healthyWorkerHungMs) this.#deaths = 0;
     const verdict = watchdog(
       this.#seen,
       Atomics.load(this.#state, statProgress.progress),
       Atomics.load(this.#state, statProgress.on),
-      this.#scheduler.now(),
+      now,
       // One stat, not one tick, is timed: however long the period or the list, a stat that
       // runs this long is not a slow disk.
       this.#options.hungStatMs,
@@ -455,21 +546,22 @@ export class StatPoller {
     if (verdict.hung !== undefined) this.#replaceWorker(this.#byId.get(verdict.hung));
   }
 
-  // The worker is stuck on `hung` (or died): it is left to finish in the background, `hung` is
-  // stat'ed asynchronously from now on, and a new worker takes every other path.
+  // The worker is stuck on `hung`: it is left to finish in the background, `hung` is stat'ed
+  // asynchronously from now on, and a new worker takes every other path.
   #replaceWorker(hung: Watched | undefined): void {
     const old = this.#worker;
     this.#worker = undefined;
     if (old !== undefined) void old.terminate().catch(() => {});
+    this.#watchdog?.unsubscribe();
+    this.#watchdog = undefined;
     if (hung !== undefined) {
       hung.lane = 'own';
-      this.#inWorker--;
-      this.#slow.set(hung.path, { busy: false, key: '' });
+      this.#slow.set(hung.path, { busy: false, key: '', standIn: false });
       this.#slowTicksFollow();
     }
     const rest = [...this.#byPath.values()].filter((w) => w.lane === 'worker');
-    if (rest.length > 0) this.#ensureWorker().postMessage({ add: rest.map((w) => [w.id, w.path]) });
-    else this.#endWorker();
+    this.#inWorker = 0;
+    if (rest.length > 0) this.#toWorker(rest);
   }
 
   // The period's ticks, held only while some path is stat'ed on the event loop.
@@ -511,6 +603,9 @@ export class StatPoller {
 
   #close(): void {
     this.#endWorker();
+    this.#retry?.unsubscribe();
+    this.#retry = undefined;
+    this.#deaths = 0;
     this.#inWorker = 0;
     this.#loopTicks?.unsubscribe();
     this.#loopTicks = undefined;

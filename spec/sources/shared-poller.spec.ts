@@ -530,6 +530,109 @@ describe('StatPoller, on real files', () => {
     for (const stop of stops.splice(0)) stop();
     assert.equal(emptied, 1);
   });
+
+  // Each start of these workers appends a byte to `starts`: how often a worker was tried.
+  const startsIn = (file: string) =>
+    `require('node:fs').appendFileSync(${JSON.stringify(file)}, 'x');\n`;
+  const startsOf = async (file: string) => (await stat(file).catch(() => ({ size: 0 }))).size;
+
+  it('stands a worker that cannot run (its source throws at start) in with async stats: changes are still reported, and a worker is tried again less and less often', async function () {
+    this.timeout(10_000);
+    const starts = join(dir, 'starts');
+    const file = join(dir, 'torrc');
+    await writeFile(file, 'SocksPort 9050\n');
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {}, {
+      hungStatMs: 100,
+      workerSource: `${startsIn(starts)}throw new Error('this worker cannot run');\n`,
+      loopStatLimit: 0,
+    });
+    stops.push(poller.add(file, c.listener('torrc')));
+    await c.until('torrc', 1);
+    const cpu = process.cpuUsage();
+    await sleep(1500);
+    // Tried at once, again at once, then after 100, 200, 400 and 800 ms: about six times in
+    // 1.5 s, where a worker replaced at every death would have been started hundreds of times.
+    const tried = await startsOf(starts);
+    assert.ok(tried >= 3 && tried <= 7, `${tried} workers started`);
+    const spent = process.cpuUsage(cpu);
+    assert.ok((spent.user + spent.system) / 1000 < 750, 'no busy loop of worker starts');
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 0, own: 1 });
+    assert.equal(poller.threads, 0);
+    const seen = c.count('torrc');
+    await writeFile(file, 'SocksPort 9051 # changed while no worker runs\n');
+    await c.until('torrc', seen + 1);
+  });
+
+  it('stands in when the system will not start a worker at all (its constructor throws)', async () => {
+    const file = join(dir, 'torrc');
+    await writeFile(file, 'SocksPort 9050\n');
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {}, {
+      hungStatMs: 100,
+      // Not a string: new Worker throws at once, as it does when no thread can be had.
+      workerSource: 42 as unknown as string,
+      loopStatLimit: 0,
+    });
+    stops.push(poller.add(file, c.listener('torrc')));
+    await c.until('torrc', 1);
+    assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 0, own: 1 });
+    const seen = c.count('torrc');
+    await writeFile(file, 'SocksPort 9051 # changed\n');
+    await c.until('torrc', seen + 1);
+  });
+
+  it('replaces a worker that exits unasked, and reports the change made after', async function () {
+    this.timeout(10_000);
+    const starts = join(dir, 'starts');
+    const file = join(dir, 'torrc');
+    await writeFile(file, 'SocksPort 9050\n');
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {}, {
+      hungStatMs: 100,
+      workerSource: `${startsIn(starts)}setTimeout(() => process.exit(0), 150);\n${statWorkerSource}`,
+      loopStatLimit: 0,
+    });
+    stops.push(poller.add(file, c.listener('torrc')));
+    await c.until('torrc', 1);
+    await sleep(400);
+    assert.ok((await startsOf(starts)) >= 2, 'the worker that exited was replaced');
+    const seen = c.count('torrc');
+    await writeFile(file, 'SocksPort 9051 # after the exits\n');
+    await c.until('torrc', seen + 1);
+  });
+
+  it('replaces at once a worker that dies after a healthy life (10 hungStatMs), however often that happens', async function () {
+    this.timeout(10_000);
+    const starts = join(dir, 'starts');
+    const file = join(dir, 'torrc');
+    await writeFile(file, 'SocksPort 9050\n');
+    const c = counter();
+    const poller = new StatPoller(20, asyncScheduler, () => {}, {
+      hungStatMs: 100,
+      // Lives 1200 ms, past the 1000 ms that make it healthy, then dies by a throw.
+      workerSource: `${startsIn(starts)}setTimeout(() => { throw new Error('late'); }, 1200);\n${statWorkerSource}`,
+      loopStatLimit: 0,
+    });
+    stops.push(poller.add(file, c.listener('torrc')));
+    // Every 5 ms: a second death taken for a crash loop would stand the path in for 100 ms.
+    const lanesSeen = new Set<string>();
+    const sampling = setInterval(() => lanesSeen.add(JSON.stringify(poller.lanes())), 5);
+    try {
+      const deadline = Date.now() + 6000;
+      while ((await startsOf(starts)) < 3) {
+        assert.ok(Date.now() < deadline, 'the worker was not replaced twice');
+        await sleep(20);
+      }
+      await sleep(50);
+    } finally {
+      clearInterval(sampling);
+    }
+    assert.deepEqual([...lanesSeen], [JSON.stringify({ placing: 0, loop: 0, worker: 1, own: 0 })]);
+    const seen = c.count('torrc');
+    await writeFile(file, 'SocksPort 9051 # changed\n');
+    await c.until('torrc', seen + 1);
+  });
 });
 
 describe('the shared poller behind ReloadableConfig (fsWatch: false, real files)', () => {
