@@ -13,6 +13,7 @@ import {
   NEVER,
   type Observable,
   of,
+  config as rxjsConfig,
   Subject,
   throwError,
   timer,
@@ -292,6 +293,47 @@ describe('ReloadableConfig (virtual time)', () => {
     );
     assert.equal(h.rejections[0]?.kind, 'vetoed');
     assert.match(h.rejections[0]?.reason ?? '', /too high for this deployment/);
+  });
+
+  it("a subscriber that throws is RxJS's unhandled error: the commit stands, every other subscriber is told, watching goes on", async () => {
+    const unhandled: unknown[] = [];
+    const before = rxjsConfig.onUnhandledError;
+    rxjsConfig.onUnhandledError = (err) => void unhandled.push(err);
+    const after: number[] = [];
+    try {
+      const h = await virtual(
+        [
+          [0, { text: 'CircuitPoolMaxSize 20\n' }],
+          [250, { text: 'CircuitPoolMaxSize 30\n' }],
+        ],
+        (h) => {
+          h.rc.changes$.subscribe(() => {
+            throw new Error('a bug in a subscriber');
+          });
+          h.rc.config$.subscribe((c) => {
+            if (c.CircuitPoolMaxSize === 20) throw new Error('another');
+          });
+          // Subscribed after the two that throw.
+          h.rc.changes$.subscribe((c) => void after.push(c.newConfig.CircuitPoolMaxSize));
+          h.rc.startWatcher(100);
+          stop(h);
+        },
+      );
+      assert.deepEqual(after, [20, 30]);
+      assert.deepEqual(
+        h.configs.map((c) => c.CircuitPoolMaxSize),
+        [10, 20, 30],
+      );
+      assert.equal(h.rc.get().CircuitPoolMaxSize, 30);
+      assert.deepEqual(h.rejections, []);
+      assert.deepEqual(
+        unhandled.map((e) => (e as Error).message),
+        // config$ is pushed as the change commits, changes$ after: commit, then notify.
+        ['another', 'a bug in a subscriber', 'a bug in a subscriber'],
+      );
+    } finally {
+      rxjsConfig.onUnhandledError = before;
+    }
   });
 
   it('reload() resolves with what happened, and rejects with a typed ReloadError', async () => {
