@@ -467,6 +467,34 @@ describe('readTorrc', () => {
       assert.match(e.message, /big\.conf: 203 bytes, over the limit of 100 bytes/);
     });
 
+    it('caps a read at 16 times maxBytes in all, a file included twice counted twice, naming the %include that passes it', async () => {
+      // maxBytes 1000, so 16,000 in all: the main file (under 1000 bytes) and 15 includes of a
+      // 1000-byte file fit; a 16th include does not, however small the main file.
+      const big = await write('big.conf', `K ${'x'.repeat(997)}\n`);
+      const line = `%include ${big}\n`;
+      assert.ok(16 * line.length <= 1000);
+      const fits = await write('fits', line.repeat(15));
+      assert.equal(docOf(await readTorrc(fits, { maxBytes: 1000 })).entries.length, 15);
+      const main = await write('torrc', line.repeat(16));
+      const f = failureOf(await readTorrcDocument(main, { maxBytes: 1000 }));
+      assert.equal(f.refused, 'too-large');
+      assert.equal(f.file, main);
+      assert.equal(f.line, 16);
+      assert.equal(
+        f.message,
+        `%include "${big}": ${big}: the configuration and its %includes would be over 16000 bytes in all (16 times the 1000 per file), a file included twice counted twice`,
+      );
+    });
+
+    it('refuses 20,000 %includes of a 1 MiB file at the default limits at the 16th, instead of reading 20 GiB', async function () {
+      this.timeout(20_000);
+      const big = await write('big.conf', `ContactInfo ${'x'.repeat(1_048_576 - 13)}\n`);
+      const main = await write('torrc', `%include ${big}\n`.repeat(20_000));
+      const f = failureOf(await readTorrcDocument(main));
+      assert.equal(f.refused, 'too-large');
+      assert.equal(f.line, 16);
+    });
+
     it('refuses a 2 MiB main file by default', async () => {
       const main = await write('torrc', Buffer.alloc(2 * 1_048_576, 0x41));
       assert.match(
