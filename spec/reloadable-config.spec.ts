@@ -98,6 +98,35 @@ describe('ReloadableConfig (the package’s, Tor by default)', () => {
     ]);
   });
 
+  it('takes an interval or a callback timeout longer than a timer can wait (30 days) as about 24.8 days: no 1 ms poll, no callback timed out at once', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const path = await save('torrc', 'CircuitPoolMaxSize 20\n');
+      const thirtyDays = 30 * 86_400_000;
+      const rc = keep(
+        new ReloadableConfig(await loadFromFile(path), path, log.logger, {
+          callbackTimeoutMs: thirtyDays,
+          fsWatch: false,
+        }),
+      );
+      rc.onReload(() => new Promise<void>((r) => setTimeout(r, 50)));
+      rc.startWatcher(thirtyDays);
+      await new Promise((r) => setTimeout(r, 200));
+      await save('torrc', 'CircuitPoolMaxSize 30\n');
+      // Polled every millisecond, the watcher would have applied it by now; it polls in 24.8 days.
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(rc.get().CircuitPoolMaxSize, 20);
+      const result = await rc.reload();
+      assert.equal(result.status, 'applied');
+      assert.equal(rc.get().CircuitPoolMaxSize, 30);
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('with an explicit torProfile behaves the same', async () => {
     const path = await save('torrc', 'LogLevel info\n');
     const rc = keep(

@@ -13,6 +13,7 @@ import {
   Subscription,
   timer,
 } from 'rxjs';
+import { timerDelay } from '../core/timer-delay.js';
 import { internalRejection } from './guard.js';
 import type {
   Candidate,
@@ -147,7 +148,7 @@ export function loadLatest<C>(
         // fs round trip (stats, realpath, the arrival evidence) less once an in-place save's
         // quiet period is over. A move it finds is looked at at once, as a look would have.
         if (state.kind === 'snapshot' && state.readVerifies === true) {
-          return timer(wait, scheduler).pipe(concatMap(() => read(state, 0)));
+          return timer(timerDelay(wait), scheduler).pipe(concatMap(() => read(state, 0)));
         }
         return lookAfter(wait).pipe(
           concatMap((next) => {
@@ -158,7 +159,7 @@ export function loadLatest<C>(
       };
 
       const lookAfter = (ms: number): Observable<SourceState> =>
-        timer(ms, scheduler).pipe(concatMap(() => source.look()));
+        timer(timerDelay(ms), scheduler).pipe(concatMap(() => source.look()));
 
       // A read that saw the source move looks again after `movedWaitMs` (settleMs: a read that
       // raced a writer; 0: a version that changed during its wait).

@@ -13,6 +13,7 @@ import {
   throwError,
   toArray,
 } from 'rxjs';
+import { timerDelay } from '../core/timer-delay.js';
 
 /**
  * A reload callback: told (old, new) before the change is committed. It vetoes by throwing,
@@ -94,7 +95,7 @@ function invoke<C>(
     stopSignal?.addEventListener('abort', onStop, { once: true });
     const deadline = options.scheduler.schedule(
       () => refuse('timeout', new Error(`callback did not answer within ${options.timeoutMs} ms`)),
-      options.timeoutMs,
+      timerDelay(options.timeoutMs),
     );
     const settle = (value: unknown) => {
       if (value instanceof Error) refuse('veto', value);

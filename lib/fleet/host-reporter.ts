@@ -12,6 +12,7 @@ import {
   takeUntil,
   timer,
 } from 'rxjs';
+import { timerDelay } from '../core/timer-delay.js';
 import { moduleLogger } from '../engine/log.js';
 import { nextBackoff } from '../sources/etcd-backoff.js';
 import { connectEtcd, type EtcdConnection } from '../sources/etcd-connect.js';
@@ -152,9 +153,12 @@ export class HostReporter {
           // The lease may be what failed (granted on a member that died): start from a new one.
           this.#dropLease();
           delay = nextBackoff(delay, this.#retry, Math.random);
-          await firstValueFrom(timer(delay, this.#scheduler).pipe(takeUntil(this.#stop)), {
-            defaultValue: undefined,
-          });
+          await firstValueFrom(
+            timer(timerDelay(delay), this.#scheduler).pipe(takeUntil(this.#stop)),
+            {
+              defaultValue: undefined,
+            },
+          );
         }
       }
     } finally {

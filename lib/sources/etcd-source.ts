@@ -28,6 +28,7 @@ import type {
   SourceHealth,
   SourceState,
 } from '../core/source.js';
+import { timerDelay } from '../core/timer-delay.js';
 import { jittered, nextBackoff } from './etcd-backoff.js';
 import { EtcdClientHolder } from './etcd-client-holder.js';
 import {
@@ -257,7 +258,9 @@ class EtcdKeySource implements EtcdSource {
   }
 
   changeHints(scheduler: SchedulerLike): Observable<ChangeHint> {
-    const resync$ = defer(() => timer(jittered(this.#o.resyncMs, this.#o.random), scheduler)).pipe(
+    const resync$ = defer(() =>
+      timer(timerDelay(jittered(this.#o.resyncMs, this.#o.random)), scheduler),
+    ).pipe(
       repeat(),
       map(() => changed),
     );
@@ -447,7 +450,7 @@ class EtcdKeySource implements EtcdSource {
           { minMs: this.#o.backoffMinMs, maxMs: this.#o.backoffMaxMs },
           this.#o.random,
         );
-        retry = scheduler.schedule(() => start(), delay);
+        retry = scheduler.schedule(() => start(), timerDelay(delay));
       };
 
       const start = () => {

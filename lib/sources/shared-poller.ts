@@ -2,6 +2,7 @@ import { type StatSyncOptions, type Stats, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { timerDelay } from '../core/timer-delay.js';
 import { onLocalDiskNow } from './local-fs.js';
 import { statProgress, statWorkerSource } from './stat-worker-source.js';
 
@@ -30,11 +31,12 @@ export function sharedTicks(periodMs: number, scheduler: SchedulerLike): Observa
     let group = groups.get(periodMs);
     if (group === undefined) {
       const created: TickGroup = { subscribers: new Set(), action: undefined };
+      const delay = timerDelay(periodMs);
       created.action = scheduler.schedule(function (this: SchedulerAction<undefined>) {
         // Re-scheduled first, with the same delay, so RxJS keeps one interval timer.
-        this.schedule(undefined, periodMs);
+        this.schedule(undefined, delay);
         for (const tick of created.subscribers) tick();
-      }, periodMs);
+      }, delay);
       group = created;
       groups.set(periodMs, group);
     }

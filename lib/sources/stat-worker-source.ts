@@ -1,3 +1,5 @@
+import { maxTimerMs } from '../core/timer-delay.js';
+
 /**
  * The layout of the progress the stat worker shares with the main thread (an Int32Array over a
  * SharedArrayBuffer): `progress` counts the worker's finished batches (a tick, or the first stats
@@ -124,5 +126,5 @@ parentPort.on('message', (m) => {
 
 // Its own timer (this thread has no scheduler): the event loop is not woken to drive it. Node
 // would run a delay past 2^31 - 1 ms every millisecond.
-setInterval(tick, Math.min(workerData.periodMs, 0x7fffffff));
+setInterval(tick, Math.min(workerData.periodMs, ${maxTimerMs}));
 `;

@@ -44,6 +44,15 @@ describe('sharedTicks', () => {
     });
   });
 
+  it('waits a period longer than a timer can (30 days) about 24.8 days, never 1 ms (real timers)', async () => {
+    let ticks = 0;
+    const s = sharedTicks(30 * 86_400_000, asyncScheduler).subscribe(() => ticks++);
+    await sleep(50);
+    s.unsubscribe();
+    // The one at once for the subscriber, and none after: Node cuts a longer delay to 1 ms.
+    assert.equal(ticks, 1);
+  });
+
   it('keeps periods apart and releases the action with its last subscriber', () => {
     const ts = scheduler();
     ts.run(({ expectObservable, expectSubscriptions }) => {
