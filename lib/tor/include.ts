@@ -128,7 +128,7 @@ interface Context {
   readonly files: Set<string>;
   readonly watched: Set<string>;
   /** The bytes admitted so far, every file each time it is read (see maxTotalInMaxBytes). */
-  readonly admitted: { bytes: number };
+  readonly total: { bytes: number };
 }
 
 function resolveReadOptions(options: Partial<ReadOptions> | undefined): ReadOptions {
@@ -315,8 +315,8 @@ async function admitted(
     });
   }
   const limit = maxTotalInMaxBytes * maxBytes;
-  ctx.admitted.bytes += size;
-  if (ctx.admitted.bytes > limit) {
+  ctx.total.bytes += size;
+  if (ctx.total.bytes > limit) {
     return left({
       aborted: false,
       message: `${path}: the configuration and its %includes would be over ${limit} bytes in all (${maxTotalInMaxBytes} times the ${maxBytes} per file), a file included twice counted twice`,
@@ -747,7 +747,7 @@ async function start(main: string, options: ReadOptions): Promise<Either<Fault, 
     realRoot,
     files: new Set([main]),
     watched: new Set([main]),
-    admitted: { bytes: 0 },
+    total: { bytes: 0 },
   });
 }
 
