@@ -545,19 +545,34 @@ describe('StatPoller, on real files', () => {
     `require('node:fs').appendFileSync(${JSON.stringify(file)}, 'x');\n`;
   const startsOf = async (file: string) => (await stat(file).catch(() => ({ size: 0 }))).size;
 
-  it('stands a worker that cannot run (its source throws at start) in with async stats: changes are still reported, and a worker is tried again less and less often', async function () {
-    this.timeout(10_000);
+  // A StatPoller whose worker runs `source(starts)` (every path to the worker, hungStatMs 100) on a
+  // torrc of its own, once it has reported that torrc the first time; `changeReported` then
+  // saves the torrc and waits for the report of it.
+  async function pollerWith(source: (starts: string) => string) {
     const starts = join(dir, 'starts');
     const file = join(dir, 'torrc');
     await writeFile(file, 'SocksPort 9050\n');
     const c = counter();
     const poller = new StatPoller(20, asyncScheduler, () => {}, {
       hungStatMs: 100,
-      workerSource: `${startsIn(starts)}throw new Error('this worker cannot run');\n`,
+      workerSource: source(starts),
       loopStatLimit: 0,
     });
     stops.push(poller.add(file, c.listener('torrc')));
     await c.until('torrc', 1);
+    const changeReported = async (comment: string) => {
+      const seen = c.count('torrc');
+      await writeFile(file, `SocksPort 9051 # ${comment}\n`);
+      await c.until('torrc', seen + 1);
+    };
+    return { starts, poller, changeReported };
+  }
+
+  it('stands a worker that cannot run (its source throws at start) in with async stats: changes are still reported, and a worker is tried again less and less often', async function () {
+    this.timeout(10_000);
+    const { starts, poller, changeReported } = await pollerWith(
+      (starts) => `${startsIn(starts)}throw new Error('this worker cannot run');\n`,
+    );
     const cpu = process.cpuUsage();
     await sleep(1500);
     // Tried at once, again at once, then after 100, 200, 400 and 800 ms: about six times in
@@ -568,62 +583,33 @@ describe('StatPoller, on real files', () => {
     assert.ok((spent.user + spent.system) / 1000 < 750, 'no busy loop of worker starts');
     assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 0, own: 1 });
     assert.equal(poller.threads, 0);
-    const seen = c.count('torrc');
-    await writeFile(file, 'SocksPort 9051 # changed while no worker runs\n');
-    await c.until('torrc', seen + 1);
+    await changeReported('changed while no worker runs');
   });
 
   it('stands in when the system will not start a worker at all (its constructor throws)', async () => {
-    const file = join(dir, 'torrc');
-    await writeFile(file, 'SocksPort 9050\n');
-    const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {}, {
-      hungStatMs: 100,
-      // Not a string: new Worker throws at once, as it does when no thread can be had.
-      workerSource: 42 as unknown as string,
-      loopStatLimit: 0,
-    });
-    stops.push(poller.add(file, c.listener('torrc')));
-    await c.until('torrc', 1);
+    // Not a string: new Worker throws at once, as it does when no thread can be had.
+    const { poller, changeReported } = await pollerWith(() => 42 as unknown as string);
     assert.deepEqual(poller.lanes(), { placing: 0, loop: 0, worker: 0, own: 1 });
-    const seen = c.count('torrc');
-    await writeFile(file, 'SocksPort 9051 # changed\n');
-    await c.until('torrc', seen + 1);
+    await changeReported('changed');
   });
 
   it('replaces a worker that exits unasked, and reports the change made after', async function () {
     this.timeout(10_000);
-    const starts = join(dir, 'starts');
-    const file = join(dir, 'torrc');
-    await writeFile(file, 'SocksPort 9050\n');
-    const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {}, {
-      hungStatMs: 100,
-      workerSource: `${startsIn(starts)}setTimeout(() => process.exit(0), 150);\n${statWorkerSource}`,
-      loopStatLimit: 0,
-    });
-    stops.push(poller.add(file, c.listener('torrc')));
-    await c.until('torrc', 1);
+    const { starts, changeReported } = await pollerWith(
+      (starts) => `${startsIn(starts)}setTimeout(() => process.exit(0), 150);\n${statWorkerSource}`,
+    );
     await sleep(400);
     assert.ok((await startsOf(starts)) >= 2, 'the worker that exited was replaced');
-    const seen = c.count('torrc');
-    await writeFile(file, 'SocksPort 9051 # after the exits\n');
-    await c.until('torrc', seen + 1);
+    await changeReported('after the exits');
   });
 
   it('replaces at once a worker that dies after a healthy life (10 hungStatMs), however often that happens', async function () {
     this.timeout(10_000);
-    const starts = join(dir, 'starts');
-    const file = join(dir, 'torrc');
-    await writeFile(file, 'SocksPort 9050\n');
-    const c = counter();
-    const poller = new StatPoller(20, asyncScheduler, () => {}, {
-      hungStatMs: 100,
-      // Lives 1200 ms, past the 1000 ms that make it healthy, then dies by a throw.
-      workerSource: `${startsIn(starts)}setTimeout(() => { throw new Error('late'); }, 1200);\n${statWorkerSource}`,
-      loopStatLimit: 0,
-    });
-    stops.push(poller.add(file, c.listener('torrc')));
+    // Lives 1200 ms, past the 1000 ms that make it healthy, then dies by a throw.
+    const { starts, poller, changeReported } = await pollerWith(
+      (starts) =>
+        `${startsIn(starts)}setTimeout(() => { throw new Error('late'); }, 1200);\n${statWorkerSource}`,
+    );
     // Every 5 ms: a second death taken for a crash loop would stand the path in for 100 ms.
     const lanesSeen = new Set<string>();
     const sampling = setInterval(() => lanesSeen.add(JSON.stringify(poller.lanes())), 5);
@@ -638,9 +624,7 @@ describe('StatPoller, on real files', () => {
       clearInterval(sampling);
     }
     assert.deepEqual([...lanesSeen], [JSON.stringify({ placing: 0, loop: 0, worker: 1, own: 0 })]);
-    const seen = c.count('torrc');
-    await writeFile(file, 'SocksPort 9051 # changed\n');
-    await c.until('torrc', seen + 1);
+    await changeReported('changed');
   });
 });
 
