@@ -13,7 +13,7 @@ import type { TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
 import { EtcdServer, etcdBinary } from '../support/etcd.js';
 import { type BenchResult, type Row, target } from './bench-result.js';
-import { type Summary, summarize } from './summarize.js';
+import { percentile, type Summary, summarize } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
 
 /** How benchFleet runs. */
@@ -32,15 +32,6 @@ const defaults: FleetBenchOptions = { clients: 5, puts: 150, warmups: 10 };
 const intervalMs = 60_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-// Linear interpolation between closest ranks, as summarize does for the quartiles.
-function percentile(samples: ReadonlyArray<number>, q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const lo = sorted[Math.floor(at)] ?? Number.NaN;
-  const hi = sorted[Math.ceil(at)] ?? Number.NaN;
-  return lo + (hi - lo) * (at - Math.floor(at));
-}
 
 /** The typical torrc with eight more bridges: about 2 KB, CircuitPoolMaxSize = `poolMax`. */
 export function fleetTorrc(poolMax: number): string {

@@ -7,7 +7,7 @@ import { filter, firstValueFrom, timeout } from 'rxjs';
 import { reloadDefaults } from '../../lib/engine/reload-options.js';
 import { type BenchResult, type Fact, type Row, target } from './bench-result.js';
 import { importDist } from './build-dist.js';
-import { summarize } from './summarize.js';
+import { percentile, summarize } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
 
 /** How benchWatch runs. */
@@ -51,15 +51,6 @@ const labels = (o: WatchOptions): Record<Kind, string> => ({
 });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-// Linear interpolation between closest ranks, as summarize does for the quartiles.
-function percentile(samples: ReadonlyArray<number>, q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const lo = sorted[Math.floor(at)] ?? Number.NaN;
-  const hi = sorted[Math.ceil(at)] ?? Number.NaN;
-  return lo + (hi - lo) * (at - Math.floor(at));
-}
 
 type Mode = 'rename' | 'in-place';
 

@@ -13,6 +13,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importDist } from './build-dist.js';
+import { percentile } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -22,11 +23,6 @@ const spin = (ms: number) => {
 };
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 const us = (x: number) => `${(x * 1000).toFixed(1)} µs`;
-
-function percentile(samples: ReadonlyArray<number>, q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * q))] ?? Number.NaN;
-}
 
 const hotrc = await importDist();
 const n = Number(process.argv[2] ?? 300);

@@ -26,6 +26,18 @@ function quantile(sorted: ReadonlyArray<number>, q: number): number {
 }
 
 /**
+ * The `q` quantile of `samples` (0.99 for p99), by linear interpolation between closest ranks,
+ * as the quartiles of summarize. NaN for no samples.
+ * @example percentile([1, 2, 3, 4], 0.5) // 2.5
+ */
+export function percentile(samples: ReadonlyArray<number>, q: number): number {
+  return quantile(
+    [...samples].sort((a, b) => a - b),
+    q,
+  );
+}
+
+/**
  * Median, quartiles, extremes and relative spread of `samples`. Throws on an empty sample set:
  * a benchmark that measured nothing is a bug in the benchmark.
  * @example summarize([10, 12, 11, 30], 'ms').median // 11.5
