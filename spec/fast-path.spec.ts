@@ -12,6 +12,7 @@ import {
   realpath,
   rename,
   rm,
+  stat,
   symlink,
   unlink,
   utimes,
@@ -162,6 +163,34 @@ describe('the fs.watch fast path, on real files', function () {
       changes.map((c) => c.trigger),
       ['watch'],
     );
+  });
+
+  it('never begins the read of an in-place save before its ctime is writeQuietMs old, by the clock', async () => {
+    // Each read of the file, and the clock then; node:fs as it is, only counted.
+    const reads: number[] = [];
+    const fs: FsPort = {
+      ...nodeFs,
+      readFile: (p, o) => {
+        if (p === path) reads.push(Date.now());
+        return nodeFs.readFile(p, o);
+      },
+    };
+    // Long enough that the writer's own truncate and write never stand that far apart, which
+    // would make the empty file a legitimate read (a pause longer than the quiet period).
+    const quiet = 150;
+    const r = await watch({ fs, writeQuietMs: quiet });
+    let early = 0;
+    for (let i = 0; i < 10; i++) {
+      reads.length = 0;
+      await writeFile(path, `LogLevel info\nCircuitPoolMaxSize ${20 + i}\n`);
+      await until(r.config$, (c) => c.CircuitPoolMaxSize === 20 + i, `save ${i}`);
+      const ctimeMs = Number((await stat(path, { bigint: true })).ctimeNs) / 1e6;
+      // Date.now() never runs ahead of the file clock, so a read it dates before ctime + quiet
+      // was one. A timer set for the rest of the quiet period can fire a millisecond or so early.
+      early += reads.filter((at) => at < ctimeMs + quiet).length;
+      await sleep(3 + (i % 4));
+    }
+    assert.equal(early, 0, 'reads begun before the quiet period was over');
   });
 
   // vim's save, install and tar -x write a new file where the old one was, then set its mode or

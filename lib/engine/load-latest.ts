@@ -96,6 +96,20 @@ export function loadLatest<C>(
     return wait;
   };
 
+  // One value once `ms` (at most timerDelay(ms)) have passed by the scheduler's clock. A timer
+  // can fire before its delay is over by that clock: Node counts it from the loop's cached time,
+  // in whole milliseconds, and reads of in-place saves were seen begun up to 1.2 ms before their
+  // ctime + writeQuietMs. So it is armed again for what is left, and a wait is never cut short.
+  const waited = (ms: number): Observable<unknown> =>
+    defer(() => {
+      const due = scheduler.now() + timerDelay(ms);
+      const rest = (): Observable<unknown> =>
+        timer(Math.max(0, due - scheduler.now()), scheduler).pipe(
+          concatMap(() => (scheduler.now() < due ? rest() : of(0))),
+        );
+      return rest();
+    });
+
   const attempt = (
     run: Latest<C>,
     observation: Observation,
@@ -148,7 +162,7 @@ export function loadLatest<C>(
         // fs round trip (stats, realpath, the arrival evidence) less once an in-place save's
         // quiet period is over. A move it finds is looked at at once, as a look would have.
         if (state.kind === 'snapshot' && state.readVerifies === true) {
-          return timer(timerDelay(wait), scheduler).pipe(concatMap(() => read(state, 0)));
+          return waited(wait).pipe(concatMap(() => read(state, 0)));
         }
         return lookAfter(wait).pipe(
           concatMap((next) => {
@@ -159,7 +173,7 @@ export function loadLatest<C>(
       };
 
       const lookAfter = (ms: number): Observable<SourceState> =>
-        timer(timerDelay(ms), scheduler).pipe(concatMap(() => source.look()));
+        waited(ms).pipe(concatMap(() => source.look()));
 
       // A read that saw the source move looks again after `movedWaitMs` (settleMs: a read that
       // raced a writer; 0: a version that changed during its wait).

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { defer, map, type Observable, of } from 'rxjs';
+import { defer, map, type Observable, of, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { type LoadLatestOptions, loadLatest } from '../../lib/engine/load-latest.js';
 import type {
   Candidate,
@@ -74,6 +74,8 @@ function run(
     subscription?: string;
     /** Unsubscribes the output at this marble, as stop() does. */
     unsubscribe?: string;
+    /** loadLatest's timers fire this many ms before their delay is over (see earlyTimers). */
+    timersEarlyMs?: number;
     check?: (s: FakeSource) => void;
   } = {},
 ) {
@@ -95,7 +97,8 @@ function run(
       loadLatest(source, loadOf(fake), {
         settleMs: SETTLE,
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
-        scheduler: ts,
+        scheduler:
+          options.timersEarlyMs === undefined ? ts : earlyTimers(ts, options.timersEarlyMs),
         requestNumber: () => requests,
       }),
       summary,
@@ -107,6 +110,18 @@ function run(
     ts.flush();
     options.check?.(fake);
   });
+}
+
+/**
+ * `scheduler`'s clock, with timers that fire `earlyMs` before their delay is over (never sooner
+ * than 1 ms on): as Node's can, which count from the event loop's cached time in whole ms.
+ */
+function earlyTimers(scheduler: SchedulerLike, earlyMs: number): SchedulerLike {
+  return {
+    now: () => scheduler.now(),
+    schedule: <T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T) =>
+      scheduler.schedule(work, delay === 0 ? 0 : Math.max(1, delay - earlyMs), state),
+  };
 }
 
 describe('loadLatest', () => {
@@ -158,6 +173,37 @@ describe('loadLatest', () => {
       { a: 'ok:warn@0' },
       { check: (s) => assert.deepEqual([s.log.looks, s.log.reads], [1, 1]) },
     );
+  });
+
+  describe("with timers that fire early, as Node's can by up to a millisecond or two", () => {
+    it('never reads before a quiet period is over by the clock (read verifies)', () => {
+      run(
+        [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25, readVerifies: true }]],
+        'a',
+        '25ms a',
+        { a: 'ok:warn@0' },
+        { timersEarlyMs: 3, check: (s) => assert.deepEqual([s.log.looks, s.log.reads], [0, 1]) },
+      );
+    });
+
+    it('never looks before a wait is over (no read verifies), nor before settleMs', () => {
+      run(
+        [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25 }]],
+        'a',
+        '25ms a',
+        { a: 'ok:warn@0' },
+        { timersEarlyMs: 3, check: (s) => assert.deepEqual([s.log.looks, s.log.reads], [1, 1]) },
+      );
+      run(
+        [[0, { text: 'LogLevel warn\n', racy: true }]],
+        'a',
+        `${SETTLE}ms a`,
+        { a: 'ok:warn@0' },
+        {
+          timersEarlyMs: 3,
+        },
+      );
+    });
   });
 
   it('reads a snapshot whose source says waitMs 0 at once, racy or not (a rename-save)', () => {
