@@ -185,8 +185,9 @@ describe('the fs.watch fast path, on real files', function () {
       await writeFile(path, `LogLevel info\nCircuitPoolMaxSize ${20 + i}\n`);
       await until(r.config$, (c) => c.CircuitPoolMaxSize === 20 + i, `save ${i}`);
       const ctimeMs = Number((await stat(path, { bigint: true })).ctimeNs) / 1e6;
-      // Date.now() never runs ahead of the file clock, so a read it dates before ctime + quiet
-      // was one. A timer set for the rest of the quiet period can fire a millisecond or so early.
+      // hotrc reckons the quiet period by Date.now(), which never runs ahead of the file clock:
+      // every read must be dated, by it, at or after ctime + quiet. A timer set for the rest of
+      // the quiet period can fire a millisecond or so early.
       early += reads.filter((at) => at < ctimeMs + quiet).length;
       await sleep(3 + (i % 4));
     }
