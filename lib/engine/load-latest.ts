@@ -100,14 +100,20 @@ export function loadLatest<C>(
   // can fire before its delay is over by that clock: Node counts it from the loop's cached time,
   // in whole milliseconds, and reads of in-place saves were seen begun up to 1.2 ms before their
   // ctime + writeQuietMs. So it is armed again for what is left, and a wait is never cut short.
+  // More than the whole delay left means the clock was set back (the timers keep their own): the
+  // delay has been waited, and is not waited again for as long as the clock went back.
   const waited = (ms: number): Observable<unknown> =>
     defer(() => {
-      const due = scheduler.now() + timerDelay(ms);
-      const rest = (): Observable<unknown> =>
-        timer(Math.max(0, due - scheduler.now()), scheduler).pipe(
-          concatMap(() => (scheduler.now() < due ? rest() : of(0))),
+      const delay = timerDelay(ms);
+      const due = scheduler.now() + delay;
+      const rest = (wait: number): Observable<unknown> =>
+        timer(wait, scheduler).pipe(
+          concatMap(() => {
+            const left = due - scheduler.now();
+            return left > 0 && left <= delay ? rest(left) : of(0);
+          }),
         );
-      return rest();
+      return rest(delay);
     });
 
   const attempt = (

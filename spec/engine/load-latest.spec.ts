@@ -74,8 +74,8 @@ function run(
     subscription?: string;
     /** Unsubscribes the output at this marble, as stop() does. */
     unsubscribe?: string;
-    /** loadLatest's timers fire this many ms before their delay is over (see earlyTimers). */
-    timersEarlyMs?: number;
+    /** The scheduler loadLatest is given, over the test's (its timers early, its clock set back). */
+    schedulerOf?: (ts: SchedulerLike) => SchedulerLike;
     check?: (s: FakeSource) => void;
   } = {},
 ) {
@@ -97,8 +97,7 @@ function run(
       loadLatest(source, loadOf(fake), {
         settleMs: SETTLE,
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
-        scheduler:
-          options.timersEarlyMs === undefined ? ts : earlyTimers(ts, options.timersEarlyMs),
+        scheduler: options.schedulerOf?.(ts) ?? ts,
         requestNumber: () => requests,
       }),
       summary,
@@ -124,6 +123,15 @@ function earlyTimers(scheduler: SchedulerLike, earlyMs: number): SchedulerLike {
   };
 }
 
+/** `scheduler`, its clock set back by `byMs` from `atMs` on (an NTP step); its timers as they are. */
+function clockSetBack(scheduler: SchedulerLike, atMs: number, byMs: number): SchedulerLike {
+  return {
+    now: () => scheduler.now() - (scheduler.now() >= atMs ? byMs : 0),
+    schedule: <T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T) =>
+      scheduler.schedule(work, delay, state),
+  };
+}
+
 describe('loadLatest', () => {
   it('reads a file that has held still at once, then decodes it', () => {
     run(
@@ -139,7 +147,10 @@ describe('loadLatest', () => {
   // event loop's cached time, in whole ms): each wait is kept with timers on time and early.
   for (const [timing, early] of [
     ['', {}],
-    [', with timers that fire 3 ms early', { timersEarlyMs: 3 }],
+    [
+      ', with timers that fire 3 ms early',
+      { schedulerOf: (ts: SchedulerLike) => earlyTimers(ts, 3) },
+    ],
   ] as const) {
     it(`waits the waitMs its source gives before reading, then reads at once${timing}`, () => {
       run(
@@ -181,6 +192,26 @@ describe('loadLatest', () => {
       );
     });
   }
+
+  it('waits no longer for a clock set back by more than the wait (the timer has waited it)', () => {
+    run(
+      [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25, readVerifies: true }]],
+      'a',
+      '25ms a',
+      { a: 'ok:warn@0' },
+      { schedulerOf: (ts) => clockSetBack(ts, 10, 3_600_000) },
+    );
+  });
+
+  it('waits longer by the step for a clock set back by less than the wait, never shorter', () => {
+    run(
+      [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25, readVerifies: true }]],
+      'a',
+      '30ms a',
+      { a: 'ok:warn@0' },
+      { schedulerOf: (ts) => clockSetBack(ts, 10, 5) },
+    );
+  });
 
   it('looks at once when such a read finds the version moved during its wait, and waits anew', () => {
     run(
