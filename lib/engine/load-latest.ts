@@ -11,9 +11,8 @@ import {
   type SchedulerLike,
   type Subscriber,
   Subscription,
-  timer,
 } from 'rxjs';
-import { timerDelay } from '../core/timer-delay.js';
+import { fullTimer } from '../core/full-timer.js';
 import { internalRejection } from './guard.js';
 import type {
   Candidate,
@@ -96,26 +95,6 @@ export function loadLatest<C>(
     return wait;
   };
 
-  // One value once `ms` (at most timerDelay(ms)) have passed by the scheduler's clock. A timer
-  // can fire before its delay is over by that clock: Node counts it from the loop's cached time,
-  // in whole milliseconds, and reads of in-place saves were seen begun up to 1.2 ms before their
-  // ctime + writeQuietMs. So it is armed again for what is left, and a wait is never cut short.
-  // More than the whole delay left means the clock was set back (the timers keep their own): the
-  // delay has been waited, and is not waited again for as long as the clock went back.
-  const waited = (ms: number): Observable<unknown> =>
-    defer(() => {
-      const delay = timerDelay(ms);
-      const due = scheduler.now() + delay;
-      const rest = (wait: number): Observable<unknown> =>
-        timer(wait, scheduler).pipe(
-          concatMap(() => {
-            const left = due - scheduler.now();
-            return left > 0 && left <= delay ? rest(left) : of(0);
-          }),
-        );
-      return rest(delay);
-    });
-
   const attempt = (
     run: Latest<C>,
     observation: Observation,
@@ -163,12 +142,14 @@ export function loadLatest<C>(
             }),
           );
         }
+        // Waited in full by the clock (fullTimer): on plain timers, which can fire early, reads of
+        // in-place saves began up to 1.2 ms before their ctime + writeQuietMs.
         const wait = state.kind === 'snapshot' ? waitOf(state) : settleMs;
         // A read that says `moved` for any change since the look needs no look before it: one
         // fs round trip (stats, realpath, the arrival evidence) less once an in-place save's
         // quiet period is over. A move it finds is looked at at once, as a look would have.
         if (state.kind === 'snapshot' && state.readVerifies === true) {
-          return waited(wait).pipe(concatMap(() => read(state, 0)));
+          return fullTimer(wait, scheduler).pipe(concatMap(() => read(state, 0)));
         }
         return lookAfter(wait).pipe(
           concatMap((next) => {
@@ -179,7 +160,7 @@ export function loadLatest<C>(
       };
 
       const lookAfter = (ms: number): Observable<SourceState> =>
-        waited(ms).pipe(concatMap(() => source.look()));
+        fullTimer(ms, scheduler).pipe(concatMap(() => source.look()));
 
       // A read that saw the source move looks again after `movedWaitMs` (settleMs: a read that
       // raced a writer; 0: a version that changed during its wait).

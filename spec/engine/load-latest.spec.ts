@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { defer, map, type Observable, of, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { defer, map, type Observable, of, type SchedulerLike } from 'rxjs';
 import { type LoadLatestOptions, loadLatest } from '../../lib/engine/load-latest.js';
 import type {
   Candidate,
@@ -14,6 +14,7 @@ import type {
 import type { TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { type FakeFile, FakeSource } from '../support/fake-source.js';
 import { scheduler } from '../support/marbles.js';
+import { clockSetBack, earlyTimers } from '../support/skewed-schedulers.js';
 
 const SETTLE = 10;
 
@@ -111,27 +112,6 @@ function run(
   });
 }
 
-/**
- * `scheduler`'s clock, with timers that fire `earlyMs` before their delay is over (never sooner
- * than 1 ms on): as Node's can, which count from the event loop's cached time in whole ms.
- */
-function earlyTimers(scheduler: SchedulerLike, earlyMs: number): SchedulerLike {
-  return {
-    now: () => scheduler.now(),
-    schedule: <T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T) =>
-      scheduler.schedule(work, delay === 0 ? 0 : Math.max(1, delay - earlyMs), state),
-  };
-}
-
-/** `scheduler`, its clock set back by `byMs` from `atMs` on (an NTP step); its timers as they are. */
-function clockSetBack(scheduler: SchedulerLike, atMs: number, byMs: number): SchedulerLike {
-  return {
-    now: () => scheduler.now() - (scheduler.now() >= atMs ? byMs : 0),
-    schedule: <T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T) =>
-      scheduler.schedule(work, delay, state),
-  };
-}
-
 describe('loadLatest', () => {
   it('reads a file that has held still at once, then decodes it', () => {
     run(
@@ -193,24 +173,20 @@ describe('loadLatest', () => {
     });
   }
 
-  it('waits no longer for a clock set back by more than the wait (the timer has waited it)', () => {
-    run(
-      [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25, readVerifies: true }]],
-      'a',
-      '25ms a',
-      { a: 'ok:warn@0' },
-      { schedulerOf: (ts) => clockSetBack(ts, 10, 3_600_000) },
-    );
-  });
-
-  it('waits longer by the step for a clock set back by less than the wait, never shorter', () => {
-    run(
-      [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25, readVerifies: true }]],
-      'a',
-      '30ms a',
-      { a: 'ok:warn@0' },
-      { schedulerOf: (ts) => clockSetBack(ts, 10, 5) },
-    );
+  it('keeps a wait by the clock set back mid-wait: never shorter, and not stretched by a step longer than the wait', () => {
+    // Set back 1 h at 10 ms: the timer has waited its 25 ms; set back 5 ms: 5 ms more.
+    for (const [byMs, marble] of [
+      [3_600_000, '25ms a'],
+      [5, '30ms a'],
+    ] as const) {
+      run(
+        [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25, readVerifies: true }]],
+        'a',
+        marble,
+        { a: 'ok:warn@0' },
+        { schedulerOf: (ts) => clockSetBack(ts, 10, byMs) },
+      );
+    }
   });
 
   it('looks at once when such a read finds the version moved during its wait, and waits anew', () => {
