@@ -13,7 +13,7 @@ import {
   throwError,
   toArray,
 } from 'rxjs';
-import { timerDelay } from '../core/timer-delay.js';
+import { fullTimer } from '../core/full-timer.js';
 
 /**
  * A reload callback: told (old, new) before the change is committed. It vetoes by throwing,
@@ -93,9 +93,10 @@ function invoke<C>(
       return;
     }
     stopSignal?.addEventListener('abort', onStop, { once: true });
-    const deadline = options.scheduler.schedule(
-      () => refuse('timeout', new Error(`callback did not answer within ${options.timeoutMs} ms`)),
-      timerDelay(options.timeoutMs),
+    // In full by the clock (fullTimer): a plain timer can fire a millisecond or so early, which
+    // would veto a callback that answered within timeoutMs.
+    const deadline = fullTimer(options.timeoutMs, options.scheduler).subscribe(() =>
+      refuse('timeout', new Error(`callback did not answer within ${options.timeoutMs} ms`)),
     );
     const settle = (value: unknown) => {
       if (value instanceof Error) refuse('veto', value);

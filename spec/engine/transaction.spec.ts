@@ -5,6 +5,7 @@ import { deepFreeze } from '../../lib/engine/freeze.js';
 import { type ReloadCallback, transaction } from '../../lib/engine/transaction.js';
 import { defaultConfig, type TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { scheduler } from '../support/marbles.js';
+import { earlyTimers } from '../support/skewed-schedulers.js';
 
 const before = defaultConfig();
 const after: TorConfig = deepFreeze({ ...before, LogLevel: 'debug' });
@@ -164,6 +165,27 @@ describe('transaction', () => {
       ts.flush();
       assert.deepEqual(calls, ['info->debug', 'debug->info']);
     });
+  });
+
+  it('does not veto a callback that answers within its time though the timers fire early', async () => {
+    // Node's timers can fire a millisecond or two early; these fire 40 ms early, so a deadline
+    // on a plain timer would end at 60 ms, before the callback's answer at 80.
+    const { calls, named, options } = recorder();
+    const r = await firstValueFrom(
+      transaction(
+        [
+          named(
+            'slow',
+            () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 80)),
+          ),
+        ],
+        before,
+        after,
+        { ...options, timeoutMs: 100, scheduler: earlyTimers(asyncScheduler, 40) },
+      ),
+    );
+    assert.ok(E.isRight(r), JSON.stringify(r));
+    assert.deepEqual(calls, ['slow(info->debug)']);
   });
 
   it('treats a thenable that is not a Promise, rejecting or resolving to an Error, as a veto', async () => {
