@@ -12,6 +12,7 @@ import { type EtcdSource, etcdSource } from '../../lib/sources/etcd-source.js';
 import type { TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { torProfile } from '../../lib/tor/tor-profile.js';
 import { EtcdServer, etcdBinary } from '../support/etcd.js';
+import { sleep } from '../support/waiting.js';
 import { type BenchResult, type Row, target } from './bench-result.js';
 import { percentile, type Summary, summarize } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
@@ -30,8 +31,6 @@ const defaults: FleetBenchOptions = { clients: 5, puts: 150, warmups: 10 };
 
 /** The key's poll: long, so that only the watch can explain a put applied within the run. */
 const intervalMs = 60_000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The typical torrc with eight more bridges: about 2 KB, CircuitPoolMaxSize = `poolMax`. */
 export function fleetTorrc(poolMax: number): string {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../support/waiting.js';
 import { type BenchResult, type Row, target } from './bench-result.js';
 import { buildDist } from './build-dist.js';
 import { type Summary, summarize } from './summarize.js';
@@ -57,8 +58,6 @@ function sample(kind: Kind, count: number, dir: string, o: IdleOptions): Promise
     });
   });
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Benchmark 4, idle cost. For each count, each way of watching runs in its own fresh process

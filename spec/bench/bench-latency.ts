@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { filter, firstValueFrom, type Subscription, timeout } from 'rxjs';
 import { loadFromFile, ReloadableConfig, reloadDefaults } from '../../lib/index.js';
+import { sleep } from '../support/waiting.js';
 import { type BenchResult, target } from './bench-result.js';
 import { summarize } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
@@ -17,8 +18,6 @@ export interface LatencyOptions {
 }
 
 const defaults: LatencyOptions = { intervalMs: 20, settleMs: 30, edits: 21, warmups: 2 };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Benchmark 5, reload latency of the poll alone (`fsWatch: false`: the safety net where fs.watch

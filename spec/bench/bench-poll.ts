@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadFromFile, nodeFs, ReloadableConfig } from '../../lib/index.js';
+import { sleep } from '../support/waiting.js';
 import { type BenchResult, target } from './bench-result.js';
 import { countingFs } from './counting-fs.js';
 import { summarize } from './summarize.js';
@@ -28,8 +29,6 @@ const defaults: PollOptions = {
   leadInMs: 150,
   racyWindowMs: 2000,
 };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface PollWindow {
   /** CPU time (user + system, every thread: libuv's pool does the stats) per file per interval, µs. */

@@ -10,6 +10,7 @@ import {
   type ReloadOptions,
   type TorConfig,
 } from '../../lib/index.js';
+import { sleep } from '../support/waiting.js';
 import { type BenchResult, type Fact, type Row, target } from './bench-result.js';
 import { summarize } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
@@ -35,8 +36,6 @@ const defaults: QuietOptions = {
   saves: 15,
   intervalMs: 10,
 };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 type Cut = 'line' | 'mid';
 

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { watch as chokidarWatch } from 'chokidar';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { reloadDefaults } from '../../lib/engine/reload-options.js';
+import { sleep } from '../support/waiting.js';
 import { type BenchResult, type Fact, type Row, target } from './bench-result.js';
 import { importDist } from './build-dist.js';
 import { percentile, summarize } from './summarize.js';
@@ -49,8 +50,6 @@ const labels = (o: WatchOptions): Record<Kind, string> => ({
   chokidar: 'chokidar + readFile',
   chokidarAwf: `chokidar awaitWriteFinish ${awaitWriteFinish.stabilityThreshold}/${awaitWriteFinish.pollInterval} + readFile`,
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 type Mode = 'rename' | 'in-place';
 

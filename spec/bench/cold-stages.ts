@@ -12,11 +12,11 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '../support/waiting.js';
 import { importDist } from './build-dist.js';
 import { percentile } from './summarize.js';
 import { typicalTorrc } from './typical-torrc.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const spin = (ms: number) => {
   const end = performance.now() + ms;
   while (performance.now() < end);
