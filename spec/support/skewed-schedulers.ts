@@ -1,5 +1,5 @@
-// Schedulers over a spec's own (a TestScheduler, in virtual time) whose timers or clock behave as
-// real ones can: Node's timers fire up to a millisecond or two before their delay is over by the
+// Schedulers over a spec's own (a TestScheduler in virtual time, or Node's asyncScheduler) whose
+// timers or clock misbehave as real ones can: Node's timers fire up to a millisecond or two before their delay is over by the
 // clock (they count from the event loop's cached time, in whole ms), and a wall clock can be set
 // back (an NTP step) while a timer runs on its own time.
 import type { SchedulerAction, SchedulerLike } from 'rxjs';
