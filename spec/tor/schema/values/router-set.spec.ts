@@ -65,6 +65,14 @@ describe('parseRouterSet', () => {
     '[::ffff:1.2.3.4]/24',
     '[::ffff:1.2.3.4]/100',
     '[1:2:3:4:5:6:1.2.3.4]',
+    // v4-mapped in hex groups: its mask rules hang on the address, not on how it is written.
+    '[::ffff:102:304]/24',
+    '[::FFFF:102:304]/100',
+    '[0:0:0:0:0:ffff:102:304]/32:80',
+    '[1:2:3:4:5:6:7:8]/128:65535',
+    '[1:2:3:4:5:6:7::]:1-2',
+    '[2001:db8::1]/40:443-443',
+    '1.2.3.0/255.255.255.128:1-1024',
     `1.2.3.4/${'0'.repeat(70)}24`,
   ];
   for (const entry of accepted) {
@@ -95,6 +103,19 @@ describe('parseRouterSet', () => {
       '[::ffff:1.2.3.4]/40',
       'a mask on a v4-mapped IPv6 address has at most 32 or at least 96 bits',
     ],
+    [
+      '[::ffff:102:304]/40',
+      'a mask on a v4-mapped IPv6 address has at most 32 or at least 96 bits',
+    ],
+    [
+      '[0:0:0:0:0:FFFF:0:0]/95:80',
+      'a mask on a v4-mapped IPv6 address has at most 32 or at least 96 bits',
+    ],
+    ['[1:2:3:4:5:6:7:8:9]', 'malformed IPv6 address 1:2:3:4:5:6:7:8:9'],
+    ['[1:2:3:4::5:6:7:8]', 'malformed IPv6 address 1:2:3:4::5:6:7:8'],
+    ['[::1]:2-1', 'port range 2-1 is reversed'],
+    ['*4:2-1', 'port range 2-1 is reversed'],
+    ['1.2.3.0/255.255.0.0:20-10', 'port range 20-10 is reversed'],
     ['1.2.3.0/255.0.255.0', 'mask 255.0.255.0 is not a prefix mask'],
     ['1.2.3.4/', 'an empty mask (Tor reads "/" as /0, which matches every address)'],
     ['1.2.3.4/-0', 'malformed mask /-0'],
