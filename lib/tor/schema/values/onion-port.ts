@@ -27,7 +27,10 @@ export interface HiddenServicePort {
 }
 
 const LOCALHOST = '127.0.0.1';
-const firstSpace = /[ \t\n\v\f\r]/;
+// Tor splits the value in two at its first space (smartlist_split_string on " ", at most two
+// parts), each part trimmed of C's isspace(): a tab alone does not end the virtual port, so
+// "80<TAB>127.0.0.1:8080" is one part, and refused as a port, as Tor refuses it.
+const firstSpace = ' ';
 
 const parsePortNumber = (text: string): Either<string, number> => parseTorInteger(text, 1, 65535);
 
@@ -108,8 +111,8 @@ function parseTarget(text: string, virtualPort: number | undefined): Either<stri
  */
 export function parseHiddenServicePort(value: string): Either<string, HiddenServicePort> {
   const text = trimCSpace(value);
-  const space = text.search(firstSpace);
-  const first = space < 0 ? text : text.slice(0, space);
+  const space = text.indexOf(firstSpace);
+  const first = space < 0 ? text : trimCSpace(text.slice(0, space));
   const target = space < 0 ? '' : trimCSpace(text.slice(space));
   const virtualPort = parsePortNumber(first);
   if (isLeft(virtualPort)) {

@@ -30,6 +30,9 @@ describe('parseHiddenServicePort', () => {
     ['80 unix:"/run/a b.sock"', port(80, 'unix:/run/a b.sock')],
     ['80 unix:"/run/\\x41\\"q\\"#.sock"', port(80, 'unix:/run/A"q"#.sock')],
     ['  80 \t 8080  ', port(80, '127.0.0.1:8080')],
+    // Tor splits at the first space, and trims each part of isspace() ('\t' alone splits nothing).
+    ['80\t 127.0.0.1:8080', port(80, '127.0.0.1:8080')],
+    ['\v80 \f8080\r', port(80, '127.0.0.1:8080')],
     ['80 8080 # comment', port(80, '127.0.0.1:8080')],
     ['80 127.0.0.1:8080#comment', port(80, '127.0.0.1:8080')],
   ];
@@ -83,6 +86,10 @@ describe('parseHiddenServicePort', () => {
     [
       '80 unix:"/a\\000"',
       'Couldn\'t process address <unix:"/a\\000"> from hidden service configuration: Escape sequence yields a NUL byte: Tor would silently cut the value there; hotrc refuses it',
+    ],
+    [
+      '80\t127.0.0.1:8080',
+      'Missing or invalid port "80\t127.0.0.1:8080" in hidden service port configuration',
     ],
     [
       '80 unix:"/a\\xff"',
