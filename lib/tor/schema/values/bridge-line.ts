@@ -1,5 +1,5 @@
 // Bridge lines, following Tor's parse_bridge_line: `[transport] addr[:port] [fingerprint]
-// [k=v ...]`, split on whitespace.
+// [k=v ...]`, split into words at spaces and tabs (see wordsOf).
 //   - A first word that is a C identifier is a pluggable transport name (obfs4, meek_lite).
 //   - The address is an IPv4 address or a bracketed IPv6 address; no host names. The port is
 //     optional and defaults to 443, as in Tor.
@@ -12,6 +12,7 @@
 // since "2001:db8::443" reads as an address and a port to a person. A '+' on the port is
 // refused too.
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js';
+import { trimCSpace } from './c-string.js';
 import { ipv4At, isIPv6At, portAt } from './ip-address.js';
 import { valueCodec } from './value-codec.js';
 
@@ -30,18 +31,22 @@ export interface BridgeLineParts {
 const MAX_SOCKS_ARGS_BYTES = 510;
 const cIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const hexDigits40 = /^[0-9A-Fa-f]{40}$/;
-// C's isspace() other than ' ': a line with none of them splits on ' ' alone.
+// Tor splits a bridge line as smartlist_split_string does with no separator: a word ends at a
+// space or a tab only, and loses C's isspace() at both ends ('\v', '\f', '\r' or '\n' inside
+// it stay, so "1.2.3.4:443\fFINGERPRINT" is one word, and no address). A line holding none of
+// '\t\n\v\f\r' splits on ' ' alone.
 const otherSpace = /[\t\n\v\f\r]/;
-const spaceRun = /[ \t\n\v\f\r]+/;
+const blankRun = /[ \t]+/;
 
-// The words of a line, split on runs of isspace() (natively: this runs once per bridge line).
+// The words of a line, split natively: this runs once per bridge line not in normal form.
 function wordsOf(value: string): string[] {
-  const words = otherSpace.test(value) ? value.split(spaceRun) : value.split(' ');
+  const other = otherSpace.test(value);
+  const words = other ? value.split(blankRun) : value.split(' ');
   // Dropping the empty words (runs of blanks, as in Tor's grouped fingerprints) in place: no
   // iterator and no second array.
   let kept = 0;
   for (let i = 0; i < words.length; i++) {
-    const w = words[i] as string;
+    const w = other ? trimCSpace(words[i] as string) : (words[i] as string);
     if (w !== '') words[kept++] = w;
   }
   words.length = kept;

@@ -119,7 +119,11 @@ const isKeyValue = (word: string): boolean => word.indexOf('=') > 0;
 
 /** The split-and-regex reading of a bridge line. */
 export function oracleBridgeLine(value: string): Either<string, OracleBridgeParts> {
-  const words = value.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '');
+  // Tor's smartlist_split_string: words end at ' ' or '\t', and are trimmed of isspace().
+  const words = value
+    .split(/[ \t]+/)
+    .map(trimCSpace)
+    .filter((w) => w !== '');
   let transport: string | undefined;
   if (words[0] !== undefined && cIdentifier.test(words[0])) transport = words.shift();
   const addrport = words.shift();
