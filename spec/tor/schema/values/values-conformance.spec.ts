@@ -39,6 +39,13 @@ import { Port } from '../../../../lib/tor/schema/values/port.js';
 import { parseRouterSet } from '../../../../lib/tor/schema/values/router-set.js';
 import { quoteTorrcValue, unquoteCString } from '../../../../lib/tor/schema/values/text.js';
 import { type TorVerdict, torBinary, torVerifyText } from '../../../support/tor.js';
+import {
+  addrPortText,
+  bridgeLineText,
+  normalBridgeLineText,
+  portText,
+  routerSetEntryText,
+} from './near-misses.js';
 
 // ---------------------------------------------------------------------------------------------
 // Asking Tor
@@ -804,7 +811,14 @@ describe('values conformance with tor', function () {
       `obfs4 1.2.3.4:443 ${fp} cert=a\\b`,
       `obfs4 1.2.3.4:443 ${fp} cert=a;b`,
       `webtunnel 1.2.3.4:443 ${fp} url=${'a'.repeat(506)}`,
+      // Words end at spaces and tabs only, trimmed of the other isspace() at their ends.
+      `\f obfs4\t1.2.3.4:443 \v`,
+      `1.2.3.4:443 \f${fp}\r`,
+      `obfs4 1.2.3.4:443 ${fp} k=v\fx`,
       // refused by both
+      `1.2.3.4:443\f${fp}`,
+      'obfs4\v1.2.3.4:443',
+      `1.2.3.4:443 ${spaced.replace(' ', '\f')}`,
       `1.2.3.4:443 $${fp}`,
       `1.2.3.4:443 ${fp}0`,
       '1.2.3.4:0',
@@ -900,7 +914,14 @@ describe('values conformance with tor', function () {
       '80 127.0.0.1:08080',
       '1 65535',
       '80 unix:"/tmp/x\\x41.sock"',
+      // Split in two at the first space only, each part trimmed of isspace().
+      '80\t 127.0.0.1:8080',
+      '80 \f127.0.0.1:8080',
+      '\v80 127.0.0.1:8080\f',
+      '80  \t8080',
       // refused by both
+      '80\t127.0.0.1:8080',
+      '80\f8080',
       '0',
       '65536',
       '-0',
@@ -1098,6 +1119,167 @@ describe('values conformance with tor', function () {
 
   // -------------------------------------------------------------------------------------------
   // quoteTorrcValue: Tor must read back exactly the text hotrc wrote (ContactInfo is free text).
+
+  // -------------------------------------------------------------------------------------------
+  // Generated near misses (near-misses.ts, one fixed seed), every one asked of Tor. What hotrc
+  // accepts, Tor must accept and read the same: hotrc must never pass a config Tor refuses. What
+  // only Tor accepts must be one of hotrc's deliberate refusals (the "hotrc refuses" tables),
+  // known by its reason; any other is a difference nobody chose.
+
+  describe('generated near misses', () => {
+    // Text a torrc line carries as it is: no NUL, no lone surrogate (a file holds U+FFFD there).
+    const writable = (s: string) =>
+      !s.includes('\0') &&
+      !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+    const sample = (arb: fc.Arbitrary<string>, keep: (s: string) => boolean): Probe[] =>
+      [...new Set(fc.sample(arb, { seed: 20261203, numRuns: 400 }))]
+        .filter((s) => writable(s) && keep(s))
+        .map((text) => ({ text }));
+    // One entry each: no comma, and nothing a list would trim.
+    const entries = sample(routerSetEntryText, (s) => /^[^\s,]+$/.test(s));
+    const lines = sample(fc.oneof(bridgeLineText, normalBridgeLineText), (s) => s.trim() !== '');
+    // VIRTPORT [TARGET], with every blank Tor splits at or trims.
+    const onionText = fc
+      .tuple(
+        portText,
+        fc.constantFrom(' ', '  ', '\t', ' \t', '\t ', '\f', ' \f', '\v ', ''),
+        fc.oneof(
+          portText,
+          addrPortText,
+          fc.constantFrom('unix:/tmp/hotrc-hs.sock', 'unix:"/tmp/a b.sock"', 'unix:', ''),
+        ),
+        fc.constantFrom('', ' ', '\t', ' x', '\f', '\tx'),
+      )
+      .map(([v, blank, target, tail]) => `${v}${blank}${target}${tail}`);
+    let dir: string;
+    const onions = sample(onionText, (s) => s.trim() !== '').map(
+      (p): Probe => ({ ...p, before: (slot) => [`HiddenServiceDir ${join(dir, `hs${slot}`)}`] }),
+    );
+    // An IPv6 address whose embedded IPv4 part has an octet with a leading zero: Tor reads it,
+    // hotrc refuses it as it refuses 01.2.3.4 (see "hotrc refuses" in each table above).
+    const embeddedZero = /:(?=\d+\.\d+\.\d+\.\d+)(?:\d+\.){0,3}0\d/;
+    const deliberateEntry = [
+      /an IPv6 address goes in brackets/,
+      /an IPv4 address takes no brackets/,
+      /an empty mask/,
+      // "/-0", and an IPv4 mask on an IPv6 address
+      /malformed mask \/(-0|[0-9.]+)$/,
+      /unexpected ".*" after the address/,
+      // a '+' on a port, a ':' with no port
+      /ports are \*, a port or a range/,
+      /a country code is two letters/,
+      embeddedZero,
+      /not accept\/reject policy lines/,
+    ];
+    const deliberateOnion = [
+      /an IPv6 address goes in brackets/,
+      // a host name, and an IPv4 address with leading zeros
+      /no host names/,
+      /Empty unix socket path/,
+      /Port "\+/,
+      embeddedZero,
+    ];
+    const deliberateLine = [/an IPv6 address goes in brackets/, /Port "\+/, embeddedZero];
+    let entryReadings: Map<Probe, TorReading>;
+    let lineReadings: Map<Probe, TorReading>;
+    let onionReadings: Map<Probe, TorReading>;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'hotrc-hs-'));
+      onionReadings = await askTor(
+        onions,
+        [{ option: 'HiddenServicePort', fallback: undefined }],
+        (p) => isRight(parseHiddenServicePort(p.text)),
+        { lineList: true },
+      );
+      entryReadings = await askTor(
+        entries,
+        [{ option: 'ExcludeNodes', fallback: undefined }],
+        () => false,
+      );
+      lineReadings = await askTor(
+        lines,
+        [{ option: 'Bridge', fallback: undefined }],
+        (p) => isRight(parseBridgeLine(p.text)),
+        { lineList: true, header: ['UseBridges 1'] },
+      );
+    });
+
+    it(`router set entries: Tor takes every one hotrc takes, and hotrc refuses only on purpose`, () => {
+      const both = { accepted: 0, refused: 0 };
+      for (const p of entries) {
+        const tor = reading(entryReadings, p);
+        const hotrc = parseRouterSet(p.text);
+        if (isRight(hotrc)) {
+          assert.ok(
+            tor.valid,
+            `hotrc accepts ${show(p.text)}, Tor: ${show(tor.messages.join('; '))}`,
+          );
+          assert.deepEqual(
+            tor.values.flatMap((v) => v.split(',')),
+            hotrc.right,
+            show(p.text),
+          );
+          both.accepted++;
+        } else if (tor.valid) {
+          assert.ok(
+            deliberateEntry.some((r) => r.test(hotrc.left)),
+            `only Tor accepts ${show(p.text)}; hotrc: ${hotrc.left}`,
+          );
+        } else both.refused++;
+      }
+      assert.ok(both.accepted >= 20 && both.refused >= 20, JSON.stringify(both));
+    });
+
+    after(async () => {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    });
+
+    it(`onion service ports: Tor takes every one hotrc takes, and hotrc refuses only on purpose`, () => {
+      const both = { accepted: 0, refused: 0 };
+      for (const p of onions) {
+        const tor = reading(onionReadings, p);
+        const hotrc = parseHiddenServicePort(p.text);
+        if (isRight(hotrc)) {
+          assert.ok(
+            tor.valid,
+            `hotrc accepts ${show(p.text)}, Tor: ${show(tor.messages.join('; '))}`,
+          );
+          assert.deepEqual(parseHiddenServicePort(tor.values[0] ?? ''), hotrc, show(p.text));
+          both.accepted++;
+        } else if (tor.valid) {
+          assert.ok(
+            deliberateOnion.some((r) => r.test(hotrc.left)),
+            `only Tor accepts ${show(p.text)}; hotrc: ${hotrc.left}`,
+          );
+        } else both.refused++;
+      }
+      assert.ok(both.accepted >= 20 && both.refused >= 20, JSON.stringify(both));
+    });
+
+    it(`bridge lines: Tor takes every one hotrc takes, and hotrc refuses only on purpose`, () => {
+      const both = { accepted: 0, refused: 0 };
+      for (const p of lines) {
+        const tor = reading(lineReadings, p);
+        const hotrc = parseBridgeLine(p.text);
+        if (isRight(hotrc)) {
+          assert.ok(
+            tor.valid,
+            `hotrc accepts ${show(p.text)}, Tor: ${show(tor.messages.join('; '))}`,
+          );
+          const dumped = parseBridgeLine(tor.values[0] ?? '');
+          assert.ok(isRight(dumped), show(tor.values[0] ?? ''));
+          assert.equal(formatBridgeLine(dumped.right), formatBridgeLine(hotrc.right), show(p.text));
+          both.accepted++;
+        } else if (tor.valid) {
+          assert.ok(
+            deliberateLine.some((r) => r.test(hotrc.left)),
+            `only Tor accepts ${show(p.text)}; hotrc: ${hotrc.left}`,
+          );
+        } else both.refused++;
+      }
+      assert.ok(both.accepted >= 20 && both.refused >= 20, JSON.stringify(both));
+    });
+  });
 
   describe('quoted text (ContactInfo)', () => {
     const texts = [
