@@ -22,7 +22,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { type Either, isLeft, isRight } from 'fp-ts/lib/Either.js';
+import { type Either, isLeft, isRight, right } from 'fp-ts/lib/Either.js';
 import { Bool } from '../../../../lib/tor/schema/values/bool.js';
 import {
   formatBridgeLine,
@@ -1204,81 +1204,77 @@ describe('values conformance with tor', function () {
       );
     });
 
-    it(`router set entries: Tor takes every one hotrc takes, and hotrc refuses only on purpose`, () => {
-      const both = { accepted: 0, refused: 0 };
-      for (const p of entries) {
-        const tor = reading(entryReadings, p);
-        const hotrc = parseRouterSet(p.text);
-        if (isRight(hotrc)) {
-          assert.ok(
-            tor.valid,
-            `hotrc accepts ${show(p.text)}, Tor: ${show(tor.messages.join('; '))}`,
-          );
-          assert.deepEqual(
-            tor.values.flatMap((v) => v.split(',')),
-            hotrc.right,
-            show(p.text),
-          );
-          both.accepted++;
-        } else if (tor.valid) {
-          assert.ok(
-            deliberateEntry.some((r) => r.test(hotrc.left)),
-            `only Tor accepts ${show(p.text)}; hotrc: ${hotrc.left}`,
-          );
-        } else both.refused++;
-      }
-      assert.ok(both.accepted >= 20 && both.refused >= 20, JSON.stringify(both));
-    });
-
     after(async () => {
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     });
 
-    it(`onion service ports: Tor takes every one hotrc takes, and hotrc refuses only on purpose`, () => {
+    // Every probe hotrc takes, Tor takes and reads alike (readAlike); every one only Tor takes,
+    // hotrc refuses for a reason in `deliberate`; and agreement both ways occurs, or the sample
+    // says nothing.
+    function judge<A>(
+      probes: ReadonlyArray<Probe>,
+      readings: Map<Probe, TorReading>,
+      parse: (text: string) => Either<string, A>,
+      readAlike: (tor: TorReading, hotrc: A, text: string) => void,
+      deliberate: ReadonlyArray<RegExp>,
+    ): void {
       const both = { accepted: 0, refused: 0 };
-      for (const p of onions) {
-        const tor = reading(onionReadings, p);
-        const hotrc = parseHiddenServicePort(p.text);
+      for (const p of probes) {
+        const tor = reading(readings, p);
+        const hotrc = parse(p.text);
         if (isRight(hotrc)) {
           assert.ok(
             tor.valid,
             `hotrc accepts ${show(p.text)}, Tor: ${show(tor.messages.join('; '))}`,
           );
-          assert.deepEqual(parseHiddenServicePort(tor.values[0] ?? ''), hotrc, show(p.text));
+          readAlike(tor, hotrc.right, p.text);
           both.accepted++;
         } else if (tor.valid) {
           assert.ok(
-            deliberateOnion.some((r) => r.test(hotrc.left)),
+            deliberate.some((r) => r.test(hotrc.left)),
             `only Tor accepts ${show(p.text)}; hotrc: ${hotrc.left}`,
           );
         } else both.refused++;
       }
       assert.ok(both.accepted >= 20 && both.refused >= 20, JSON.stringify(both));
-    });
+    }
 
-    it(`bridge lines: Tor takes every one hotrc takes, and hotrc refuses only on purpose`, () => {
-      const both = { accepted: 0, refused: 0 };
-      for (const p of lines) {
-        const tor = reading(lineReadings, p);
-        const hotrc = parseBridgeLine(p.text);
-        if (isRight(hotrc)) {
-          assert.ok(
-            tor.valid,
-            `hotrc accepts ${show(p.text)}, Tor: ${show(tor.messages.join('; '))}`,
-          );
+    it('router set entries: Tor takes every one hotrc takes, and hotrc refuses only on purpose', () =>
+      judge(
+        entries,
+        entryReadings,
+        parseRouterSet,
+        (tor, hotrc, text) =>
+          assert.deepEqual(
+            tor.values.flatMap((v) => v.split(',')),
+            hotrc,
+            show(text),
+          ),
+        deliberateEntry,
+      ));
+
+    it('onion service ports: Tor takes every one hotrc takes, and hotrc refuses only on purpose', () =>
+      judge(
+        onions,
+        onionReadings,
+        parseHiddenServicePort,
+        (tor, hotrc, text) =>
+          assert.deepEqual(parseHiddenServicePort(tor.values[0] ?? ''), right(hotrc), show(text)),
+        deliberateOnion,
+      ));
+
+    it('bridge lines: Tor takes every one hotrc takes, and hotrc refuses only on purpose', () =>
+      judge(
+        lines,
+        lineReadings,
+        parseBridgeLine,
+        (tor, hotrc, text) => {
           const dumped = parseBridgeLine(tor.values[0] ?? '');
           assert.ok(isRight(dumped), show(tor.values[0] ?? ''));
-          assert.equal(formatBridgeLine(dumped.right), formatBridgeLine(hotrc.right), show(p.text));
-          both.accepted++;
-        } else if (tor.valid) {
-          assert.ok(
-            deliberateLine.some((r) => r.test(hotrc.left)),
-            `only Tor accepts ${show(p.text)}; hotrc: ${hotrc.left}`,
-          );
-        } else both.refused++;
-      }
-      assert.ok(both.accepted >= 20 && both.refused >= 20, JSON.stringify(both));
-    });
+          assert.equal(formatBridgeLine(dumped.right), formatBridgeLine(hotrc), show(text));
+        },
+        deliberateLine,
+      ));
   });
 
   describe('quoted text (ContactInfo)', () => {
