@@ -217,8 +217,10 @@ describe('a fleet on a real etcd, with faults', function () {
     server.saveSnapshot(backup);
     await startHosts(2);
     let newest = '';
-    for (let m = 11; m <= 14; m++) newest = await put(client, key, torrc(m));
-    await allRun(newest, torrc(14), 'every host on the newest value');
+    // Twenty puts (each also moving every host's status record): the writes the hosts make once
+    // the store is restored (their records again) cannot bring the next put back up to them.
+    for (let m = 11; m <= 30; m++) newest = await put(client, key, torrc(m));
+    await allRun(newest, torrc(30), 'every host on the newest value');
     await server.restoreSnapshot(backup);
     const restored = await eventuallyAsync(
       () => client.get(key).exec(),
@@ -229,9 +231,9 @@ describe('a fleet on a real etcd, with faults', function () {
     assert.ok(BigInt(back) < BigInt(newest));
     await allRun(back, torrc(10), 'every host on the restored value');
     // The operator's next push lands at a revision below what the hosts saw before the restore.
-    const revision = await putOnceBack(torrc(15));
-    assert.ok(BigInt(revision) < BigInt(newest));
-    await allRun(revision, torrc(15), 'every host on the push after the restore');
+    const revision = await putOnceBack(torrc(31));
+    assert.ok(BigInt(revision) < BigInt(newest), `put at ${revision}, the hosts saw ${newest}`);
+    await allRun(revision, torrc(31), 'every host on the push after the restore');
     await allRecords((r) => r.revision === revision, 2, 'every record on it');
   });
 
