@@ -3,8 +3,10 @@
 // which keeps one integer port per listener and sets isolation through its own options, so
 // those forms are refused with a message instead of being silently cut down to the number.
 //
-// Tor splits the value on whitespace and reads the first word, so surrounding whitespace (from
-// a quoted value) is ignored; the number follows Tor's integer rules ("+80", "080", "-0").
+// Tor splits the value into words at spaces, tabs and line breaks, and reads the first as the
+// port with strtol: leading isspace skipped, nothing after it. A '\v' or '\f' does not split, so
+// "\f 9050" is a first word "\f" (refused), "9050\f" a word with junk after the number (refused),
+// and "\f9050" the port 9050. The number follows Tor's integer rules ("+80", "080", "-0").
 import { left, right } from 'fp-ts/lib/Either.js';
 import { asciiLower, trimCSpace } from './c-string.js';
 import { valueCodec } from './value-codec.js';
@@ -15,7 +17,8 @@ import { valueCodec } from './value-codec.js';
  */
 export type Port = number | 'auto';
 
-const number = /^([+-]?)(\d+)$/;
+const wordBreaks = /[ \t\r\n]+/;
+const number = /^[\t\n\v\f\r ]*([+-]?)(\d+)$/;
 const looksLikeAddress = /^unix:|[.:[\]]/i;
 
 const choices = 'a port number 1-65535, 0 to disable it, or auto';
@@ -35,11 +38,14 @@ export const Port = valueCodec<Port>({
   name: 'Port',
   is: isPort,
   parse: (text) => {
-    const word = trimCSpace(text);
-    if (word === '') return left(`Empty port: use ${choices}`);
-    if (/[ \t\n\v\f\r]/.test(word)) {
+    if (trimCSpace(text) === '') return left(`Empty port: use ${choices}`);
+    const words = text.split(wordBreaks).filter((w) => w !== '');
+    // The words as read, one space apart; a '\v' or '\f' that decides the verdict is shown.
+    const shown = words.join(' ').replace(/[\v\f]/g, (c) => (c === '\v' ? '\\v' : '\\f'));
+    const word = words[0] as string;
+    if (words.length > 1) {
       return left(
-        `${word} has flags after the port; hotrc takes only ${choices} here, because its schema ` +
+        `${shown} has flags after the port; hotrc takes only ${choices} here, because its schema ` +
           "(go-tor's) keeps one port per listener and sets isolation with IsolationLevel and " +
           'the Isolate* options',
       );
@@ -50,15 +56,15 @@ export const Port = valueCodec<Port>({
       const value = Number(m[2]);
       // strtol reads "-0" as 0, which Tor accepts; any other sign is out of range.
       if (value <= 65535 && (m[1] !== '-' || value === 0)) return right(value);
-      return left(`Port ${word} is out of range: use ${choices}`);
+      return left(`Port ${shown} is out of range: use ${choices}`);
     }
     if (looksLikeAddress.test(word)) {
       return left(
-        `${word} is an address; hotrc takes only ${choices} here, because its schema ` +
+        `${shown} is an address; hotrc takes only ${choices} here, because its schema ` +
           "(go-tor's) keeps the port alone",
       );
     }
-    return left(`Port ${word} is not a number: use ${choices}`);
+    return left(`Port ${shown} is not a number: use ${choices}`);
   },
   format: (p) => String(p),
   expected: choices,

@@ -21,6 +21,9 @@ describe('Port', () => {
     ['Auto', 'auto'],
     [' 80', 80],
     ['80 ', 80],
+    ['\t80\r\n', 80],
+    // strtol skips isspace before the number
+    ['\f80', 80],
   ];
   for (const [text, value] of cases) {
     it(`reads ${JSON.stringify(text)} as ${value}`, () =>
@@ -49,6 +52,15 @@ describe('Port', () => {
     assert.match(message(Port.decode('0x50')) ?? '', /^Port 0x50 is not a number/);
     assert.match(message(Port.decode('1e3')) ?? '', /^Port 1e3 is not a number/);
     assert.match(message(Port.decode('')) ?? '', /^Empty port/);
+  });
+
+  it("splits words as Tor does, at spaces, tabs and line breaks but not at '\\v' or '\\f'", () => {
+    // "\f 9050" is a first word "\f", then 9050: a flag to hotrc, no address to Tor.
+    assert.match(message(Port.decode('\f 9050')) ?? '', /^\\f 9050 has flags after the port/);
+    assert.match(message(Port.decode('90\r50')) ?? '', /^90 50 has flags after the port/);
+    // Junk after the number, for strtol.
+    assert.match(message(Port.decode('9050\f')) ?? '', /^Port 9050\\f is not a number/);
+    assert.match(message(Port.decode('\vauto')) ?? '', /^Port \\vauto is not a number/);
   });
 
   it('takes typed ports and auto, and refuses other typed values', () => {

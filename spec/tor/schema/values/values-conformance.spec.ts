@@ -540,6 +540,17 @@ describe('values conformance with tor', function () {
       ['Auto', 'auto'],
       [' 80', 80],
       ['80 ', 80],
+      // Words end at spaces, tabs and line breaks; strtol skips isspace before the number only.
+      ['\f9050', 9050],
+      ['9050\r', 9050],
+      ['\n9050', 9050],
+      ['9050\f', null],
+      ['\f 9050', null],
+      ['9050\v', null],
+      ['auto\f', null],
+      ['\vauto', null],
+      ['\f auto', null],
+      ['0\f', null],
       ['65536', null],
       ['-1', null],
       ['0x50', null],
@@ -556,6 +567,7 @@ describe('values conformance with tor', function () {
       '[::1]:9050',
       'unix:/tmp/hotrc-conformance.sock',
       '9050 NoIPv4Traffic IPv6Traffic',
+      '90\r50',
     ];
     const agreedProbes = agreed.map(([text]): Probe => ({ text }));
     const refusedProbes = refused.map((text): Probe => ({ text }));
