@@ -18,7 +18,8 @@ import { valueCodec } from './value-codec.js';
 export type Port = number | 'auto';
 
 const wordBreaks = /[ \t\r\n]+/;
-const number = /^[\t\n\v\f\r ]*([+-]?)(\d+)$/;
+// strtol skips isspace before the number; in a word, only '\v' and '\f' can be left of it.
+const number = /^[\v\f]*([+-]?)(\d+)$/;
 const looksLikeAddress = /^unix:|[.:[\]]/i;
 
 const choices = 'a port number 1-65535, 0 to disable it, or auto';
