@@ -24,6 +24,11 @@ const looksLikeAddress = /^unix:|[.:[\]]/i;
 
 const choices = 'a port number 1-65535, 0 to disable it, or auto';
 
+// A refused value's words as read, one space apart, for its message: a '\v' or '\f' that
+// decided the verdict is shown. Built only for a refusal.
+const shown = (words: ReadonlyArray<string>): string =>
+  words.join(' ').replace(/[\v\f]/g, (c) => (c === '\v' ? '\\v' : '\\f'));
+
 function isPort(u: unknown): u is Port {
   return u === 'auto' || (typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= 65535);
 }
@@ -41,12 +46,10 @@ export const Port = valueCodec<Port>({
   parse: (text) => {
     if (trimCSpace(text) === '') return left(`Empty port: use ${choices}`);
     const words = text.split(wordBreaks).filter((w) => w !== '');
-    // The words as read, one space apart; a '\v' or '\f' that decides the verdict is shown.
-    const shown = words.join(' ').replace(/[\v\f]/g, (c) => (c === '\v' ? '\\v' : '\\f'));
     const word = words[0] as string;
     if (words.length > 1) {
       return left(
-        `${shown} has flags after the port; hotrc takes only ${choices} here, because its schema ` +
+        `${shown(words)} has flags after the port; hotrc takes only ${choices} here, because its schema ` +
           "(go-tor's) keeps one port per listener and sets isolation with IsolationLevel and " +
           'the Isolate* options',
       );
@@ -57,15 +60,15 @@ export const Port = valueCodec<Port>({
       const value = Number(m[2]);
       // strtol reads "-0" as 0, which Tor accepts; any other sign is out of range.
       if (value <= 65535 && (m[1] !== '-' || value === 0)) return right(value);
-      return left(`Port ${shown} is out of range: use ${choices}`);
+      return left(`Port ${shown(words)} is out of range: use ${choices}`);
     }
     if (looksLikeAddress.test(word)) {
       return left(
-        `${shown} is an address; hotrc takes only ${choices} here, because its schema ` +
+        `${shown(words)} is an address; hotrc takes only ${choices} here, because its schema ` +
           "(go-tor's) keeps the port alone",
       );
     }
-    return left(`Port ${shown} is not a number: use ${choices}`);
+    return left(`Port ${shown(words)} is not a number: use ${choices}`);
   },
   format: (p) => String(p),
   expected: choices,
