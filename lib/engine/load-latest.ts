@@ -12,6 +12,7 @@ import {
   type Subscriber,
   Subscription,
 } from 'rxjs';
+import type { FineWait } from '../core/fine-wait.js';
 import { fullTimer } from '../core/full-timer.js';
 import { internalRejection } from './guard.js';
 import type {
@@ -43,6 +44,12 @@ export interface LoadLatestOptions {
    */
   readonly settleTimeoutMs: number;
   readonly scheduler: SchedulerLike;
+  /**
+   * How a snapshot's wait (an in-place save's quiet period) spends its last stretch, so the
+   * save is read as soon as the clock allows; none by default. Meant for Node's own timers
+   * (eventLoopTurns): on a scheduler of the caller's, leave it out.
+   */
+  readonly fineWait?: FineWait | undefined;
   /** The number of the newest manual reload request; read when an attempt starts. */
   readonly requestNumber: () => number;
 }
@@ -145,13 +152,17 @@ export function loadLatest<C>(
         // Waited in full by the clock (fullTimer): on plain timers, which can fire early, reads of
         // in-place saves began up to 1.2 ms before their ctime + writeQuietMs.
         const wait = state.kind === 'snapshot' ? waitOf(state) : settleMs;
+        // Only a source's own wait (an in-place save's quiet period) is waited finely: nobody
+        // waits on a settle pause to the millisecond.
+        const fine =
+          state.kind === 'snapshot' && state.waitMs !== undefined ? options.fineWait : undefined;
         // A read that says `moved` for any change since the look needs no look before it: one
         // fs round trip (stats, realpath, the arrival evidence) less once an in-place save's
         // quiet period is over. A move it finds is looked at at once, as a look would have.
         if (state.kind === 'snapshot' && state.readVerifies === true) {
-          return fullTimer(wait, scheduler).pipe(concatMap(() => read(state, 0)));
+          return fullTimer(wait, scheduler, fine).pipe(concatMap(() => read(state, 0)));
         }
-        return lookAfter(wait).pipe(
+        return lookAfter(wait, fine).pipe(
           concatMap((next) => {
             if (stateKey(next) !== key) return handle(next, true);
             return next.kind === 'snapshot' ? read(next) : of(fail(next.rejection));
@@ -159,8 +170,8 @@ export function loadLatest<C>(
         );
       };
 
-      const lookAfter = (ms: number): Observable<SourceState> =>
-        fullTimer(ms, scheduler).pipe(concatMap(() => source.look()));
+      const lookAfter = (ms: number, fine?: FineWait): Observable<SourceState> =>
+        fullTimer(ms, scheduler, fine).pipe(concatMap(() => source.look()));
 
       // A read that saw the source move looks again after `movedWaitMs` (settleMs: a read that
       // raced a writer; 0: a version that changed during its wait).

@@ -52,7 +52,10 @@ export interface ReloadOptions<C> extends FilePolicy {
   readonly callbackTimeoutMs: number;
   /** How long after a change its content is compared again (ms). Default 2000. */
   readonly racyWindowMs: number;
-  /** Time source for every timer; tests pass a TestScheduler. Default `asyncScheduler`. */
+  /**
+   * Time source for every timer; tests pass a TestScheduler. Default `asyncScheduler`, on which
+   * the last 2 ms of a quiet period are waited on `setImmediate` turns, not on a timer's tick.
+   */
   readonly scheduler: SchedulerLike;
   /** The file system door; tests may wrap it. Default node:fs. */
   readonly fs: FsPort;

@@ -11,6 +11,7 @@ import {
   type Subscription,
   timer,
 } from 'rxjs';
+import { fineWaitFor } from '../core/fine-wait.js';
 import { checkConfigPath } from '../sources/file-policy.js';
 import { fileSource } from '../sources/file-source.js';
 import { intervalTrigger, signalTrigger } from '../sources/triggers.js';
@@ -399,6 +400,10 @@ export class Reloadable<C> {
           settleMs: o.settleMs,
           settleTimeoutMs: o.settleTimeoutMs,
           scheduler: o.scheduler,
+          // On the default scheduler the last 2 ms of a quiet period are waited on turns of the
+          // event loop (a save is live about a millisecond sooner); on a scheduler passed in, all
+          // of every wait is on its clock.
+          fineWait: fineWaitFor(o.scheduler),
           requestNumber: () => this.#requests.newest,
         }),
         // stop(): reads and settles in flight are aborted here; an apply in flight finishes,

@@ -15,6 +15,7 @@ import type { TorConfig } from '../../lib/tor/schema/tor-config.js';
 import { type FakeFile, FakeSource } from '../support/fake-source.js';
 import { scheduler } from '../support/marbles.js';
 import { clockSetBack, earlyTimers } from '../support/skewed-schedulers.js';
+import { virtualTurns } from '../support/virtual-turns.js';
 
 const SETTLE = 10;
 
@@ -78,9 +79,12 @@ function run(
     /** The scheduler loadLatest is given, over the test's (its timers early, its clock set back). */
     schedulerOf?: (ts: SchedulerLike) => SchedulerLike;
     check?: (s: FakeSource) => void;
+    /** Gives loadLatest a FineWait on virtual time, and checks the virtual times of its turns. */
+    turns?: (at: ReadonlyArray<number>) => void;
   } = {},
 ) {
   const ts = scheduler();
+  const turns = virtualTurns(ts);
   ts.run(({ cold, expectObservable, expectSubscriptions }) => {
     const fake = new FakeSource(ts, timeline, options.readMs ?? 0, options.decodeMs ?? 0);
     const source = waitingSource(fake, timeline);
@@ -99,6 +103,7 @@ function run(
         settleMs: SETTLE,
         settleTimeoutMs: options.settleTimeoutMs ?? 1000,
         scheduler: options.schedulerOf?.(ts) ?? ts,
+        ...(options.turns === undefined ? {} : { fineWait: turns.fine }),
         requestNumber: () => requests,
       }),
       summary,
@@ -110,6 +115,7 @@ function run(
     ts.flush();
     options.check?.(fake);
   });
+  options.turns?.(turns.at);
 }
 
 describe('loadLatest', () => {
@@ -172,6 +178,34 @@ describe('loadLatest', () => {
       );
     });
   }
+
+  describe('with a FineWait', () => {
+    const lastTwoMs = Array.from({ length: 8 }, (_, i) => 23.25 + i * 0.25);
+
+    for (const readVerifies of [true, false]) {
+      it(`spends the last of a snapshot's waitMs on turns, and reads at its instant${readVerifies ? ' (readVerifies)' : ''}`, () => {
+        run(
+          [[0, { text: 'LogLevel warn\n', racy: true, waitMs: 25, readVerifies }]],
+          'a',
+          '25ms a',
+          { a: 'ok:warn@0' },
+          { turns: (at) => assert.deepEqual(at, lastTwoMs) },
+        );
+      });
+    }
+
+    it('waits a settle pause on a timer alone: a racy snapshot with no waitMs, a missing file', () => {
+      const none = (at: ReadonlyArray<number>) => assert.deepEqual(at, []);
+      run(
+        [[0, { text: 'LogLevel warn\n', racy: true }]],
+        'a',
+        `${SETTLE}ms a`,
+        { a: 'ok:warn@0' },
+        { turns: none },
+      );
+      run([[0, { missing: true }]], 'a', `${SETTLE}ms a`, { a: 'fail:missing' }, { turns: none });
+    });
+  });
 
   it('keeps a wait by the clock set back mid-wait: never shorter, and not stretched by a step longer than the wait', () => {
     // Set back 1 h at 10 ms: the timer has waited its 25 ms; set back 5 ms: 5 ms more.
