@@ -27,11 +27,16 @@ export interface FineWait {
 export const eventLoopTurns: FineWait = Object.freeze({
   leadMs: 2,
   turns: (turn: () => boolean): (() => void) => {
+    // Stopped from inside a turn (its wait unsubscribed as it ran), none is queued after it.
+    let stopped = false;
     const again = (): void => {
-      if (turn()) immediate = setImmediate(again);
+      if (turn() && !stopped) immediate = setImmediate(again);
     };
     let immediate = setImmediate(again);
-    return () => clearImmediate(immediate);
+    return () => {
+      stopped = true;
+      clearImmediate(immediate);
+    };
   },
 });
 

@@ -46,6 +46,8 @@ export function fullTimer(ms: number, scheduler: SchedulerLike, fine?: FineWait)
       new Observable<0>((subscriber) => {
         let timed: Subscription | undefined;
         const stop = f.turns(() => {
+          // Unsubscribed during this turn (stop() came too late to cancel it): no more.
+          if (subscriber.closed) return false;
           const left = due - scheduler.now();
           if (left <= 0) {
             subscriber.next(0);

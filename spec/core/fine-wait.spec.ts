@@ -39,6 +39,18 @@ describe('eventLoopTurns', () => {
     done();
   });
 
+  it('queues no turn after one that stopped it, whatever that turn returns', async () => {
+    let turns = 0;
+    // It asks for more turns (three in all, so a queue that ignores the stop still ends).
+    const stop = eventLoopTurns.turns(() => {
+      turns++;
+      stop();
+      return turns < 3;
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(turns, 1);
+  });
+
   it('is frozen', () => {
     assert.ok(Object.isFrozen(eventLoopTurns));
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { asyncScheduler, firstValueFrom, type SchedulerLike } from 'rxjs';
-import { eventLoopTurns } from '../../lib/core/fine-wait.js';
+import { eventLoopTurns, type FineWait } from '../../lib/core/fine-wait.js';
 import { fullTimer } from '../../lib/core/full-timer.js';
 import { maxTimerMs } from '../../lib/core/timer-delay.js';
 import { scheduler } from '../support/marbles.js';
@@ -106,6 +106,34 @@ describe('fullTimer', () => {
         expectObservable(fullTimer(25, ts, fine), '^ 22.4ms !').toBe('');
       });
       assert.deepEqual(at, [23.25]);
+    });
+
+    it("on Node's timers, unsubscribed while it turns, queues no turn after", async () => {
+      const immediates = () =>
+        process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
+      const before = immediates();
+      let turned = 0;
+      let ended = false;
+      const stopped = new Promise<void>((done) => {
+        const fine: FineWait = {
+          leadMs: eventLoopTurns.leadMs,
+          turns: (turn) =>
+            eventLoopTurns.turns(() => {
+              turned++;
+              if (turned === 1) subscription.unsubscribe();
+              setImmediate(done);
+              return turn();
+            }),
+        };
+        const subscription = fullTimer(30, asyncScheduler, fine).subscribe(() => {
+          ended = true;
+        });
+      });
+      await stopped;
+      assert.equal(immediates(), before, 'no turn is queued after the unsubscribe');
+      await new Promise((r) => setTimeout(r, 40));
+      assert.equal(turned, 1, 'no turn ran after the unsubscribe');
+      assert.equal(ended, false);
     });
 
     it("on Node's timers (eventLoopTurns), never ends before Date.now() says its delay is over", async () => {
