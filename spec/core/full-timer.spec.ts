@@ -108,6 +108,26 @@ describe('fullTimer', () => {
       assert.deepEqual(at, [23.25]);
     });
 
+    it('asks a FineWait for no turn once unsubscribed, even one whose stop does nothing', () => {
+      const ts = scheduler();
+      const at: number[] = [];
+      const deaf: FineWait = {
+        leadMs: 2,
+        turns: (turn) => {
+          ts.schedule(function again() {
+            at.push(ts.now());
+            if (turn()) this.schedule(undefined, 0.25);
+          }, 0.25);
+          return () => {};
+        },
+      };
+      ts.run(({ expectObservable }) => {
+        expectObservable(fullTimer(25, ts, deaf), '^ 22.4ms !').toBe('');
+      });
+      // The turn at 23.5 finds its subscriber gone and asks for no more.
+      assert.deepEqual(at, [23.25, 23.5]);
+    });
+
     it("on Node's timers, unsubscribed while it turns, queues no turn after", async () => {
       const immediates = () =>
         process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
