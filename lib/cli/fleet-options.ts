@@ -61,10 +61,16 @@ A secured etcd (hosts as https://host:port for TLS):
   --etcd-password-file FILE from FILE's first line, or else HOTRC_ETCD_PASSWORD
 `;
 
-/** The largest file etcdSecurity reads (bytes): far above any PEM bundle or password. */
+/**
+ * The largest file etcdSecurity reads (bytes): far above any PEM bundle or password.
+ * @example readCappedSync(caFile, maxSecurityFileBytes) // more bytes than this: a UsageError naming the file
+ */
 export const maxSecurityFileBytes = 1 << 20;
 
-/** The environment variable a password for `--etcd-user` may come from. */
+/**
+ * The environment variable a password for `--etcd-user` may come from.
+ * @example HOTRC_ETCD_PASSWORD=s3cret hotrc watch --etcd-user alice ...  // read from here when no --etcd-password-file
+ */
 export const etcdPasswordVariable = 'HOTRC_ETCD_PASSWORD';
 
 /**

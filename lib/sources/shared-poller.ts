@@ -81,6 +81,7 @@ interface Watched {
  * How long the stat of one path may run before that path counts as hung (ms, at least): it
  * leaves the worker for its own async stat, and a fresh worker takes the others, so one dead
  * mount never holds up the rest.
+ * @example new StatPoller(100, asyncScheduler, () => {}, { hungStatMs: 500 }) // gives up on a stat sooner
  */
 export const hungStatMs = 2000;
 
@@ -118,6 +119,7 @@ export function watchdog(
  * (see StatPoller): a plain stat of such a path takes a few µs, so a tick of all of them holds
  * the loop for a fraction of a millisecond, and a process watching a few files starts no thread
  * for them. Past it, every path goes to the worker.
+ * @example new StatPoller(100, asyncScheduler, () => {}, { loopStatLimit: 0 }) // every path to the worker
  */
 export const loopStatLimit = 64;
 
