@@ -5,10 +5,10 @@ import type { OnionService, TorConfig } from '../../lib/tor/schema/tor-config.js
 const INT_MAX = 2147483647;
 
 /** A duration in ms: whole seconds (Tor words) or with milliseconds (Go durations). */
-export const intervalMs = (min = 0): fc.Arbitrary<number> =>
+export const intervalMs = (min = 0, max = INT_MAX * 1000): fc.Arbitrary<number> =>
   fc.oneof(
-    fc.integer({ min: Math.ceil(min / 1000), max: INT_MAX }).map((s) => s * 1000),
-    fc.integer({ min: Math.max(min, 0), max: 10_000_000 }),
+    fc.integer({ min: Math.ceil(min / 1000), max: Math.floor(max / 1000) }).map((s) => s * 1000),
+    fc.integer({ min: Math.max(min, 0), max: Math.min(max, 10_000_000) }),
   );
 
 const port = fc.integer({ min: 1, max: 65535 });
@@ -79,7 +79,8 @@ export const validConfig: fc.Arbitrary<TorConfig> = fc
       EnableMetrics: fc.boolean(),
       DataDirectory: torrcText,
       CircuitBuildTimeout: intervalMs(1),
-      MaxCircuitDirtiness: intervalMs(1),
+      // Tor's range (torChecks): 10 s to 30 days.
+      MaxCircuitDirtiness: intervalMs(10_000, 30 * 86_400_000),
       NewCircuitPeriod: intervalMs(1),
       NumEntryGuards: fc.integer({ min: 1, max: INT_MAX }),
       UseEntryGuards: fc.boolean(),
@@ -119,7 +120,7 @@ export const validConfig: fc.Arbitrary<TorConfig> = fc
       ControlPort: portsOff[1] ? 0 : control,
       MetricsPort: portsOff[2] || !rest.EnableMetrics ? 0 : metrics,
       EnableMetrics: rest.EnableMetrics && !portsOff[2],
-      UseBridges: useBridges && rest.BridgeAddresses.length > 0,
+      UseBridges: useBridges && rest.BridgeAddresses.length > 0 && rest.UseEntryGuards,
       CircuitPoolMinSize: Math.min(...pool),
       CircuitPoolMaxSize: Math.max(...pool),
     };

@@ -4,6 +4,7 @@ import type { Location, Problem } from '../../core/problem.js';
 import { deepFreeze, isDeepFrozen } from '../../engine/freeze.js';
 import type { TorrcEntry } from '../torrc.js';
 import { nearest } from './suggest.js';
+import { maxOnionStreams, type TorCheck, torChecks } from './tor-checks.js';
 import {
   currentDefaultConfig,
   type FieldKind,
@@ -15,7 +16,7 @@ import {
   TorConfig,
   type TorConfigField,
 } from './tor-config.js';
-import { torOptionNames } from './tor-options.js';
+import { torAliases, torObsoleteNames, torOptionNames } from './tor-options.js';
 import { validationProblems } from './validate.js';
 import { parseClientAuth } from './values/client-auth.js';
 import { NonNegativeInt } from './values/integer.js';
@@ -53,6 +54,12 @@ interface Binding {
   readonly index: number;
   /** How one value is read: for a single-value field, its value; for a line list, one line. */
   readonly reader: ItemReader | undefined;
+  /** A port Tor reads as a line list (FieldMeta.torLineList). */
+  readonly lineList: boolean;
+  /** Tor's own check of a value read under this key (torChecks). */
+  readonly check: TorCheck | undefined;
+  /** Tor's name for the key when the line used an alias Tor warns about (`MaxConn`). */
+  readonly deprecatedAlias?: string;
 }
 
 const onionParts: Readonly<Record<string, OnionPart>> = {
@@ -105,24 +112,41 @@ const canonicalBindings: ReadonlyArray<readonly [string, Binding]> = fieldNames.
     fields[field].keys.map((key): [string, Binding] => {
       const part = onionParts[key];
       const kind = fields[field].kind;
+      const common = {
+        field,
+        key,
+        index,
+        lineList: fields[field].torLineList === true,
+        check: torChecks.get(key),
+      };
       const binding: Binding =
         part === undefined
-          ? { field, key, kind, index, reader: readerOf(field, kind) }
-          : { field, key, kind: 'onion', part, index, reader: undefined };
+          ? { ...common, kind, reader: readerOf(field, kind) }
+          : { ...common, kind: 'onion', part, reader: undefined };
       return [key, binding];
     }),
 );
-// Lower-cased torrc key -> what it sets. Keys are case-insensitive in Tor.
-const bindings: ReadonlyMap<string, Binding> = new Map(
-  canonicalBindings.map(([key, binding]) => [key.toLowerCase(), binding]),
-);
+// Lower-cased torrc key -> what it sets. Keys are case-insensitive in Tor, and Tor's aliases of
+// the options hotrc reads (`ExcludeNode`, `NumEntryNodes`, `MaxConn`) set the same field.
+const bindings: ReadonlyMap<string, Binding> = (() => {
+  const map = new Map(canonicalBindings.map(([key, binding]) => [key.toLowerCase(), binding]));
+  for (const [lower, { alias, name, deprecated }] of torAliases) {
+    const target = map.get(name.toLowerCase());
+    if (target !== undefined)
+      map.set(lower, deprecated ? { ...target, deprecatedAlias: alias } : target);
+  }
+  return map;
+})();
 // The same for keys spelt as Tor spells them, as nearly every line is: no lower-casing needed.
 const spelledBindings: ReadonlyMap<string, Binding> = new Map(canonicalBindings);
 
 const torOptionsLower: ReadonlyMap<string, string> = new Map(
   [...torOptionNames].map((name) => [name.toLowerCase(), name]),
 );
-const knownKeys: ReadonlyArray<string> = [...bindings.values()].map((b) => b.key);
+const torObsoleteLower: ReadonlyMap<string, string> = new Map(
+  [...torObsoleteNames].map((name) => [name.toLowerCase(), name]),
+);
+const knownKeys: ReadonlyArray<string> = canonicalBindings.map(([key]) => key);
 
 /** Unknown keys reported one by one before the rest are only counted. */
 const maxUnknownListed = 100;
@@ -220,18 +244,11 @@ export function decodeTorrc(
         unlisted++;
         continue;
       }
-      const torName = torOptionsLower.get(lower);
-      if (torName !== undefined) {
-        report(problems, 'info', entry, `Tor option '${torName}' is not used by hotrc; ignored.`);
-      } else {
-        const guess = nearest(entry.key, knownKeys);
-        const hint = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
-        const severity = strict ? 'error' : 'warning';
-        report(problems, severity, entry, `Unknown option '${entry.key}'${hint}.`);
-      }
+      reportUnused(problems, entry, lower, strict);
       continue;
     }
     const { field, key } = binding;
+    if (binding.deprecatedAlias !== undefined) reportAlias(problems, entry, binding);
     switch (binding.kind) {
       case 'single': {
         if (entry.op === 'clear') {
@@ -239,7 +256,20 @@ export function decodeTorrc(
           setBy.delete(field);
           break;
         }
-        if (setBy.has(field) && ((marks[binding.index] as number) & REPEATED) === 0) {
+        if (binding.lineList) {
+          // Tor reads a port as a line list: a line with no value is skipped, and each line
+          // with one is a listener of its own, which one port cannot hold.
+          if (entry.value === '') {
+            report(problems, 'warning', entry, `Linelist option '${key}' has no value. Skipping.`);
+            break;
+          }
+          const first = setBy.get(field);
+          if (first !== undefined) {
+            failed = (failed ?? new Set()).add(field);
+            report(problems, 'error', entry, twoListeners(key, first, entry), field);
+            break;
+          }
+        } else if (setBy.has(field) && ((marks[binding.index] as number) & REPEATED) === 0) {
           marks[binding.index] = (marks[binding.index] as number) | REPEATED;
           report(
             problems,
@@ -266,10 +296,18 @@ export function decodeTorrc(
         if (E.isLeft(decoded)) {
           failed = (failed ?? new Set()).add(field);
           report(problems, 'error', entry, `Could not parse ${key}: ${decoded.left}`, field);
-        } else {
-          draft[field] = decoded.right;
-          failed?.delete(field);
+          break;
         }
+        const checked = binding.check?.(decoded.right);
+        if (checked?.problem !== undefined) {
+          report(problems, checked.problem.severity, entry, checked.problem.message, field);
+          if (checked.problem.severity === 'error') {
+            failed = (failed ?? new Set()).add(field);
+            break;
+          }
+        }
+        draft[field] = checked === undefined ? decoded.right : checked.value;
+        failed?.delete(field);
         break;
       }
       case 'lines':
@@ -287,7 +325,10 @@ export function decodeTorrc(
         let k = i;
         for (; k < entries.length; k++) {
           const line = entries[k] as TorrcEntry;
-          if (k > i && (line.key !== entry.key || line.op === 'clear')) break;
+          if (k > i) {
+            if (line.key !== entry.key || line.op === 'clear') break;
+            if (binding.deprecatedAlias !== undefined) reportAlias(problems, line, binding);
+          }
           const { value } = line;
           if (value === '') {
             report(
@@ -329,6 +370,11 @@ export function decodeTorrc(
         break;
       }
       case 'onion': {
+        // Tor's HiddenService* options are line lists too: a line with no value is skipped.
+        if (entry.value === '' && entry.op !== 'clear') {
+          report(problems, 'warning', entry, `Linelist option '${key}' has no value. Skipping.`);
+          break;
+        }
         const error = decodeOnionLine(binding.part ?? 'dir', key, entry, onion);
         if (error !== undefined) {
           failed = (failed ?? new Set()).add(field);
@@ -388,6 +434,56 @@ export function decodeTorrc(
 
 const REPEATED = 1;
 const REPLACED = 2;
+
+// A key no field reads: one of Tor's options hotrc does not use (a note), an obsolete one Tor
+// skips (Tor's warning), an alias of either, or unknown (a warning, an error under strict).
+function reportUnused(problems: Problem[], entry: TorrcEntry, lower: string, strict: boolean) {
+  const alias = torAliases.get(lower);
+  if (alias?.deprecated === true) {
+    report(problems, 'warning', entry, deprecatedMessage(alias.alias, alias.name));
+  }
+  const name = alias?.name ?? entry.key;
+  const torName = torOptionsLower.get(name.toLowerCase());
+  const obsolete = torObsoleteLower.get(name.toLowerCase());
+  if (torName !== undefined) {
+    const spelled = alias === undefined ? '' : ` (as '${entry.key}')`;
+    report(
+      problems,
+      'info',
+      entry,
+      `Tor option '${torName}'${spelled} is not used by hotrc; ignored.`,
+    );
+  } else if (obsolete !== undefined) {
+    report(problems, 'warning', entry, `Skipping obsolete configuration option "${obsolete}".`);
+  } else {
+    const guess = nearest(entry.key, knownKeys);
+    const hint = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
+    report(problems, strict ? 'error' : 'warning', entry, `Unknown option '${entry.key}'${hint}.`);
+  }
+}
+
+function deprecatedMessage(alias: string, name: string): string {
+  return `The configuration option '${alias}' is deprecated; use '${name}' instead.`;
+}
+
+function reportAlias(problems: Problem[], entry: TorrcEntry, binding: Binding): void {
+  report(
+    problems,
+    'warning',
+    entry,
+    deprecatedMessage(binding.deprecatedAlias as string, binding.key),
+    binding.field,
+  );
+}
+
+// Where a line is, said from another line: "line 3" in the same file, else "FILE:3".
+function whereFrom(at: TorrcEntry, from: TorrcEntry): string {
+  return at.file === from.file ? `line ${at.line}` : `${at.file}:${at.line}`;
+}
+
+function twoListeners(key: string, first: TorrcEntry, again: TorrcEntry): string {
+  return `${key} is set again (first at ${whereFrom(first, again)}): Tor opens a listener for each ${key} line, and hotrc's ${key} is one port; keep one ${key} line.`;
+}
 
 function report(
   problems: Problem[],
@@ -463,6 +559,9 @@ function decodeOnionLine(
   } else if (part === 'max-streams') {
     const n = NonNegativeInt.decode(entry.value);
     if (E.isLeft(n)) return `Could not parse ${key}: ${firstMessage(n.left)}`;
+    if (n.right > maxOnionStreams) {
+      return `${key} must be between 0 and ${maxOnionStreams}, not ${n.right}.`;
+    }
     group.maxStreams = n.right;
   } else {
     // hotrc extension: `HiddenServiceClientAuth NAME KEY`. The key is a secret, so the

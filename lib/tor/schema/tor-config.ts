@@ -114,7 +114,8 @@ export type TorConfigField = keyof TorConfig;
 
 /**
  * How torrc lines build a field:
- * - `single`: the last line wins (Tor warns on repeats); an empty value means zero/empty, not the default.
+ * - `single`: the last line wins (Tor warns on repeats); an empty value means zero/empty, not the default
+ *   (a port, which Tor reads as a line list, differs: see `torLineList`).
  * - `lines`: each line is one item; the first plain line replaces the default, `+Key` appends, `/Key` clears.
  * - `router-set`: like `lines`, but each line is a comma-separated list (Tor's ExcludeNodes).
  * - `onion`: built from `HiddenServiceDir` groups (see decode.ts).
@@ -132,6 +133,12 @@ export interface FieldMeta {
   readonly doc: string;
   /** What an empty torrc value sets a `single` field to (Tor: zero/empty, not the default). */
   readonly zero?: unknown;
+  /**
+   * A `single` field that Tor reads as a line list (its ports: a listener per line). As in Tor,
+   * a line with no value is skipped with a warning; a second value is refused, since hotrc holds
+   * one port and Tor would open both.
+   */
+  readonly torLineList?: boolean;
 }
 
 type FieldDraft = Omit<FieldMeta, 'keys'> & { readonly keys?: ReadonlyArray<string> };
@@ -144,13 +151,17 @@ const single = (doc: string, zero: unknown, reloadable = false): FieldDraft => (
 });
 
 const fieldDrafts: Record<TorConfigField, FieldDraft> = {
-  SocksPort: single('SOCKS5 proxy port (0 off, auto, 1-65535).', 0),
-  ControlPort: single('Control protocol port (0 off).', 0),
-  MetricsPort: single('HTTP metrics port (0 off).', 0),
+  SocksPort: { ...single('SOCKS5 proxy port (0 off, auto, 1-65535).', 0), torLineList: true },
+  ControlPort: { ...single('Control protocol port (0 off).', 0), torLineList: true },
+  MetricsPort: { ...single('HTTP metrics port (0 off).', 0), torLineList: true },
   EnableMetrics: single('Serve the HTTP metrics endpoint.', false),
   DataDirectory: single('Directory for persistent state.', ''),
   CircuitBuildTimeout: single('Longest time to build a circuit.', 0, true),
-  MaxCircuitDirtiness: single('Longest time a circuit is used for new streams.', 0, true),
+  MaxCircuitDirtiness: single(
+    'Longest time a circuit is used for new streams (Tor: 10 seconds to 30 days).',
+    0,
+    true,
+  ),
   NewCircuitPeriod: single('How often to consider building a new circuit.', 0, true),
   NumEntryGuards: single('Number of entry guards.', 0),
   UseEntryGuards: single('Pick entry guards.', false),

@@ -360,3 +360,145 @@ export const torOptionNames: ReadonlySet<string> = new Set([
   'VirtualAddrNetworkIPv6',
   'WarnPlaintextPorts',
 ]);
+
+/**
+ * Options Tor no longer has but still accepts in a torrc, skipping each with a warning
+ * (`Skipping obsolete configuration option "X"`): Tor 0.4.9's OBSOLETE entries, found by asking
+ * `tor --verify-config` about every option-like string in its binary. A file that holds one is
+ * still valid to Tor, so hotrc warns too, and `strict` does not refuse it.
+ * @example torObsoleteNames.has('StrictExitNodes') // true
+ */
+export const torObsoleteNames: ReadonlySet<string> = new Set([
+  'AllowDotExit',
+  'AllowInvalidNodes',
+  'AllowSingleHopCircuits',
+  'AllowSingleHopExits',
+  'AlternateHSAuthority',
+  'AndroidIdentityTag',
+  'AuthDirBadDir',
+  'AuthDirBadDirCCs',
+  'AuthDirListBadDirs',
+  'AuthDirMaxServersPerAuthAddr',
+  'AuthDirRejectUnlisted',
+  'CircuitIdleTimeout',
+  'ClientAutoIPv6ORPort',
+  'ClientBootstrapConsensusAuthorityOnlyMaxDownloadTries',
+  'ClientBootstrapConsensusMaxDownloadTries',
+  'CloseHSClientCircuitsImmediatelyOnTimeout',
+  'CloseHSServiceRendCircuitsImmediatelyOnTimeout',
+  'ControlListenAddress',
+  'DNSListenAddress',
+  'DirListenAddress',
+  'DisableIOCP',
+  'DisableV2DirectoryInfo_',
+  'DynamicDHGroups',
+  'ExcludeSingleHopRelays',
+  'FallbackNetworkstatusFile',
+  'FastFirstHopPK',
+  'FetchV2Networkstatus',
+  'HidServAuth',
+  'HiddenServiceAuthorizeClient',
+  'MaxOnionsPending',
+  'NATDListenAddress',
+  'NamingAuthoritativeDirectory',
+  'ORListenAddress',
+  'OptimisticData',
+  'PathBiasDisableRate',
+  'PathBiasMultFactor',
+  'PathBiasScaleFactor',
+  'PathBiasUseCloseCounts',
+  'PortForwarding',
+  'PortForwardingHelper',
+  'PredictedPortsRelevanceTime',
+  'PreferTunneledDirConns',
+  'RecommendedPackages',
+  'RunTesting',
+  'SchedulerHighWaterMark__',
+  'SchedulerLowWaterMark__',
+  'SchedulerMaxFlushCells__',
+  'SocksListenAddress',
+  'StrictEntryNodes',
+  'StrictExitNodes',
+  'Support022HiddenServices',
+  'TLSECGroup',
+  'TestingCertMaxDownloadTries',
+  'TestingConsensusMaxDownloadTries',
+  'TestingDescriptorMaxDownloadTries',
+  'TestingEnableTbEmptyEvent',
+  'TestingEstimatedDescriptorPropagationTime',
+  'TestingMicrodescMaxDownloadTries',
+  'Tor2webMode',
+  'Tor2webRendezvousPoints',
+  'TransListenAddress',
+  'TunnelDirConns',
+  'UseEntryGuardsAsDirGuards',
+  'UseNTorHandshake',
+  'UserspaceIOCPBuffers',
+  'V1AuthoritativeDirectory',
+  'V2AuthoritativeDirectory',
+  'VoteOnHidServDirectoriesV2',
+  'WarnUnsafeSocks',
+  '__UseFilteringSSLBufferevents',
+]);
+
+/** What an alias of a Tor option stands for. */
+export interface TorAlias {
+  /** The alias, as Tor's table spells it. */
+  readonly alias: string;
+  /** The option it sets, canonical spelling (one of torOptionNames or torObsoleteNames). */
+  readonly name: string;
+  /** Tor warns at each use: `The configuration option 'X' is deprecated; use 'Y' instead.` */
+  readonly deprecated: boolean;
+}
+
+/**
+ * Other names Tor reads as an option, in any case (Tor 0.4.9's `option_abbrevs_` table, those
+ * whose option exists: `ExcludeNode` is `ExcludeNodes`, `MaxConn` is `ConnLimit`). Not the
+ * prefixes Tor also takes with a warning (`ExcludeExitNode` for `ExcludeExitNodes`), which
+ * hotrc refuses on purpose. Keyed by the alias in lower case.
+ * @example torAliases.get('numentrynodes') // { alias: 'NumEntryNodes', name: 'NumEntryGuards', deprecated: false }
+ */
+export const torAliases: ReadonlyMap<string, TorAlias> = new Map(
+  (
+    [
+      ['AuthDirBadDirCC', 'AuthDirBadDirCCs', false],
+      ['AuthDirBadExitCC', 'AuthDirBadExitCCs', false],
+      ['AuthDirInvalidCC', 'AuthDirInvalidCCs', false],
+      ['AuthDirMiddleOnlyCC', 'AuthDirMiddleOnlyCCs', false],
+      ['AuthDirRejectCC', 'AuthDirRejectCCs', false],
+      ['EntryNode', 'EntryNodes', false],
+      ['ExcludeNode', 'ExcludeNodes', false],
+      ['FirewallPort', 'FirewallPorts', false],
+      ['LongLivedPort', 'LongLivedPorts', false],
+      ['NumCPU', 'NumCPUs', false],
+      ['RecommendedPackage', 'RecommendedPackages', false],
+      ['StrictEntryNode', 'StrictEntryNodes', false],
+      ['StrictExitNode', 'StrictExitNodes', false],
+      ['StrictNode', 'StrictNodes', false],
+      ['AllowUnverifiedNodes', 'AllowInvalidNodes', false],
+      ['AutomapHostSuffixes', 'AutomapHostsSuffixes', false],
+      ['AutomapHostOnResolve', 'AutomapHostsOnResolve', false],
+      ['BandwidthRateBytes', 'BandwidthRate', false],
+      ['BandwidthBurstBytes', 'BandwidthBurst', false],
+      ['DirServer', 'DirAuthority', false],
+      ['MaxConn', 'ConnLimit', true],
+      ['MaxMemInCellQueues', 'MaxMemInQueues', false],
+      ['ORBindAddress', 'ORListenAddress', false],
+      ['DirBindAddress', 'DirListenAddress', false],
+      ['SocksBindAddress', 'SocksListenAddress', false],
+      ['UseHelperNodes', 'UseEntryGuards', false],
+      ['NumHelperNodes', 'NumEntryGuards', false],
+      ['UseEntryNodes', 'UseEntryGuards', false],
+      ['NumEntryNodes', 'NumEntryGuards', false],
+      ['ResolvConf', 'ServerDNSResolvConfFile', true],
+      ['SearchDomains', 'ServerDNSSearchDomains', true],
+      ['ServerDNSAllowBrokenResolvConf', 'ServerDNSAllowBrokenConfig', false],
+      ['PreferTunnelledDirConns', 'PreferTunneledDirConns', false],
+      ['BridgeAuthoritativeDirectory', 'BridgeAuthoritativeDir', false],
+      ['VirtualAddrNetwork', 'VirtualAddrNetworkIPv4', false],
+      ['SocksSocketsGroupWritable', 'UnixSocksGroupWritable', true],
+      ['_HSLayer2Nodes', 'HSLayer2Nodes', true],
+      ['_HSLayer3Nodes', 'HSLayer3Nodes', true],
+    ] as const
+  ).map(([alias, name, deprecated]) => [alias.toLowerCase(), { alias, name, deprecated }]),
+);

@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Location, Problem } from '../../core/problem.js';
 import { errorsOf } from '../../core/problem.js';
 import { sameValue } from '../../engine/same-value.js';
-import type { TorConfig, TorConfigField } from './tor-config.js';
+import { maxCircuitDirtinessMs, maxOnionStreams, minCircuitDirtinessMs } from './tor-checks.js';
+import type { OnionService, TorConfig, TorConfigField } from './tor-config.js';
 
 /** Where each field came from, to point problems at lines; and fields already known bad. */
 export interface ValidateContext {
@@ -37,7 +38,25 @@ const nonNegative = (field: TorConfigField): Rule => ({
 const validPort = (p: unknown): boolean =>
   p === 'auto' || (typeof p === 'number' && Number.isInteger(p) && p >= 0 && p <= 65535);
 
-// go-tor's Config.Validate, plus Tor's bridge rule, port distinctness and onion completeness.
+const isWord = (text: string): boolean => text !== '' && !/\s/.test(text);
+
+// What is wrong with one onion service entry, if anything: the first problem only.
+function onionProblem(s: OnionService, i: number): string | undefined {
+  if (s.ServiceDir === '') return `onion service ${i}: ServiceDir is required`;
+  if (!(Number.isInteger(s.VirtualPort) && s.VirtualPort >= 1 && s.VirtualPort <= 65535)) {
+    return `onion service ${i}: invalid VirtualPort: ${s.VirtualPort}`;
+  }
+  if (s.TargetAddr === '') return `onion service ${i}: TargetAddr is required`;
+  if (!(Number.isInteger(s.MaxStreams) && s.MaxStreams >= 0 && s.MaxStreams <= maxOnionStreams)) {
+    return `onion service ${i}: HiddenServiceMaxStreams must be between 0 and ${maxOnionStreams}, not ${s.MaxStreams}`;
+  }
+  if (!s.ClientAuth.every((a) => isWord(a.Name) && isWord(a.Key))) {
+    return `onion service ${i}: a ClientAuth name or key is empty or has whitespace`;
+  }
+  return undefined;
+}
+
+// go-tor's Config.Validate, plus Tor's bridge rules, port distinctness and onion completeness.
 const rules: ReadonlyArray<Rule> = [
   ...portFields.map(
     (field): Rule => ({
@@ -59,7 +78,16 @@ const rules: ReadonlyArray<Rule> = [
     ),
   ),
   positive('CircuitBuildTimeout'),
-  positive('MaxCircuitDirtiness'),
+  {
+    // Tor's range, which a torrc line is moved into (torChecks): a config outside it could not
+    // be written as a torrc that reads back the same.
+    fields: ['MaxCircuitDirtiness'],
+    check: (c) =>
+      c.MaxCircuitDirtiness >= minCircuitDirtinessMs &&
+      c.MaxCircuitDirtiness <= maxCircuitDirtinessMs
+        ? undefined
+        : "MaxCircuitDirtiness must be between 10 seconds and 30 days (Tor's range)",
+  },
   positive('NewCircuitPeriod'),
   positive('DormantTimeout'),
   atLeastOne('NumEntryGuards'),
@@ -96,19 +124,15 @@ const rules: ReadonlyArray<Rule> = [
         : 'If you set UseBridges, you must specify at least one bridge.',
   },
   {
-    fields: ['OnionServices'],
+    fields: ['UseBridges', 'UseEntryGuards'],
     check: (c) =>
-      c.OnionServices.map((s, i) =>
-        s.ServiceDir === ''
-          ? `onion service ${i}: ServiceDir is required`
-          : !(Number.isInteger(s.VirtualPort) && s.VirtualPort >= 1 && s.VirtualPort <= 65535)
-            ? `onion service ${i}: invalid VirtualPort: ${s.VirtualPort}`
-            : s.TargetAddr === ''
-              ? `onion service ${i}: TargetAddr is required`
-              : s.ClientAuth.some((a) => /^$|\s/.test(a.Name) || /^$|\s/.test(a.Key))
-                ? `onion service ${i}: a ClientAuth name or key is empty or has whitespace`
-                : undefined,
-      ).find((m) => m !== undefined),
+      !c.UseBridges || c.UseEntryGuards
+        ? undefined
+        : 'Setting UseBridges requires also setting UseEntryGuards.',
+  },
+  {
+    fields: ['OnionServices'],
+    check: (c) => c.OnionServices.map(onionProblem).find((m) => m !== undefined),
   },
   {
     // A torrc can only say "these ports belong to that directory" as one contiguous group, so a

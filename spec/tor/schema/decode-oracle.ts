@@ -4,6 +4,7 @@ import type { Location, Problem } from '../../../lib/core/problem.js';
 import { errorsOf } from '../../../lib/core/problem.js';
 import { deepFreeze } from '../../../lib/engine/freeze.js';
 import { nearest } from '../../../lib/tor/schema/suggest.js';
+import { maxOnionStreams, type TorChecked, torChecks } from '../../../lib/tor/schema/tor-checks.js';
 import {
   defaultConfig,
   type FieldKind,
@@ -15,7 +16,11 @@ import {
   type TorConfig,
   type TorConfigField,
 } from '../../../lib/tor/schema/tor-config.js';
-import { torOptionNames } from '../../../lib/tor/schema/tor-options.js';
+import {
+  torAliases,
+  torObsoleteNames,
+  torOptionNames,
+} from '../../../lib/tor/schema/tor-options.js';
 import { validationProblems } from '../../../lib/tor/schema/validate.js';
 import { parseClientAuth } from '../../../lib/tor/schema/values/client-auth.js';
 import { NonNegativeInt } from '../../../lib/tor/schema/values/integer.js';
@@ -76,13 +81,24 @@ const canonicalBindings: ReadonlyArray<readonly [string, Binding]> = fieldNames.
 const bindings: ReadonlyMap<string, Binding> = new Map(
   canonicalBindings.map(([key, binding]) => [key.toLowerCase(), binding]),
 );
-// The same for keys spelt as Tor spells them, as nearly every line is: no lower-casing needed.
-const spelledBindings: ReadonlyMap<string, Binding> = new Map(canonicalBindings);
 
 const torOptionsLower: ReadonlyMap<string, string> = new Map(
   [...torOptionNames].map((name) => [name.toLowerCase(), name]),
 );
 const knownKeys: ReadonlyArray<string> = [...bindings.values()].map((b) => b.key);
+
+// A key's binding, through Tor's alias table when it is an alias of a key hotrc reads.
+function bindingOf(key: string): { binding: Binding | undefined; deprecated: string | undefined } {
+  const lower = key.toLowerCase();
+  const own = bindings.get(lower);
+  if (own !== undefined) return { binding: own, deprecated: undefined };
+  const alias = torAliases.get(lower);
+  const binding = alias === undefined ? undefined : bindings.get(alias.name.toLowerCase());
+  return {
+    binding,
+    deprecated: binding !== undefined && alias?.deprecated === true ? alias.alias : undefined,
+  };
+}
 
 /** Unknown keys reported one by one before the rest are only counted. */
 const maxUnknownListed = 100;
@@ -186,7 +202,7 @@ export function decodeTorrcOracle(
 
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as TorrcEntry;
-    const binding = spelledBindings.get(entry.key) ?? bindings.get(entry.key.toLowerCase());
+    const { binding, deprecated } = bindingOf(entry.key);
     if (binding === undefined) {
       const lower = entry.key.toLowerCase();
       // Each distinct key is reported once, at its first line, and only the first
@@ -197,9 +213,22 @@ export function decodeTorrcOracle(
         unlisted++;
         continue;
       }
-      const torName = torOptionsLower.get(lower);
+      const alias = torAliases.get(lower);
+      if (alias?.deprecated === true) {
+        report(
+          'warning',
+          entry,
+          `The configuration option '${alias.alias}' is deprecated; use '${alias.name}' instead.`,
+        );
+      }
+      const name = (alias?.name ?? entry.key).toLowerCase();
+      const torName = torOptionsLower.get(name);
+      const obsolete = [...torObsoleteNames].find((n) => n.toLowerCase() === name);
       if (torName !== undefined) {
-        report('info', entry, `Tor option '${torName}' is not used by hotrc; ignored.`);
+        const spelled = alias === undefined ? '' : ` (as '${entry.key}')`;
+        report('info', entry, `Tor option '${torName}'${spelled} is not used by hotrc; ignored.`);
+      } else if (obsolete !== undefined) {
+        report('warning', entry, `Skipping obsolete configuration option "${obsolete}".`);
       } else {
         const guess = nearest(entry.key, knownKeys);
         const hint = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
@@ -208,6 +237,17 @@ export function decodeTorrcOracle(
       continue;
     }
     const { field, key } = binding;
+    const warnAlias = (line: TorrcEntry) => {
+      if (deprecated !== undefined) {
+        report(
+          'warning',
+          line,
+          `The configuration option '${deprecated}' is deprecated; use '${key}' instead.`,
+          field,
+        );
+      }
+    };
+    warnAlias(entry);
     switch (binding.kind) {
       case 'single': {
         if (entry.op === 'clear') {
@@ -215,7 +255,24 @@ export function decodeTorrcOracle(
           setBy.delete(field);
           break;
         }
-        if (setBy.has(field) && !repeated.has(field)) {
+        const first = setBy.get(field);
+        if (fields[field].torLineList === true && entry.value === '') {
+          report('warning', entry, `Linelist option '${key}' has no value. Skipping.`);
+          break;
+        }
+        if (fields[field].torLineList === true && first !== undefined) {
+          failed.add(field);
+          const where =
+            first.file === entry.file ? `line ${first.line}` : `${first.file}:${first.line}`;
+          report(
+            'error',
+            entry,
+            `${key} is set again (first at ${where}): Tor opens a listener for each ${key} line, and hotrc's ${key} is one port; keep one ${key} line.`,
+            field,
+          );
+          break;
+        }
+        if (fields[field].torLineList !== true && first !== undefined && !repeated.has(field)) {
           repeated.add(field);
           report(
             'warning',
@@ -241,8 +298,16 @@ export function decodeTorrcOracle(
         if (E.isLeft(decoded)) {
           failed.add(field);
           report('error', entry, `Could not parse ${key}: ${firstMessage(decoded.left)}`, field);
+          break;
+        }
+        const checked: TorChecked = torChecks.get(key)?.(decoded.right) ?? { value: decoded.right };
+        if (checked.problem !== undefined) {
+          report(checked.problem.severity, entry, checked.problem.message, field);
+        }
+        if (checked.problem?.severity === 'error') {
+          failed.add(field);
         } else {
-          draft[field] = decoded.right;
+          draft[field] = checked.value;
           failed.delete(field);
         }
         break;
@@ -264,6 +329,7 @@ export function decodeTorrcOracle(
         for (; k < entries.length; k++) {
           const line = entries[k] as TorrcEntry;
           if (k > i && (line.key !== entry.key || line.op === 'clear')) break;
+          if (k > i) warnAlias(line);
           const { value } = line;
           if (value === '') {
             report('warning', line, `Linelist option '${key}' has no value. Skipping.`, field);
@@ -299,6 +365,10 @@ export function decodeTorrcOracle(
         break;
       }
       case 'onion': {
+        if (entry.value === '' && entry.op !== 'clear') {
+          report('warning', entry, `Linelist option '${key}' has no value. Skipping.`);
+          break;
+        }
         const error = decodeOnionLine(binding.part ?? 'dir', key, entry, onion);
         if (error !== undefined) {
           failed.add(field);
@@ -394,6 +464,8 @@ function decodeOnionLine(
   } else if (part === 'max-streams') {
     const n = NonNegativeInt.decode(entry.value);
     if (E.isLeft(n)) return `Could not parse ${key}: ${firstMessage(n.left)}`;
+    if (n.right > maxOnionStreams)
+      return `${key} must be between 0 and ${maxOnionStreams}, not ${n.right}.`;
     group.maxStreams = n.right;
   } else {
     // hotrc extension: `HiddenServiceClientAuth NAME KEY`. The key is a secret, so the

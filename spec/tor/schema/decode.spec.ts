@@ -440,8 +440,20 @@ describe('decodeTorrc', () => {
 });
 
 describe('decodeTorrc against the field-by-field decoder (decode-oracle.ts)', () => {
-  // Every key spelling the decoder reads, in Tor's case and not, with each prefix.
-  const keys = [...fieldNames.flatMap((f) => fields[f].keys), 'HiddenServiceDir'];
+  // Every key spelling the decoder reads, in Tor's case and not, with each prefix; and Tor's
+  // aliases (of fields and of options hotrc ignores, one Tor warns about) and obsolete options.
+  const keys = [
+    ...fieldNames.flatMap((f) => fields[f].keys),
+    'HiddenServiceDir',
+    'ExcludeNode',
+    'MaxConn',
+    'NumEntryNodes',
+    'UseHelperNodes',
+    'EntryNode',
+    'SearchDomains',
+    'AllowUnverifiedNodes',
+    'StrictExitNodes',
+  ];
   const spelling = fc
     .tuple(fc.constantFrom(...keys), fc.constantFrom('', '+', '/'), fc.boolean())
     .map(([k, prefix, lower]) => `${prefix}${lower ? k.toLowerCase() : k}`);
@@ -461,6 +473,10 @@ describe('decodeTorrc against the field-by-field decoder (decode-oracle.ts)', ()
       '15 minutes',
       '2 Hours',
       '999999999 months',
+      '5',
+      '31 days',
+      '9 minutes',
+      '70000',
       '1000000000',
       '1m30s',
       'debug',

@@ -39,7 +39,7 @@ describe('validateConfig', () => {
     assert.deepEqual(messages(bad), [
       'invalid SocksPort: 70000',
       'CircuitBuildTimeout must be positive',
-      'MaxCircuitDirtiness must be positive',
+      "MaxCircuitDirtiness must be between 10 seconds and 30 days (Tor's range)",
       'NewCircuitPeriod must be positive',
       'DormantTimeout must be positive',
       'NumEntryGuards must be at least 1',
