@@ -504,6 +504,76 @@ describe('readTorrc', () => {
     });
   });
 
+  describe('files in all', () => {
+    // Empty files, which the byte budget never counts: `n` of them, as `prefix0`, `prefix1`, ...
+    async function emptyFiles(rel: string, n: number, prefix = 'f'): Promise<string> {
+      await mkdir(at(rel), { recursive: true });
+      for (let i = 0; i < n; i += 500) {
+        const batch = Array.from({ length: Math.min(500, n - i) }, (_, k) =>
+          writeFile(at(`${rel}/${prefix}${i + k}`), ''),
+        );
+        await Promise.all(batch);
+      }
+      return at(rel);
+    }
+
+    it('refuses a directory of 10,001 empty files at its %include line, naming it and the limit, before reading any', async function () {
+      this.timeout(20_000);
+      const d = await emptyFiles('d', 10_001);
+      const main = await write('torrc', `K 1\n%include ${d}\n`);
+      const f = failureOf(await readTorrcDocument(main));
+      assert.deepEqual([f.file, f.line, f.refused], [main, 2, undefined]);
+      assert.equal(
+        f.message,
+        `%include "${d}": ${d} holds 10001 entries, more than the 10000 files a torrc may include in all`,
+      );
+      // Watched: the directory, whose change may fix it, and none of its files (none was read).
+      assert.deepEqual(rel(f.watched), ['torrc', 'd']);
+    });
+
+    it('reads a directory of exactly 10,000 files, dot-files not counted', async function () {
+      this.timeout(20_000);
+      const d = await emptyFiles('d', 10_000);
+      await write('d/.hidden', 'K hidden\n');
+      await write('d/f0', 'K f0\n');
+      const main = await write('torrc', `%include ${d}\n`);
+      const doc = docOf(await readTorrc(main));
+      assert.deepEqual(rows(doc), [['K', 'f0', 'd/f0', 1]]);
+      assert.equal(doc.files.length, 10_001);
+    });
+
+    it('counts the files of every %include in all, nested ones too, a file included twice counted twice', async function () {
+      this.timeout(20_000);
+      // 9,998 in d, a.conf and one e.conf make 10,000; a.conf's second e.conf is the 10,001st.
+      const d = await emptyFiles('d', 9_998);
+      await write('e.conf', '');
+      await write('a.conf', `%include ${at('e.conf')}\n%include ${at('e.conf')}\n`);
+      const main = await write('torrc', `%include ${d}\n%include ${at('a.conf')}\n`);
+      const f = failureOf(await readTorrcDocument(main));
+      assert.deepEqual([f.file, f.line], [at('a.conf'), 2]);
+      assert.equal(
+        f.message,
+        `%include "${at('e.conf')}": ${at('e.conf')} would be included file 10001, more than the 10000 files a torrc may include in all (a file included twice counted twice)`,
+      );
+      const fits = await write('fits', `%include ${d}\n%include ${at('e.conf')}\n`);
+      assert.equal(docOf(await readTorrc(fits)).files.length, 10_000);
+    });
+
+    it('refuses the directory of a glob that passes the limit with the others it matched, before reading any', async function () {
+      this.timeout(20_000);
+      await emptyFiles('d/one', 6_000);
+      const two = await emptyFiles('d/two', 4_001);
+      const main = await write('torrc', `%include ${at('d')}/*\n`);
+      const f = failureOf(await readTorrcDocument(main));
+      assert.deepEqual([f.file, f.line], [main, 1]);
+      assert.equal(
+        f.message,
+        `%include "${at('d')}/*": ${two} holds 4001 entries, which with the 6000 files included elsewhere are more than the 10000 files a torrc may include in all (a file included twice counted twice)`,
+      );
+      assert.deepEqual(rel(f.watched), ['torrc', 'd', 'd/one', 'd/two']);
+    });
+  });
+
   describe('insecure modes', () => {
     it('refuses insecure modes by default', () => {
       assert.equal(defaultReadOptions.allowInsecureMode, false);
