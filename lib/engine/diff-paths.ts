@@ -15,6 +15,10 @@ export interface DiffOptions {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+// A config is plain data: what its prototype holds is no part of it.
+const ownValue = (record: Record<string, unknown>, key: string): unknown =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+
 /**
  * A value as a change text shows it: strings bare (`info`), everything else as JSON, `(unset)`
  * for a key that is absent on one side. Long values are cut, so one line stays one line.
@@ -48,7 +52,9 @@ export function diffPaths(
   const walk = (a: unknown, b: unknown, path: ReadonlyArray<string>): void => {
     if (isRecord(a) && isRecord(b)) {
       const keys = [...Object.keys(a), ...Object.keys(b).filter((k) => !Object.hasOwn(a, k))];
-      for (const key of keys) walk(a[key], b[key], [...path, key]);
+      // Own keys only: a key only one side has (`toString`, say) is absent on the other, not
+      // the builtin Object.prototype would lend it.
+      for (const key of keys) walk(ownValue(a, key), ownValue(b, key), [...path, key]);
       return;
     }
     if (sameValue(a, b)) return;

@@ -141,6 +141,37 @@ describe('diffPaths', () => {
     );
   });
 
+  it('reads only own keys: a key named like an Object.prototype member is (unset) where absent', () => {
+    for (const key of ['toString', 'valueOf', 'isPrototypeOf', 'hasOwnProperty']) {
+      const added = diffPaths({}, { [key]: 1 }, everything);
+      assert.deepEqual(
+        added.map((c) => [c.field, c.from, c.to, c.text]),
+        [[key, undefined, 1, `${key}: (unset) -> 1`]],
+      );
+      const removed = diffPaths({ [key]: 1 }, {}, everything);
+      assert.deepEqual(
+        removed.map((c) => [c.field, c.from, c.to, c.text]),
+        [[key, 1, undefined, `${key}: 1 -> (unset)`]],
+      );
+      assert.deepEqual(texts({ m: {} }, { m: { [key]: 'x' } }), [`m.${key}: (unset) -> x`]);
+      assert.deepEqual(texts({ m: { [key]: { a: 1 } } }, { m: {} }), [
+        `m.${key}: {"a":1} -> (unset)`,
+      ]);
+      const nested = diffPaths({ a: { b: {} } }, { a: { b: { [key]: 2 } } }, everything)[0];
+      assert.deepEqual([nested?.field, nested?.from, nested?.to], [`a.b.${key}`, undefined, 2]);
+      assert.deepEqual(texts({ [key]: 1 }, { [key]: 1 }), []);
+    }
+  });
+
+  it('reads a key named __proto__ as the own key JSON.parse makes, not the prototype', () => {
+    assert.deepEqual(texts({ m: {} }, JSON.parse('{"m": {"__proto__": 1}}')), [
+      'm.__proto__: (unset) -> 1',
+    ]);
+    assert.deepEqual(texts(JSON.parse('{"m": {"__proto__": {"a": 1}}}'), { m: {} }), [
+      'm.__proto__: {"a":1} -> (unset)',
+    ]);
+  });
+
   it('takes each change’s reloadable flag from isReloadable, asked with its dotted path', () => {
     const asked: string[] = [];
     const changes = diffPaths(
