@@ -4,6 +4,7 @@
 // (with a generous timeout) rather than for a fixed time, except where nothing must happen.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import {
   chmod,
   mkdir,
@@ -323,6 +324,31 @@ describe('the fs.watch fast path, on real files', function () {
     );
     assert.equal(r.status().fastPath, 'watching');
     assert.equal(log.find(logMessages.watchUnavailable).length, 0);
+  });
+
+  it('follows its directory deleted and made again in one step, its inode number reused', async () => {
+    const sub = join(dir, 'etc-tor');
+    await mkdir(sub);
+    path = join(sub, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+    const r = await watch();
+    const before = (await stat(sub, { bigint: true })).ino;
+    // As a script's rmtree, makedirs and copy do it: no turn of the event loop in between, so
+    // the watcher sees the new directory only after the fact.
+    rmSync(sub, { recursive: true });
+    mkdirSync(sub);
+    writeFileSync(path, 'LogLevel debug\n');
+    const reused = (await stat(sub, { bigint: true })).ino === before;
+    await level(r, 'debug');
+    // Saves after it are still seen by the fast path (the poll is a minute away).
+    for (const [n, next] of (['warn', 'info', 'error'] as const).entries()) {
+      await renameSave(path, `LogLevel ${next}\n`);
+      await level(r, next);
+      assert.equal(changes.at(-1)?.trigger, 'watch', `save ${n + 1} after the new directory`);
+    }
+    assert.equal(r.status().fastPath, 'watching');
+    // ext4 gives the new directory the old one's inode number; elsewhere the spec still holds.
+    if (!reused) console.log('      (this file system gave the new directory a new inode)');
   });
 
   for (const mode of ['rename', 'in place'] as const) {

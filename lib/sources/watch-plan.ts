@@ -20,8 +20,9 @@ export type EntryRole = 'file' | 'link' | 'missing';
 export interface WatchedDirectory {
   readonly path: string;
   /**
-   * `dev:ino` of the directory when planned. Another id at the same path is another directory
-   * (deleted and made again): the old watch follows the old inode, so it is opened afresh.
+   * `dev:ino:birthtime` of the directory when planned. Another id at the same path is another
+   * directory (deleted and made again, even with its old inode number): the old watch follows the
+   * old inode, so it is opened afresh.
    */
   readonly id: string;
   readonly entries: ReadonlyMap<string, EntryRole>;
@@ -55,7 +56,9 @@ export type EventVerdict = 'ignore' | 'look' | 'replan';
 /** A symlink loop longer than this is not followed (Linux's own limit is 40). */
 const maxHops = 40;
 
-const idOf = (stats: BigIntStats): string => `${stats.dev}:${stats.ino}`;
+// ext4 hands a directory deleted and made again in one quick step its old inode number back;
+// its birth time (0 where the file system keeps none) tells the two apart.
+const idOf = (stats: BigIntStats): string => `${stats.dev}:${stats.ino}:${stats.birthtimeNs}`;
 
 interface Seen {
   readonly dir: string;

@@ -33,7 +33,7 @@ describe('sources/watch-plan', () => {
       const plan = await planWatch([{ path }], nodeFs);
       assert.deepEqual(shape(plan), [[dir, { torrc: 'file' }, false]]);
       const s = await stat(dir, { bigint: true });
-      assert.equal(plan[0]?.id, `${s.dev}:${s.ino}`);
+      assert.equal(plan[0]?.id, `${s.dev}:${s.ino}:${s.birthtimeNs}`);
     });
 
     it('plans a path without symlinks with one realpath and one lstat, however deep it is', async () => {
@@ -55,7 +55,7 @@ describe('sources/watch-plan', () => {
       const plan = await planWatch([{ path: join(deep, 'torrc') }], counting);
       assert.deepEqual(shape(plan), [[deep, { torrc: 'file' }, false]]);
       const s = await stat(deep, { bigint: true });
-      assert.equal(plan[0]?.id, `${s.dev}:${s.ino}`);
+      assert.equal(plan[0]?.id, `${s.dev}:${s.ino}:${s.birthtimeNs}`);
       assert.deepEqual(calls.sort(), ['lstat', 'realpath']);
     });
 
@@ -131,6 +131,21 @@ describe('sources/watch-plan', () => {
       assert.equal(after[0]?.path, sub);
       assert.deepEqual(Object.fromEntries(after[0]?.entries ?? []), { torrc: 'missing' });
       assert.notEqual(after[0]?.id, before[0]?.id);
+    });
+
+    it('gives another id to a directory deleted and made again with its old inode number', async () => {
+      const sub = join(dir, 'sub');
+      await mkdir(sub);
+      const before = await planWatch([{ path: join(sub, 'torrc') }], nodeFs);
+      const old = await stat(sub, { bigint: true });
+      await rm(sub, { recursive: true });
+      await mkdir(sub);
+      const now = await stat(sub, { bigint: true });
+      const after = await planWatch([{ path: join(sub, 'torrc') }], nodeFs);
+      assert.notEqual(after[0]?.id, before[0]?.id);
+      // ext4 hands the old number straight back: then only the birth time tells them apart.
+      if (now.ino === old.ino) assert.notEqual(now.birthtimeNs, old.birthtimeNs);
+      else console.log('      (this file system gave the new directory a new inode number)');
     });
   });
 
