@@ -92,6 +92,28 @@ function badRead(r: unknown): string | undefined {
   return undefined;
 }
 
+const severities: ReadonlySet<unknown> = new Set(['error', 'warning', 'info']);
+
+// A plug-in's odd value in a message: a string quoted, so 'fatal' is not read as prose.
+const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : describeError(v));
+
+/**
+ * What is wrong with the list a profile's `validate` returned, if anything: not an array, or a
+ * problem without a known severity or a string message. A problem of severity 'fatal' is not a
+ * warning: the engine cannot tell whether it meant to refuse the file, so it refuses it as an
+ * `internal` rejection rather than apply it.
+ * @example badProblems([{ severity: 'fatal', message: 'no' }]) // "a problem of unknown severity 'fatal'"
+ */
+export function badProblems(list: unknown): string | undefined {
+  if (!Array.isArray(list)) return `a problems list that is ${shown(list)}`;
+  for (const p of list) {
+    if (!isObject(p)) return `a problem that is ${shown(p)}`;
+    if (!severities.has(p.severity)) return `a problem of unknown severity ${shown(p.severity)}`;
+    if (typeof p.message !== 'string') return 'a problem without a string message';
+  }
+  return undefined;
+}
+
 const isStrings = (v: unknown): boolean =>
   Array.isArray(v) && v.every((x) => typeof x === 'string');
 
@@ -127,18 +149,27 @@ function guarded<T>(
   bad: (value: unknown) => string | undefined,
   fallback: (rejection: RejectionFields) => T,
   accept: (value: T) => T = (value) => value,
+  limit?: AnswerLimit,
 ): Observable<T> {
   return new Observable<T>((subscriber) => {
     let done = false;
     let inner: Subscription | undefined;
+    let timer: Subscription | undefined;
     const finish = (value: () => T): void => {
       if (done) return;
       done = true;
       inner?.unsubscribe();
+      timer?.unsubscribe();
       subscriber.next(value());
       subscriber.complete();
     };
     const failed = (err: unknown) => () => fallback(internalRejection(path, stage, err));
+    if (limit !== undefined) {
+      timer = limit.scheduler.schedule(
+        () => finish(failed(new Error(`${stage} did not answer within ${limit.ms} ms`))),
+        limit.ms,
+      );
+    }
     try {
       inner = from(make()).subscribe({
         next: (value) =>
@@ -161,8 +192,20 @@ function guarded<T>(
     }
     // A value that came while subscribing: the plug-in's observable is let go of now.
     if (done) inner?.unsubscribe();
-    return () => inner?.unsubscribe();
+    return () => {
+      inner?.unsubscribe();
+      timer?.unsubscribe();
+    };
   });
+}
+
+/**
+ * How long a source's look may take before it is given up, and the clock that says so.
+ * @example guardSource(mySource, { ms: 30_000, scheduler: asyncScheduler })
+ */
+export interface AnswerLimit {
+  readonly ms: number;
+  readonly scheduler: SchedulerLike;
 }
 
 /**
@@ -171,12 +214,14 @@ function guarded<T>(
  * error, missing value or malformed value becomes a problem of kind `internal`, with the error
  * kept; a `track()` that throws or rejects is ignored (the next load tells it again); a
  * `changeHints()` stream that throws or errors ends as one `unavailable` hint (polling goes on),
- * and a hint of an unknown shape is a `changed`. The engine
+ * and a hint of an unknown shape is a `changed`. Given `lookLimit`, a look that has not answered
+ * by then is given up (its observable unsubscribed) as an `internal` problem too, so a look that
+ * hangs cannot stop polling: the next trigger looks again. The engine
  * wraps every source with it, so a custom source (etcd, a test double, a user's own) cannot end
  * polling.
  * @example const safe = guardSource(mySource); safe.look().subscribe(console.log); // never errors
  */
-export function guardSource(source: SnapshotSource): SnapshotSource {
+export function guardSource(source: SnapshotSource, lookLimit?: AnswerLimit): SnapshotSource {
   const name = typeof source.name === 'string' ? source.name : '(unnamed source)';
   const problem = (rejection: RejectionFields): SourceState => ({ kind: 'problem', rejection });
   const guardRead = (state: SourceState): SourceState => {
@@ -204,7 +249,15 @@ export function guardSource(source: SnapshotSource): SnapshotSource {
     name,
     ...(source.selfContained === true ? { selfContained: true } : {}),
     look: () =>
-      guarded<SourceState>(name, 'look', () => source.look(), badState, problem, guardRead),
+      guarded<SourceState>(
+        name,
+        'look',
+        () => source.look(),
+        badState,
+        problem,
+        guardRead,
+        lookLimit,
+      ),
     ...(typeof track === 'function'
       ? {
           track: async (paths: ReadonlyArray<string>) => {

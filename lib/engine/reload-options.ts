@@ -50,6 +50,12 @@ export interface ReloadOptions<C> extends FilePolicy {
   readonly reloadOnSignal: NodeJS.Signals | undefined;
   /** A callback that has not answered after this long is a veto (ms). Default 30000. */
   readonly callbackTimeoutMs: number;
+  /**
+   * A look at the source (a stat, an etcd get, a custom source's `look()`) that has not answered
+   * after this long is given up: an `internal` problem, and the next trigger looks again (ms).
+   * Default 30000.
+   */
+  readonly lookTimeoutMs: number;
   /** How long after a change its content is compared again (ms). Default 2000. */
   readonly racyWindowMs: number;
   /**
@@ -86,6 +92,7 @@ export const reloadDefaults: Readonly<
   fsWatch: true,
   reloadOnSignal: undefined,
   callbackTimeoutMs: 30_000,
+  lookTimeoutMs: 30_000,
   racyWindowMs: defaultRacyWindowMs,
   scheduler: asyncScheduler,
   fs: nodeFs,
@@ -123,6 +130,7 @@ const msOptions = [
   'settleMs',
   'settleTimeoutMs',
   'callbackTimeoutMs',
+  'lookTimeoutMs',
   'racyWindowMs',
 ] as const;
 
@@ -194,6 +202,8 @@ function resolveAll<C>(options: ReloadOptionsInput<C>): ReloadOptions<C> {
       throw new TypeError(`${key} must be a number of ms >= 0, got ${String(v)}`);
     }
   }
+  // A look given no time at all would be given up before any could answer.
+  if (o.lookTimeoutMs === 0) throw new TypeError('lookTimeoutMs must be more than 0 ms');
   for (const other of ['writeQuietMs', 'settleMs'] as const) {
     if (o.settleTimeoutMs <= o[other]) {
       throw new TypeError(

@@ -215,7 +215,7 @@ export class Reloadable<C> {
   readonly #changes = new Subject<ConfigChange<C>>();
   readonly #rejections = new Subject<Rejection>();
   readonly #status: BehaviorSubject<ReloadStatus>;
-  readonly #reload = new ReloadSubject(() => this.#ask('manual'));
+  readonly #reload = new ReloadSubject(() => this.#askManual());
   /** Queues a manual look (see lookLanes). */
   #ask: (trigger: TriggerKind) => void = () => {};
   readonly #interval = new BehaviorSubject<number | undefined>(undefined);
@@ -229,6 +229,8 @@ export class Reloadable<C> {
   #stopController: AbortController | undefined;
   /** stop() was called. */
   #stopped = false;
+  /** A candidate's callbacks were handed out and its outcome is not reported yet. */
+  #applying = false;
   readonly #callbacks: ReloadCallback<C>[] = [];
   readonly #subscription: Subscription;
   readonly #health: Subscription | undefined;
@@ -276,6 +278,7 @@ export class Reloadable<C> {
       return this.engine.#commit(config);
     }
     callbacks(): ReadonlyArray<ReloadCallback<C>> {
+      this.engine.#applying = true;
       return [...this.engine.#callbacks];
     }
     onRevertError(index: number, err: unknown): void {
@@ -335,7 +338,10 @@ export class Reloadable<C> {
             writeQuietMs: o.writeQuietMs,
           })
         : undefined;
-    const source = guardSource(o.source ?? (file as NonNullable<typeof file>));
+    const source = guardSource(o.source ?? (file as NonNullable<typeof file>), {
+      ms: o.lookTimeoutMs,
+      scheduler: o.scheduler,
+    });
     const profile = o.profile;
     const load = loadForSource(source, profile, {
       policy: { maxBytes: o.maxBytes, root: o.root, allowInsecureMode: o.allowInsecureMode },
@@ -519,8 +525,16 @@ export class Reloadable<C> {
       return Promise.reject(this.#stoppedError());
     }
     const answer = this.#requests.open();
-    this.#ask('manual');
+    this.#askManual();
     return answer;
+  }
+
+  // A reload asked while callbacks run (by one of them, say) waits a turn of the event loop
+  // first: a callback that asks for a reload and vetoes the change would otherwise go round on
+  // microtasks alone (a local read settles at once), and no timer, signal or stop() would run.
+  #askManual(): void {
+    if (this.#applying) this.#options.scheduler.schedule(() => this.#ask('manual'));
+    else this.#ask('manual');
   }
 
   /**
@@ -628,6 +642,7 @@ export class Reloadable<C> {
   // the process): a throw here, from a logger or a stream's subscriber, still answers the
   // reload() calls this outcome was for, and becomes an `internal` rejection.
   #report(outcome: Outcome<C>): void {
+    this.#applying = false;
     this.#started();
     this.#logErrors = [];
     try {

@@ -683,6 +683,70 @@ function hostile(
 
 const kinds = (rs: ReadonlyArray<Rejection>) => rs.map((r) => `${r.kind}:${r.cause}`);
 
+describe('ReloadableConfig: a look that never answers (virtual time)', () => {
+  it('is given up after lookTimeoutMs as internal/look, and polling goes on to the next save', async () => {
+    const lookedAt: number[] = [];
+    const h = await virtual(
+      [
+        [0, { text: 'LogLevel info\n' }],
+        [2000, { text: 'LogLevel debug\n' }],
+      ],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      { lookTimeoutMs: 1000 },
+      base,
+      (fake) => {
+        const hanging = hostile((_fake, n) => (n === 3 ? { look: () => NEVER } : undefined))(fake);
+        return {
+          name: hanging.name,
+          look: () => {
+            lookedAt.push(fake.scheduler.now());
+            return hanging.look();
+          },
+        };
+      },
+    );
+    // The third look (at 200) hangs, and nothing looks while it does; at 1200 it is given up
+    // (one internal problem, which the next look's success settles unreported), and that tick
+    // looks again.
+    assert.deepEqual(lookedAt.slice(0, 5), [0, 100, 200, 1200, 1300]);
+    // Polling went on: the save at 2000 is live, from a poll.
+    assert.equal(h.rc.get().LogLevel, 'debug');
+    assert.equal(h.changes.at(-1)?.trigger, 'poll');
+    assert.equal(h.rc.status().lastError, undefined);
+  });
+
+  it('a look that keeps hanging is reported as internal/look, once per attempt', async () => {
+    const h = await virtual(
+      [[0, { text: 'LogLevel info\n' }]],
+      (h) => {
+        h.rc.startWatcher(100);
+        stop(h);
+      },
+      { lookTimeoutMs: 1000 },
+      base,
+      hostile((_fake, n) => (n >= 2 ? { look: () => NEVER } : undefined)),
+    );
+    const given = h.rejections.filter((r) => r.kind === 'internal' && r.cause === 'look');
+    assert.ok(given.length >= 1, JSON.stringify(h.rejections));
+    assert.match(given[0]?.reason ?? '', /look did not answer within 1000 ms/);
+    assert.equal(h.rc.status().lastError?.cause, 'look');
+    // The config that was live stays live.
+    assert.equal(h.rc.get().LogLevel, 'info');
+  });
+
+  it('lookTimeoutMs must be a time in ms, more than 0', () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(
+        () => new ReloadableConfig(base, '/fake/torrc', undefined, { lookTimeoutMs: bad }),
+        TypeError,
+      );
+    }
+  });
+});
+
 describe("ReloadableConfig: the source's version and health in status (virtual time)", () => {
   it('shows the version of the content running, and names the version a rejection refused', async () => {
     const versions: Array<string | undefined> = [];
@@ -1374,5 +1438,45 @@ describe('ReloadableConfig: many watchers on one clock (virtual time)', () => {
     });
     assert.deepEqual(looked.at(-1), [8, 250]);
     assert.equal(looked.length, 9);
+  });
+});
+
+describe('ReloadableConfig: a callback that asks for a reload and vetoes (real files)', function () {
+  this.timeout(20_000);
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hotrc-veto-loop-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('cannot starve the event loop: timers still fire while it goes round, and stop() resolves', async () => {
+    const path = join(dir, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+    const rc = new ReloadableConfig(await loadFromFile(path), path, undefined, {});
+    let calls = 0;
+    // "Not now, try again": each veto asks for the next reload. On a local disk a read settles at
+    // once, so without a turn of the event loop between them this would run on microtasks alone.
+    rc.onReload(() => {
+      calls++;
+      rc.reload().catch(() => {});
+      return new Error('not now');
+    });
+    await writeFile(join(dir, 'next'), 'LogLevel debug\n');
+    await rename(join(dir, 'next'), path);
+    const first = await rc.reload().then(
+      (r) => r.status,
+      (e: unknown) => (e instanceof ReloadError ? e.rejection.kind : 'other'),
+    );
+    assert.equal(first, 'vetoed');
+    // A timer set now fires, with the reloads still going round behind it.
+    const seen = await new Promise<number>((resolve) => setTimeout(() => resolve(calls), 20));
+    assert.ok(seen >= 1, `${seen}`);
+    await rc.stop();
+    const after = calls;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(calls, after, 'no callback after stop()');
+    assert.equal(rc.get().LogLevel, 'info');
   });
 });

@@ -45,7 +45,7 @@ export class FakeSource implements SnapshotSource {
   };
 
   constructor(
-    private readonly scheduler: SchedulerLike,
+    readonly scheduler: SchedulerLike,
     private readonly timeline: ReadonlyArray<readonly [number, FakeFile]>,
     private readonly readMs = 0,
     private readonly decodeMs = 0,
