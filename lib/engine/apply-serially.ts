@@ -10,9 +10,9 @@ import {
   type Subscriber,
   Subscription,
 } from 'rxjs';
-import { errorsOf, formatProblem } from '../core/problem.js';
+import { errorsOf, formatProblem, type Problem } from '../core/problem.js';
 import { deepFreeze } from './freeze.js';
-import { describeError, internalRejection } from './guard.js';
+import { badProblems, describeError, internalRejection } from './guard.js';
 import type { Profile } from './profile.js';
 import { type ReloadCallback, type TransactionOptions, transaction } from './transaction.js';
 import type { Candidate, FailedLoad, Outcome, Rejection } from './types.js';
@@ -68,7 +68,14 @@ function applyCandidate<C>(
       ? candidate.loaded.config
       : deepFreeze(context.profile.keepRestartRequired(current, candidate.loaded.config));
   // Each side was valid on its own; the mix of live and kept-back fields must be too.
-  const invalid = restartRequired.length === 0 ? [] : errorsOf(context.profile.validate(next));
+  const said: unknown = restartRequired.length === 0 ? [] : context.profile.validate(next);
+  const malformed = badProblems(said);
+  if (malformed !== undefined) {
+    const path = candidate.loaded.files[0] ?? '';
+    const error = new Error(`validate returned ${malformed}`);
+    return of(rejected(internalRejection(path, 'validate', error)));
+  }
+  const invalid = errorsOf(said as ReadonlyArray<Problem>);
   if (invalid.length > 0) {
     return of(
       rejected({

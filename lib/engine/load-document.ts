@@ -3,7 +3,7 @@ import { errorsOf, formatProblem, type Problem } from '../core/problem.js';
 import type { ConfigError } from './config-error.js';
 import type { FormatFailure, FormatInput, ParsedDocument } from './format.js';
 import { deepFreeze } from './freeze.js';
-import { internalRejection } from './guard.js';
+import { badProblems, internalRejection } from './guard.js';
 import type { DecodeContext, Profile } from './profile.js';
 import type { Loaded, RejectionFields } from './types.js';
 
@@ -111,17 +111,24 @@ function finishLoad<C>(
       watched: document.watched,
     });
   }
+  // Frozen before validate sees it: a validate that writes to it cannot change what is applied.
+  const frozen = deepFreeze(config);
   // A decode that already ran this very validate (Tor's, which puts each problem on its line)
   // found no error: running it again would say nothing new.
-  const checked =
-    validatedBy === profile.validate
-      ? []
-      : profile.validate(config).map((p) => placed(p, document));
+  const said: unknown = validatedBy === profile.validate ? [] : profile.validate(frozen);
+  const malformed = badProblems(said);
+  if (malformed !== undefined) {
+    return E.left({
+      rejection: internalRejection(path, 'validate', new Error(`validate returned ${malformed}`)),
+      watched: document.watched,
+    });
+  }
+  const checked = (said as ReadonlyArray<Problem>).map((p) => placed(p, document));
   if (errorsOf(checked).length > 0) {
     return fail([...document.warnings, ...warnings, ...checked]);
   }
   return E.right({
-    config: deepFreeze(config),
+    config: frozen,
     warnings: [...document.warnings, ...warnings, ...checked],
     files: document.files,
     watched: document.watched,

@@ -193,6 +193,51 @@ describe('loadDocument', () => {
       );
     });
 
+    it('that are not problems (an unknown severity, none, no message, not a list) are an internal rejection, not applied', async () => {
+      const input = await inputOf('app.yaml', 'pool:\n  max: 5\n');
+      const returns: ReadonlyArray<readonly [unknown, RegExp]> = [
+        [[{ severity: 'fatal', message: 'no' }], /a problem of unknown severity 'fatal'/],
+        [[{ message: 'no severity' }], /a problem of unknown severity undefined/],
+        [[{ severity: 'error' }], /a problem without a string message/],
+        [[null], /a problem that is null/],
+        ['no', /a problems list that is 'no'/],
+        [undefined, /a problems list that is undefined/],
+      ];
+      for (const [said, why] of returns) {
+        const odd = defineProfile<AppConfig>({
+          name: 'odd',
+          format: yamlFormat,
+          codec: AppConfig,
+          defaults,
+          // Fine for the defaults, which defineProfile checks; odd for every file.
+          validate: (c) => (c.pool.max === 5 ? (said as ReadonlyArray<Problem>) : []),
+        });
+        const f = failure(await loadDocument(odd, input, appContext));
+        assert.equal(f.rejection.kind, 'internal', JSON.stringify(said));
+        assert.equal(f.rejection.cause, 'validate');
+        assert.match(f.rejection.reason, why);
+      }
+    });
+
+    it('see the config frozen: a validate that writes to it cannot change what is applied', async () => {
+      const input = await inputOf('app.yaml', 'pool:\n  max: 5\n');
+      const wrote: boolean[] = [];
+      const writer = defineProfile<AppConfig>({
+        name: 'writer',
+        format: yamlFormat,
+        codec: AppConfig,
+        defaults,
+        validate: (c) => {
+          // Reflect.set says whether the write took, in strict code or not.
+          if (c.pool.max === 5) wrote.push(Reflect.set(c.pool, 'max', 500));
+          return [];
+        },
+      });
+      const l = loaded(await loadDocument(writer, input, appContext));
+      assert.deepEqual(wrote, [false]);
+      assert.equal(l.config.pool.max, 5);
+    });
+
     it('that only warn keep the config, each warning in `warnings`, in order', async () => {
       const input = await inputOf('app.yaml', '%YAML 1.3\n---\npool:\n  max: 500\n');
       const l = loaded(await loadDocument(appProfile(), input, appContext));
