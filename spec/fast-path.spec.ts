@@ -326,6 +326,35 @@ describe('the fs.watch fast path, on real files', function () {
     assert.equal(log.find(logMessages.watchUnavailable).length, 0);
   });
 
+  it('hears an in-place write to a file mounted on its own (a single-file bind mount) through its own watch', async function () {
+    // Docker's `-v ./torrc:/etc/tor/torrc` and a Kubernetes subPath: a mount needs root.
+    if (process.getuid?.() !== 0) {
+      if (process.env.CI !== undefined) assert.fail('this spec needs root in CI');
+      console.log('      (skipped: mounting needs root)');
+      this.skip();
+    }
+    const host = join(dir, 'host-torrc');
+    await writeFile(host, 'LogLevel info\n');
+    await run('mount', ['--bind', host, path]);
+    try {
+      const r = await watch();
+      // Written on the host side, as an operator edits the file a container was given.
+      await writeFile(host, 'LogLevel debug\n');
+      await level(r, 'debug');
+      // And through the mounted path itself.
+      await writeFile(path, 'LogLevel warn\n');
+      await level(r, 'warn');
+      assert.deepEqual(
+        changes.map((c) => c.trigger),
+        ['watch', 'watch'],
+      );
+      assert.equal(r.status().fastPath, 'watching');
+      await r.stop();
+    } finally {
+      await run('umount', [path]);
+    }
+  });
+
   it('follows its directory deleted and made again in one step, its inode number reused', async () => {
     const sub = join(dir, 'etc-tor');
     await mkdir(sub);
