@@ -135,12 +135,48 @@ interface Built {
   readonly depth: number;
 }
 
-// The YAML document as plain data with positions, refusing what plain data cannot be (tags that
-// make other things, keys that are collections, merge keys), keys that are refused or repeated,
-// and alias bombs. Recursion is bounded: the syntax tree was checked against maxDepth, and an
-// alias is never walked again, only counted.
-function plainData(Y: typeof Yaml, doc: Yaml.Document, at: TextLocator, o: YamlFormatOptions) {
+type Anchorable = Yaml.Scalar | Yaml.YAMLMap | Yaml.YAMLSeq;
+
+// The node each alias names, as Alias.resolve finds it (the last node before the alias with that
+// anchor, in document order), for every alias in one walk. Alias.resolve walks the whole document
+// on each call, and its cache (a toJS context) still scans every anchor and alias before the one
+// resolved: N aliases would cost N^2.
+function aliasTargets(Y: typeof Yaml, doc: Yaml.Document): Map<Yaml.Alias, Anchorable | undefined> {
+  const targets = new Map<Yaml.Alias, Anchorable | undefined>();
+  const latest = new Map<string, Anchorable>();
+  Y.visit(doc, {
+    Node: (_key, node) => {
+      if (Y.isAlias(node)) targets.set(node, latest.get(node.source));
+      else if (node.anchor) latest.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
+/**
+ * The YAML document as plain data with positions, refusing what plain data cannot be (tags that
+ * make other things, keys that are collections, merge keys), keys that are refused or repeated,
+ * and alias bombs. Recursion is bounded: the syntax tree was checked against maxDepth, and an
+ * alias is never walked again, only counted. Exported for its spec, which counts how often each
+ * node is read.
+ * @example plainData(Y, Y.parseDocument(text), textLocator(text, 'app.yaml'), defaultYamlFormatOptions).root?.value // { a: 1, b: 1 } for 'a: &x 1\nb: *x\n'
+ */
+export function plainData(
+  Y: typeof Yaml,
+  doc: Yaml.Document,
+  at: TextLocator,
+  o: YamlFormatOptions,
+): {
+  readonly root: { readonly value: unknown; readonly node: PositionNode } | undefined;
+  readonly problems: Problem[];
+} {
   const problems: Problem[] = [];
+  // Only a document with an alias pays for the walk that finds their anchors.
+  let targets: Map<Yaml.Alias, Anchorable | undefined> | undefined;
+  const resolve = (alias: Yaml.Alias): Anchorable | undefined => {
+    targets ??= aliasTargets(Y, doc);
+    return targets.get(alias);
+  };
   const anchored = new Map<unknown, Built>();
   const building = new Set<unknown>();
   let aliasNodes = 0;
@@ -164,7 +200,7 @@ function plainData(Y: typeof Yaml, doc: Yaml.Document, at: TextLocator, o: YamlF
   const keyOf = (pair: Yaml.Pair<unknown, unknown>, fallback: number): string | undefined => {
     let key = pair.key;
     const offset = Y.isNode(key) ? offsetOf(key) : fallback;
-    if (Y.isAlias(key)) key = key.resolve(doc);
+    if (Y.isAlias(key)) key = resolve(key);
     if (Y.isScalar(key) && key.type === 'PLAIN' && key.value === '<<') {
       problems.push(at.problem(offset, 'merge keys (<<) are not supported: write the keys out'));
       return undefined;
@@ -187,7 +223,10 @@ function plainData(Y: typeof Yaml, doc: Yaml.Document, at: TextLocator, o: YamlF
     if (!Y.isNode(n)) return nothing(fallback);
     const offset = offsetOf(n);
     if (Y.isAlias(n)) {
-      const target = n.resolve(doc);
+      // Past the limit the file is refused already: the aliases left are neither resolved nor
+      // expanded, so a bomb costs no more than its own text.
+      if (bombed) return nothing(offset);
+      const target = resolve(n);
       if (target === undefined) {
         problems.push(at.problem(offset, `unknown alias *${n.source}`));
         return nothing(offset);
@@ -199,6 +238,7 @@ function plainData(Y: typeof Yaml, doc: Yaml.Document, at: TextLocator, o: YamlF
       const built = anchored.get(target) ?? build(target, offset);
       aliasNodes += built.size;
       if (aliasNodes > o.maxAliasNodes) {
+        // An alias whose anchor was built just now may pass the limit after an alias inside it did.
         if (!bombed) {
           const message = `aliases bring in more than ${o.maxAliasNodes} nodes (maxAliasNodes): refused as an alias bomb`;
           problems.push(at.problem(offset, message));

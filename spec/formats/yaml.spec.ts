@@ -5,8 +5,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import * as Y from 'yaml';
+import { formatProblem } from '../../lib/core/problem.js';
 import { maxProblems } from '../../lib/formats/cap-problems.js';
-import { createYamlFormat, yamlFormat } from '../../lib/formats/yaml.js';
+import { textLocator } from '../../lib/formats/text-document.js';
+import {
+  createYamlFormat,
+  defaultYamlFormatOptions,
+  plainData,
+  yamlFormat,
+} from '../../lib/formats/yaml.js';
 import { tsxScriptOutput } from '../support/cli.js';
 import {
   holdsRefusedKey,
@@ -188,6 +196,53 @@ describe('yamlFormat', () => {
     const strict = createYamlFormat({ maxAliasNodes: 3 });
     assert.deepEqual(await refused(strict, 'base: &b {retries: 3}\nx: *b\ny: *b\n', FILE), [
       'app.yaml:3:4: aliases bring in more than 3 nodes (maxAliasNodes): refused as an alias bomb',
+    ]);
+  });
+
+  it('reads 20,000 aliases of one anchor, each where it is written', async () => {
+    const n = 20_000;
+    const text = `x: &a 1\na: [${Array(n).fill('*a').join(',')}]\n`;
+    const doc = await parsed(createYamlFormat({ maxAliasNodes: n }), text, FILE);
+    assert.deepStrictEqual(doc.value, { x: 1, a: Array(n).fill(1) });
+    // `a: [` then three characters an alias.
+    assert.deepEqual(doc.locate(['a', n - 1]), { file: FILE, line: 2, column: 5 + 3 * (n - 1) });
+  });
+
+  it('refuses 100,000 aliases at the one that passes maxAliasNodes', async () => {
+    const text = `x: &a 1\na: [${Array(100_000).fill('*a').join(',')}]\n`;
+    // Each alias of a scalar brings in one node: the 10,001st passes the limit.
+    assert.deepEqual(await refused(yamlFormat, text, FILE), [
+      `app.yaml:2:${5 + 3 * 10_000}: aliases bring in more than 10000 nodes (maxAliasNodes): refused as an alias bomb`,
+    ]);
+  });
+
+  it('reads each list member at most twice however many aliases it holds, past maxAliasNodes too', () => {
+    // Resolving each alias by a walk of the document, as the yaml package's Alias.resolve does,
+    // reads every member once per alias (n^2): here each read of a member is counted.
+    const aliases = (n: number, maxAliasNodes: number) => {
+      const text = `x: &a 1\na: [${Array(n).fill('*a').join(',')}]\n`;
+      const doc = Y.parseDocument(text, { version: '1.2', merge: false, uniqueKeys: false });
+      const list = doc.get('a', true) as Y.YAMLSeq;
+      let reads = 0;
+      list.items = new Proxy(list.items, {
+        get(items, key, receiver) {
+          if (typeof key === 'string' && /^[0-9]+$/.test(key)) reads++;
+          return Reflect.get(items, key, receiver);
+        },
+      });
+      const options = { ...defaultYamlFormatOptions, maxAliasNodes };
+      const { root, problems } = plainData(Y, doc, textLocator(text, FILE), options);
+      return { reads, value: root?.value, problems: problems.map(formatProblem) };
+    };
+    // Once to find which anchor each alias names, once to build the list.
+    const accepted = aliases(2000, 2000);
+    assert.ok(accepted.reads <= 2 * 2000, `${accepted.reads} reads of 2000 members`);
+    assert.deepStrictEqual(accepted.value, { x: 1, a: Array(2000).fill(1) });
+    assert.deepEqual(accepted.problems, []);
+    const bomb = aliases(20_000, 2000);
+    assert.ok(bomb.reads <= 2 * 20_000, `${bomb.reads} reads of 20,000 members`);
+    assert.deepEqual(bomb.problems, [
+      `app.yaml:2:${5 + 3 * 2000}: aliases bring in more than 2000 nodes (maxAliasNodes): refused as an alias bomb`,
     ]);
   });
 
