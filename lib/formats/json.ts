@@ -204,15 +204,34 @@ type Frame =
   | {
       readonly kind: 'object';
       readonly value: Record<string, unknown>;
-      /** Where the frame stands in its parent; undefined for the root. */
-      readonly segment: string | undefined;
+      /** Where the object opens: the offset of its node in jsonc-parser's tree. */
+      readonly offset: number;
       key: string | undefined;
     }
   | {
       readonly kind: 'array';
       readonly value: unknown[];
-      readonly segment: string | undefined;
     };
+
+// Where each key is first written, in each object of jsonc-parser's tree that opens at one of
+// `objects`: one walk of the tree and one pass over each of those objects, however many
+// duplicates there are.
+function firstKeys(root: JsonNode, objects: ReadonlySet<number>): Map<number, Map<string, number>> {
+  const out = new Map<number, Map<string, number>>();
+  const stack = [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.type === 'object' && objects.has(node.offset)) {
+      const firsts = new Map<string, number>();
+      for (const property of node.children ?? []) {
+        const key = property.children?.[0]?.value;
+        if (typeof key === 'string' && !firsts.has(key)) firsts.set(key, property.offset);
+      }
+      out.set(node.offset, firsts);
+    }
+    for (const child of node.children ?? []) stack.push(child);
+  }
+  return out;
+}
 
 // jsonc-parser's tree, walked as far as `path` goes: the last node reached.
 function nodeAt(root: JsonNode, path: ReadonlyArray<PathSegment>): JsonNode {
@@ -242,11 +261,9 @@ function readJson(text: string, o: JsonFormatOptions, at: TextLocator, tree: () 
   // from it (`{'a': 1}` gives three), and is left out.
   let progress = 0;
   let progressAtLastError = -1;
-  const segmentHere = (): string | undefined => {
-    const top = stack[stack.length - 1];
-    if (top === undefined) return undefined;
-    return top.kind === 'array' ? String(top.value.length) : top.key;
-  };
+  // Rare: each is noted with the object it is in, and the firsts are looked up in the tree once
+  // the walk is done, all in one pass, rather than every key's offset remembered.
+  const duplicates: Array<{ key: string; offset: number; object: number }> = [];
   const place = (value: unknown): void => {
     progress++;
     const top = stack[stack.length - 1];
@@ -272,8 +289,7 @@ function readJson(text: string, o: JsonFormatOptions, at: TextLocator, tree: () 
   visit(
     text,
     {
-      onObjectBegin: () =>
-        open({ kind: 'object', value: {}, segment: segmentHere(), key: undefined }),
+      onObjectBegin: (offset) => open({ kind: 'object', value: {}, offset, key: undefined }),
       onObjectProperty: (key, offset) => {
         progress++;
         const top = stack[stack.length - 1];
@@ -283,20 +299,14 @@ function readJson(text: string, o: JsonFormatOptions, at: TextLocator, tree: () 
         if (why !== undefined) {
           refused.push(at.problem(offset, why));
         } else if (Object.hasOwn(top.value, key)) {
-          // Rare, so the first one is looked up in the tree rather than every key remembered.
-          const path = stack.slice(1).map((f) => f.segment as string);
-          const object = nodeAt(tree(), path);
-          const first = object.children?.find((p) => p.children?.[0]?.value === key)?.offset;
-          const p = at.position(first ?? offset);
-          const message = `duplicate key "${key}" (first at line ${p.line}, column ${p.column})`;
-          refused.push(at.problem(offset, message));
+          duplicates.push({ key, offset, object: top.offset });
         }
       },
       onSeparator: () => {
         progress++;
       },
       onObjectEnd: close,
-      onArrayBegin: () => open({ kind: 'array', value: [], segment: segmentHere() }),
+      onArrayBegin: () => open({ kind: 'array', value: [] }),
       onArrayEnd: close,
       onLiteralValue: (value) => place(value),
       onError: (code, offset, length) => {
@@ -314,6 +324,16 @@ function readJson(text: string, o: JsonFormatOptions, at: TextLocator, tree: () 
     },
     parseOptions(o),
   );
+  if (duplicates.length > 0) {
+    // The tree is built by the same parse, so its objects open where this walk's did. The first
+    // is the first property of that name, even one a syntax error left without a value.
+    const firsts = firstKeys(tree(), new Set(duplicates.map((d) => d.object)));
+    for (const { key, offset, object } of duplicates) {
+      const p = at.position(firsts.get(object)?.get(key) ?? offset);
+      const message = `duplicate key "${key}" (first at line ${p.line}, column ${p.column})`;
+      refused.push(at.problem(offset, message));
+    }
+  }
   const problems = [...syntax, ...refused].sort(
     (a, b) =>
       (a.line as number) - (b.line as number) || (a.column as number) - (b.column as number),

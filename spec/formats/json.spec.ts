@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { formatProblem } from '../../lib/core/problem.js';
 import { maxProblems } from '../../lib/formats/cap-problems.js';
 import { createJsonFormat, jsoncFormat, jsonFormat } from '../../lib/formats/json.js';
 import {
@@ -183,6 +184,52 @@ describe('jsonFormat', () => {
     assert.deepEqual((await parsed(jsonFormat, '[{"a": 1}, {"a": 2}]', FILE)).value, [
       { a: 1 },
       { a: 2 },
+    ]);
+  });
+
+  it('names the first key of the object the duplicate is in, even one under a repeated key', async () => {
+    // The second "a" holds the object: the first "x" is in it, not under the first "a".
+    assert.deepEqual(await refused(jsonFormat, '{"a": 1, "a": [{"x": 1, "x": 2}]}', FILE), [
+      'app.json:1:10: duplicate key "a" (first at line 1, column 2)',
+      'app.json:1:25: duplicate key "x" (first at line 1, column 17)',
+    ]);
+    // A key written without a value is no duplicate, but is the first that a later one names.
+    assert.deepEqual(await refused(jsonFormat, '{"a": , "a": 1, "a": 2}', FILE), [
+      'app.json:1:7: expected a value',
+      'app.json:1:17: duplicate key "a" (first at line 1, column 2)',
+    ]);
+  });
+
+  it('refuses a key repeated 40,000 times after 40,000 others, each time naming the first', async () => {
+    const keys = Array.from({ length: 40_000 }, (_, i) => `"k${i}":0`);
+    const text = `{"a":{${[...keys, ...Array(40_000).fill('"k39999":0')].join(',')}}}`;
+    assert.ok(text.length > 850_000);
+    const first = text.indexOf('"k39999"') + 1;
+    // Each repeat is `"k39999":0,` (11 characters) after the one before.
+    const repeat = (i: number) => first + 11 * (i + 1);
+    const shown = Array.from(
+      { length: maxProblems },
+      (_, i) =>
+        `app.json:1:${repeat(i)}: duplicate key "k39999" (first at line 1, column ${first})`,
+    );
+    assert.deepEqual((await problemsOf(jsonFormat, text, FILE)).map(formatProblem), [
+      ...shown,
+      `app.json:1:${repeat(maxProblems)}: ${40_000 - maxProblems} more problems not shown`,
+    ]);
+  });
+
+  it('refuses a duplicate in each of 40,000 objects of one object, each naming its own first', async () => {
+    const members = Array.from({ length: 40_000 }, (_, i) => `"k${i}":{"d":0,"d":1}`);
+    const text = `{${members.join(',')}}`;
+    // The first "d" of member i, then the second six characters on (`"d":0,`).
+    const d = (i: number) => text.indexOf(`"k${i}":`) + `"k${i}":{`.length + 1;
+    const shown = Array.from(
+      { length: maxProblems },
+      (_, i) => `app.json:1:${d(i) + 6}: duplicate key "d" (first at line 1, column ${d(i)})`,
+    );
+    assert.deepEqual((await problemsOf(jsonFormat, text, FILE)).map(formatProblem), [
+      ...shown,
+      `app.json:1:${d(maxProblems) + 6}: ${40_000 - maxProblems} more problems not shown`,
     ]);
   });
 
