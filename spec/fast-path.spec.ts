@@ -355,6 +355,34 @@ describe('the fs.watch fast path, on real files', function () {
     }
   });
 
+  it('plans its watches again when a poll sees a move: a file system mounted over the directory after start', async function () {
+    if (process.getuid?.() !== 0) {
+      if (process.env.CI !== undefined) assert.fail('this spec needs root in CI');
+      console.log('      (skipped: mounting needs root)');
+      this.skip();
+    }
+    const sub = join(dir, 'etc-tor');
+    await mkdir(sub);
+    path = join(sub, 'torrc');
+    await writeFile(path, 'LogLevel info\n');
+    const r = await watch({}, 1000);
+    // A late data disk, an autofs or an orchestrator's mount: the watch is on the directory
+    // underneath, which no save will touch again.
+    await run('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', sub]);
+    try {
+      await writeFile(path, 'LogLevel debug\n');
+      await level(r, 'debug');
+      assert.equal(changes.at(-1)?.trigger, 'poll');
+      // The poll's move planned the watches again: the next save is heard at once.
+      await renameSave(path, 'LogLevel warn\n');
+      await level(r, 'warn');
+      assert.equal(changes.at(-1)?.trigger, 'watch');
+      await r.stop();
+    } finally {
+      await run('umount', [sub]);
+    }
+  });
+
   it('follows its directory deleted and made again in one step, its inode number reused', async () => {
     const sub = join(dir, 'etc-tor');
     await mkdir(sub);

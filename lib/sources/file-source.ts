@@ -418,6 +418,13 @@ class PolledFile implements FileSource {
     return new Observable<TriggerKind>((subscriber) => {
       const poll = () => subscriber.next('poll');
       if (this.o.fs !== nodeFs) return sharedTicks(periodMs, scheduler).subscribe(poll);
+      // A move the poll saw may be one the fast path never heard of (a file system mounted over
+      // the directory after its watch was opened): the watches are planned again, which opens
+      // whatever the way to the file now needs and costs a stat or two when nothing changed.
+      const moved = (): void => {
+        this.replan$.next();
+        poll();
+      };
       const path = this.path;
       let stops: Array<() => void> = [];
       let registered = -1;
@@ -430,7 +437,7 @@ class PolledFile implements FileSource {
           const paths = [path, ...this.#tracked.filter((p) => p !== path)];
           // A listener of its own per registration: the old one is let go after, and must not
           // take the new one with it.
-          const next = paths.map((p) => statChanges(p, periodMs, scheduler, () => poll()));
+          const next = paths.map((p) => statChanges(p, periodMs, scheduler, moved));
           for (const stop of stops) stop();
           stops = next;
         }
