@@ -437,7 +437,12 @@ const REPLACED = 2;
 
 // A key no field reads: one of Tor's options hotrc does not use (a note), an obsolete one Tor
 // skips (Tor's warning), an alias of either, or unknown (a warning, an error under strict).
-function reportUnused(problems: Problem[], entry: TorrcEntry, lower: string, strict: boolean) {
+function reportUnused(
+  problems: Problem[],
+  entry: TorrcEntry,
+  lower: string,
+  strict: boolean,
+): void {
   const alias = torAliases.get(lower);
   if (alias?.deprecated === true) {
     report(problems, 'warning', entry, deprecatedMessage(alias.alias, alias.name));
