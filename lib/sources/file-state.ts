@@ -40,7 +40,7 @@ export function isGone(error: unknown): boolean {
 
 /**
  * Turns a file-system error on `path` into a FileProblem: `ENOENT`/`ENOTDIR` are `missing`,
- * `EACCES`/`EPERM` `denied`, `EISDIR`/`EFTYPE` `not-file`, an abort is `io` with message
+ * `EACCES`/`EPERM` `denied`, `EISDIR`/`EFTYPE`/`ENXIO` `not-file`, an abort is `io` with message
  * `aborted`, anything else `io` with its code.
  * @example problemFromError('/etc/tor/torrc', Object.assign(new Error(), { code: 'EACCES' })).kind // 'denied'
  */
@@ -58,6 +58,8 @@ export function problemFromError(path: string, error: unknown): FileProblem {
       return problem('denied', path, `${path}: permission denied (${code})`, code);
     case 'EISDIR':
     case 'EFTYPE':
+    // open(2) of a socket, or of a device with nothing behind it.
+    case 'ENXIO':
       return problem('not-file', path, `${path}: not a regular file (${code})`, code);
     default: {
       const detail = error instanceof Error ? error.message : String(error);

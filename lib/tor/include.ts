@@ -177,6 +177,8 @@ const errnoText: ReadonlyMap<string, string> = new Map([
   ['EACCES', 'permission denied'],
   ['EPERM', 'operation not permitted'],
   ['EISDIR', 'is a directory'],
+  // What open(2) says of a socket, and of a device with nothing behind it.
+  ['ENXIO', 'not a regular file (a socket?)'],
   ['ENOTDIR', 'a component of the path is not a directory'],
   ['ELOOP', 'too many levels of symbolic links'],
   ['ENAMETOOLONG', 'name too long'],

@@ -402,6 +402,7 @@ describe('sources/file-state', () => {
         ['EPERM', 'denied'],
         ['EISDIR', 'not-file'],
         ['EFTYPE', 'not-file'],
+        ['ENXIO', 'not-file'],
         ['EIO', 'io'],
         ['EMFILE', 'io'],
       ];

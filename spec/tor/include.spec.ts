@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { type Either, isLeft, isRight } from 'fp-ts/lib/Either.js';
@@ -310,6 +311,19 @@ describe('readTorrc', () => {
       assert.match(errorOf(await readTorrc(at('adir'))).message, /not a regular file/);
       execFileSync('mkfifo', [at('fifo')]);
       assert.match(errorOf(await readTorrc(at('fifo'))).message, /FIFO.*refuses it/);
+    });
+
+    it('names a socket as not a regular file, not only by its errno', async () => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(at('sock'), resolve));
+      try {
+        assert.equal(
+          errorOf(await readTorrc(at('sock'))).message,
+          `cannot read ${at('sock')}: not a regular file (a socket?) (ENXIO)`,
+        );
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('refuses an included FIFO, directly or in a directory, instead of blocking (a deliberate difference)', async () => {
