@@ -333,7 +333,11 @@ describe('the fs.watch fast path, on real files', function () {
       console.log('      (skipped: mounting needs root)');
       this.skip();
     }
-    const host = join(dir, 'host-torrc');
+    // The file comes from another file system, as a host's file comes into a container.
+    const hostfs = join(dir, 'host');
+    await mkdir(hostfs);
+    await run('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', hostfs]);
+    const host = join(hostfs, 'torrc');
     await writeFile(host, 'LogLevel info\n');
     await run('mount', ['--bind', host, path]);
     try {
@@ -352,6 +356,7 @@ describe('the fs.watch fast path, on real files', function () {
       await r.stop();
     } finally {
       await run('umount', [path]);
+      await run('umount', [hostfs]);
     }
   });
 

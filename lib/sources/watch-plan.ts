@@ -1,7 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, parse, resolve, sep } from 'node:path';
 import type { FsPort } from './fs-port.js';
-import { mountPoints } from './mount-points.js';
 
 /**
  * Why an entry of a watched directory matters, which decides what an event on it does:
@@ -170,13 +169,13 @@ const rank: Record<EntryRole, number> = { file: 0, missing: 1, link: 2 };
  * a ConfigMap's `..data` swap renames a link in the mounted directory), the nearest existing
  * directory of a path that is missing (for the name of its first missing part), and a
  * `contents` target's own directory (for every entry). Not the file itself, whose watch follows
- * its inode and dies when a rename-save replaces it; except a file that is a mount point of its
- * own (a single-file bind mount), which nothing can rename over and whose writes its
+ * its inode and dies when a rename-save replaces it; except a file on another device than its
+ * directory (a single-file bind mount), which nothing can rename over and whose writes its
  * directory's watch never hears of.
  *
  * Cost: a realpath and an lstat of the directory, side by side, for a path without symlinks
  * (one more lstat for a `contents` target); otherwise one lstat per part of the path and a
- * readlink per symlink. Run when the way to a file may have changed, not per look. Never rejects.
+ * readlink per symlink; then an lstat of each file. Run when the way to a file may have changed, not per look. Never rejects.
  * @example const plan = await planWatch([{ path: '/etc/tor/torrc' }, { path: '/etc/tor/torrc.d', contents: true }], nodeFs);
  */
 export async function planWatch(
@@ -184,17 +183,18 @@ export async function planWatch(
   fs: FsPort,
 ): Promise<WatchPlan> {
   const chains = await Promise.all(targets.map((t) => chainOf(t, fs)));
-  const files = chains.flat().filter((s) => s.role === 'file' && s.name !== '');
-  if (files.length > 0) {
-    // A file mounted on its own: its directory's watch never hears of a write to it, so the file
-    // itself is watched too (it cannot be renamed over while mounted, so that watch lasts).
-    const points = mountPoints();
-    for (const s of files) {
-      const path = join(s.dir, s.name);
-      if (!points.has(path)) continue;
-      const id = await fs.lstat(path).then(idOf, () => '');
-      chains.push([{ dir: path, id, name: s.name, role: 'file' }]);
-    }
+  // A file mounted on its own (Docker's `-v ./torrc:/etc/tor/torrc`, a Kubernetes subPath): a
+  // file on another device than its directory is one. Its directory's watch never hears of a
+  // write to it, so the file itself is watched too; nothing can rename over it while mounted.
+  // (A bind mount from the same file system keeps the device, and is not told apart.)
+  const files = chains.flat().filter((s) => s.role === 'file' && s.id !== '');
+  const mounted = await Promise.all(
+    files.map((s) => fs.lstat(join(s.dir, s.name)).catch(() => undefined)),
+  );
+  for (const [i, stats] of mounted.entries()) {
+    const s = files[i] as Seen;
+    if (stats?.isFile() !== true || s.id.startsWith(`${stats.dev}:`)) continue;
+    chains.push([{ dir: join(s.dir, s.name), id: idOf(stats), name: s.name, role: 'file' }]);
   }
   const plan = new Map<
     string,
