@@ -175,7 +175,8 @@ const rank: Record<EntryRole, number> = { file: 0, missing: 1, link: 2 };
  *
  * Cost: a realpath and an lstat of the directory, side by side, for a path without symlinks
  * (one more lstat for a `contents` target); otherwise one lstat per part of the path and a
- * readlink per symlink; then an lstat of each file. Run when the way to a file may have changed, not per look. Never rejects.
+ * readlink per symlink; then an lstat of each file. Run when the way to a file may have changed,
+ * not per look. Never rejects.
  * @example const plan = await planWatch([{ path: '/etc/tor/torrc' }, { path: '/etc/tor/torrc.d', contents: true }], nodeFs);
  */
 export async function planWatch(
