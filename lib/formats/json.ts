@@ -308,7 +308,17 @@ function readJson(text: string, o: JsonFormatOptions, at: TextLocator, tree: () 
       onObjectEnd: close,
       onArrayBegin: () => open({ kind: 'array', value: [] }),
       onArrayEnd: close,
-      onLiteralValue: (value) => place(value),
+      onLiteralValue: (value, offset, length) => {
+        // JSON.parse reads a number past a double's range (1e400) as Infinity, silently: a
+        // config value that is no number the file wrote.
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          const written = text.slice(offset, offset + Math.min(length, 40));
+          refused.push(
+            at.problem(offset, `number ${written} is out of range (it reads as ${value})`),
+          );
+        }
+        place(value);
+      },
       onError: (code, offset, length) => {
         if (progress === progressAtLastError) return;
         // A container left open at the end, after an error, was mostly left open by it (an

@@ -187,6 +187,15 @@ describe('jsonFormat', () => {
     ]);
   });
 
+  it("refuses a number past a double's range, which JSON.parse would read as Infinity", async () => {
+    const text = '{\n  "timeout": 1e400,\n  "floor": [-2e308, 1.7976931348623157e308]\n}';
+    assert.equal(JSON.parse(text).timeout, Number.POSITIVE_INFINITY);
+    assert.deepEqual(await refused(jsonFormat, text, FILE), [
+      'app.json:2:14: number 1e400 is out of range (it reads as Infinity)',
+      'app.json:3:13: number -2e308 is out of range (it reads as -Infinity)',
+    ]);
+  });
+
   it('names the first key of the object the duplicate is in, even one under a repeated key', async () => {
     // The second "a" holds the object: the first "x" is in it, not under the first "a".
     assert.deepEqual(await refused(jsonFormat, '{"a": 1, "a": [{"x": 1, "x": 2}]}', FILE), [
